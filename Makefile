@@ -1,0 +1,34 @@
+# Townhall: `make run` starts the product, `make test` runs the suite. See README.md.
+PORT ?= $(or $(TOWNHALL_PORT),8000)
+UV := .tools/bin/uv
+PY := .venv/bin/python
+
+.PHONY: run test test-browser lint check-deploy ci env clean
+
+env: .venv/.synced
+
+.tools/bin/uv: scripts/bootstrap
+	scripts/bootstrap
+
+.venv/.synced: pyproject.toml uv.lock .tools/bin/uv
+	scripts/bootstrap
+	@touch $@
+
+run: env
+	$(PY) manage.py run --port $(PORT)
+
+test: env
+	scripts/test
+
+test-browser: env
+	scripts/ensure-chromium
+	scripts/test-browser
+
+lint: env
+	scripts/lint
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf .venv .tools var staticfiles

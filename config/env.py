@@ -1,0 +1,76 @@
+"""Every environment variable Townhall reads, read here and nowhere else.
+
+Each variable is listed, with its default, in `.env.example`. Settings modules import
+the typed values from this module; application code reads Django settings, never the
+environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name} must be true or false, got {raw!r}")
+
+
+def _list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in _str(name, default).split(",") if item.strip()]
+
+
+SECRET_KEY = _str("TOWNHALL_SECRET_KEY", "")
+DEBUG = _bool("TOWNHALL_DEBUG", False)
+ALLOWED_HOSTS = _list("TOWNHALL_ALLOWED_HOSTS", "127.0.0.1,localhost")
+DATABASE_URL = _str("TOWNHALL_DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'townhall.sqlite3'}")
+BASE_URL = _str("TOWNHALL_BASE_URL", "http://127.0.0.1:8000")
+PORT = _int("TOWNHALL_PORT", 8000)
+
+EMAIL_HOST = _str("TOWNHALL_EMAIL_HOST", "")
+EMAIL_PORT = _int("TOWNHALL_EMAIL_PORT", 25)
+EMAIL_HOST_USER = _str("TOWNHALL_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _str("TOWNHALL_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _bool("TOWNHALL_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = _str("TOWNHALL_DEFAULT_FROM_EMAIL", "petitions@townhall.invalid")
+
+COUNTER_INTERVAL_SECONDS = _float("TOWNHALL_COUNTER_INTERVAL", 5.0)
+EMAIL_INTERVAL_SECONDS = _float("TOWNHALL_EMAIL_INTERVAL", 1.0)
+CLOSER_INTERVAL_SECONDS = _float("TOWNHALL_CLOSER_INTERVAL", 60.0)
+
+SECURE_SSL_REDIRECT = _bool("TOWNHALL_SECURE_SSL_REDIRECT", True)
+
+# The PostgreSQL database the test suite's second pass runs against.
+TEST_POSTGRES_URL = _str("TOWNHALL_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/townhall")

@@ -1,0 +1,19 @@
+"""The embedded default: SQLite, the local outbox for email, debug pages on."""
+
+from config import env
+from config.settings.base import *  # noqa: F403
+from config.settings.base import TOWNHALL
+
+DEBUG = env.DEBUG or True
+SECRET_KEY = env.SECRET_KEY or "townhall-embedded-development-key-not-for-production"
+EMAIL_BACKEND = "townhall.core.mail.OutboxBackend"
+TOWNHALL["OUTBOX_ENABLED"] = True
+
+# The task worker logs every task; keep the console readable.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"django.server": {"level": "INFO"}},
+}

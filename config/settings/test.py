@@ -1,0 +1,14 @@
+"""Test settings: fast hashing, emails kept in memory, tasks run inline."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import TOWNHALL
+
+DEBUG = False
+SECRET_KEY = "townhall-test-key"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "email"]}}
+TOWNHALL["OUTBOX_ENABLED"] = True
+TOWNHALL["BASE_URL"] = "http://testserver"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

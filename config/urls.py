@@ -1,0 +1,13 @@
+"""URL wiring only: each app owns its routes."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("townhall.petitions.urls")),
+    path("", include("townhall.signatures.urls")),
+    path("", include("townhall.core.urls")),
+    path("moderation/", include("townhall.moderation.urls")),
+    path("staff/", include("townhall.accounts.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,55 @@
+"""HTTP caching for public reads (DESIGN §5) and no-store for personal pages."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
+
+PUBLIC_MAX_AGE = 5
+STALE_WHILE_REVALIDATE = 30
+
+
+def make_etag(*parts: object) -> str:
+    return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=12).hexdigest()
+
+
+def cached_public(response: HttpResponse, *, etag: str, last_modified: datetime.datetime | None) -> HttpResponse:
+    """Mark a public read as briefly cacheable by browsers and shared caches."""
+    response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}, stale-while-revalidate={STALE_WHILE_REVALIDATE}"
+    response["ETag"] = quote_etag(etag)
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    return response
+
+
+def not_modified(request: HttpRequest, *, etag: str, last_modified: datetime.datetime | None) -> HttpResponse | None:
+    """A 304 if the client's copy is current, else None."""
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        if quote_etag(etag) in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*":
+            return cached_public(HttpResponseNotModified(), etag=etag, last_modified=last_modified)
+        return None
+    since = request.headers.get("If-Modified-Since")
+    if since and last_modified is not None:
+        since_ts = parse_http_date_safe(since)
+        if since_ts is not None and int(last_modified.timestamp()) <= since_ts:
+            return cached_public(HttpResponseNotModified(), etag=etag, last_modified=last_modified)
+    return None
+
+
+def no_store(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pages with personal links or forms: never cached anywhere."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper

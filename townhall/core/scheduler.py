@@ -1,0 +1,66 @@
+"""The one scheduler entry point for periodic work (counting, closing, sending).
+
+Apps register their periodic jobs in `AppConfig.ready()`; the `scheduler` management
+command runs each job when it is due, one at a time, in a single process. Running jobs
+in one process makes the counter a single writer by construction.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections
+
+logger = logging.getLogger("townhall.scheduler")
+
+
+@dataclass
+class PeriodicJob:
+    name: str
+    interval_key: str
+    func: Callable[[], object]
+    next_run: float = field(default=0.0)
+
+    @property
+    def interval(self) -> float:
+        seconds: Any = settings.TOWNHALL[self.interval_key]
+        return float(seconds)
+
+
+_registry: dict[str, PeriodicJob] = {}
+
+
+def register(*, name: str, interval_key: str, func: Callable[[], object]) -> None:
+    """Register a periodic job; `interval_key` names its interval in settings.TOWNHALL."""
+    _registry[name] = PeriodicJob(name=name, interval_key=interval_key, func=func)
+
+
+def registered_jobs() -> list[PeriodicJob]:
+    return sorted(_registry.values(), key=lambda job: job.name)
+
+
+def run_due_jobs(*, now: float) -> list[str]:
+    """Run every job whose time has come; a failing job is logged and retried next time."""
+    ran = []
+    for job in registered_jobs():
+        if now < job.next_run:
+            continue
+        close_old_connections()
+        try:
+            job.func()
+        except Exception:
+            logger.exception("periodic job %s failed", job.name)
+        job.next_run = time.monotonic() + job.interval
+        ran.append(job.name)
+    return ran
+
+
+def run_all_once() -> None:
+    """Run every registered job once, in name order (tests, the demo loader, `--once`)."""
+    for job in registered_jobs():
+        job.func()

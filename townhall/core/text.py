@@ -1,0 +1,59 @@
+"""Normalising what people type: postcodes, email addresses, names.
+
+These are pure functions so that the same rule applies in forms, services, imports and
+tests alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# Outward code (area, district, optional sub-district) then inward code (sector, unit).
+# Inward letters never include C, I, K, M, O or V.
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][ABD-HJLNP-UW-Z]{2})$")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_postcode(raw: str) -> str | None:
+    """Return the postcode in its standard form ("SW1A 1AA"), or None if it is not one.
+
+    Case and spacing are forgiven; anything else is not guessed at.
+    """
+    compact = _SPACES.sub("", raw).upper()
+    if compact == "GIR0AA":
+        return "GIR 0AA"
+    match = _POSTCODE.match(compact)
+    if match is None:
+        return None
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def canonical_email(address: str, *, dot_insensitive_domains: Iterable[str]) -> str:
+    """The form of an address used to spot the same mailbox signing twice.
+
+    Case never matters. For domains that deliver "j.smith+petitions@" to "jsmith@"
+    (gmail-style), dots and "+tags" in the local part are removed as well, so one
+    mailbox cannot sign many times under variants of its address.
+    """
+    address = address.strip().lower()
+    local, _, domain = address.rpartition("@")
+    if not local:
+        return address
+    domains = {d.lower() for d in dot_insensitive_domains}
+    if domain in domains:
+        local = local.split("+", 1)[0].replace(".", "")
+        if domain == "googlemail.com" and "gmail.com" in domains:
+            domain = "gmail.com"
+    return f"{local}@{domain}"
+
+
+def normalise_name(raw: str) -> str:
+    """A name compared case- and spacing-insensitively ("Ann  smith" == "ann Smith")."""
+    return _SPACES.sub(" ", raw).strip().casefold()
+
+
+def tidy(raw: str) -> str:
+    """Trim surrounding whitespace and collapse runs of spaces within lines."""
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in raw.replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip()

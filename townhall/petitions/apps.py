@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PetitionsConfig(AppConfig):
+    name = "townhall.petitions"
+    label = "petitions"
+    verbose_name = "Petitions"
+
+    def ready(self) -> None:
+        from townhall.core import scheduler
+        from townhall.petitions import jobs
+
+        scheduler.register(name="close-petitions", interval_key="CLOSER_INTERVAL_SECONDS", func=jobs.close_expired)

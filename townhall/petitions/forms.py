@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from townhall.core.forms import text_field
+from townhall.petitions.models import ACTION_MAX, BACKGROUND_MAX, DETAILS_MAX
+
+OTHER = "other"
+
+FIELDS_BY_CODE = {
+    "action_blank": "action",
+    "action_too_long": "action",
+    "background_blank": "background",
+    "background_too_long": "background",
+    "details_too_long": "additional_details",
+    "official_unknown": "addressed_to",
+    "decision_maker_blank": "decision_maker_other",
+    "postcode_invalid": "creator_postcode",
+}
+
+
+class PetitionCreateForm(forms.Form):
+    action = text_field(
+        _("What do you want us to do?"),
+        help_text=_("A short, clear request: %(max)s characters at most.") % {"max": ACTION_MAX},
+    )
+    background = text_field(
+        _("Why?"),
+        multiline=True,
+        help_text=_("Why this matters: %(max)s characters at most.") % {"max": BACKGROUND_MAX},
+    )
+    additional_details = text_field(
+        _("Additional details (optional)"),
+        required=False,
+        multiline=True,
+        help_text=_("Anything else the decision maker should know: %(max)s characters at most.") % {"max": DETAILS_MAX},
+    )
+    addressed_to = forms.ChoiceField(label=_("Who should act on it?"))
+    decision_maker_other = text_field(
+        _("Another person or organisation"),
+        required=False,
+        help_text=_("Only if you chose “someone else” above."),
+    )
+    creator_name = text_field(_("Your name"), help_text=_("Shown on the petition as its creator."))
+    creator_email = forms.EmailField(
+        label=_("Your email address"),
+        help_text=_("We will email you a link to confirm it. It is never published."),
+        error_messages={"invalid": _("Enter your email address in the right format, like name@example.com.")},
+    )
+    creator_postcode = text_field(_("Your postcode"), help_text=_("For example SW1A 1AA."))
+    seen_similar = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, officials: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["addressed_to"].choices = [  # type: ignore[attr-defined]
+            ("", _("Choose…")),
+            *[(str(pk), label) for pk, label in officials],
+            (OTHER, _("Someone else (type below)")),
+        ]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("addressed_to") == OTHER and not str(data.get("decision_maker_other", "")).strip():
+            self.add_error("decision_maker_other", _("Say who the petition is addressed to."))
+        return data
+
+    @property
+    def official_id(self) -> int | None:
+        value = self.cleaned_data.get("addressed_to")
+        return None if value in (None, "", OTHER) else int(value)

@@ -1,0 +1,142 @@
+"""Petitions, the frozen versions of their text, and the thresholds they crossed."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+ACTION_MAX = 80
+BACKGROUND_MAX = 300
+DETAILS_MAX = 800
+
+
+class PetitionState(models.TextChoices):
+    PENDING = "pending", _("Waiting for the creator to confirm their email")
+    SPONSORING = "sponsoring", _("Collecting sponsors")
+    AWAITING_MODERATION = "awaiting_moderation", _("Waiting for moderation")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    REMOVED = "removed", _("Removed")
+
+
+# States in which the public can see a petition's page.
+PUBLISHED_STATES = (PetitionState.OPEN, PetitionState.CLOSED, PetitionState.REJECTED)
+
+
+class RejectionReason(models.TextChoices):
+    DUPLICATE = "duplicate", _("Duplicate of an existing petition")
+    IRRELEVANT = "irrelevant", _("Not the body's responsibility")
+    NO_ACTION = "no_action", _("It did not say clearly what action it wants")
+    FAKE_NAME = "fake_name", _("It was created under a name that appears to be false")
+    FOI = "foi", _("It is a Freedom of Information request")
+    LIBELLOUS = "libellous", _("It included confidential, libellous or defamatory content")
+    OFFENSIVE = "offensive", _("It included offensive content")
+    ADVERT = "advert", _("It advertised a product or service")
+
+
+# Rejections for these reasons hide the petition's text from the public.
+HIDING_REASONS = frozenset({RejectionReason.LIBELLOUS, RejectionReason.OFFENSIVE, RejectionReason.ADVERT})
+
+
+class Petition(models.Model):
+    action = models.CharField(_("action"), max_length=ACTION_MAX)
+    background = models.TextField(_("background"), max_length=BACKGROUND_MAX)
+    additional_details = models.TextField(_("additional details"), max_length=DETAILS_MAX, blank=True)
+    # Who the petition asks to act: the official's name and role as shown, kept as text so
+    # it stays right after the official leaves, plus a link when it is a current official.
+    decision_maker = models.CharField(_("decision maker"), max_length=200)
+    official = models.ForeignKey(
+        "officials.Official", null=True, blank=True, on_delete=models.SET_NULL, related_name="petitions"
+    )
+
+    creator_name = models.CharField(_("creator's name"), max_length=100)
+    creator_email = models.EmailField(_("creator's email"))
+    creator_postcode = models.CharField(_("creator's postcode"), max_length=8)
+    creator_token = models.CharField(max_length=64, editable=False)
+    sponsor_token = models.CharField(max_length=64, editable=False)
+
+    state = models.CharField(
+        _("state"), max_length=24, choices=PetitionState.choices, default=PetitionState.PENDING, db_index=True
+    )
+    current_version = models.ForeignKey(
+        "PetitionVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Maintained only by the counter (signatures app); never by a request.
+    signature_count = models.PositiveIntegerField(_("signatures"), default=0)
+
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    creator_confirmed_at = models.DateTimeField(null=True, blank=True)
+    moderation_requested_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    deadline_at = models.DateTimeField(_("deadline"), null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(max_length=20, choices=RejectionReason.choices, blank=True)
+    rejection_details = models.TextField(blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    # Written by the accountability app when a response is published / a debate held.
+    response_published_at = models.DateTimeField(null=True, blank=True)
+    debate_outcome_at = models.DateTimeField(null=True, blank=True)
+    counted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("petition")
+        indexes = [models.Index(fields=["state", "-signature_count"], name="petition_state_count_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(state="open") | models.Q(opened_at__isnull=False, deadline_at__isnull=False),
+                name="petition_open_has_dates",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="rejected") | ~models.Q(rejection_reason=""),
+                name="petition_rejected_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.action
+
+    @property
+    def is_hidden(self) -> bool:
+        """A rejected petition whose text must not be shown (defamatory, offensive, advert)."""
+        return self.state == PetitionState.REJECTED and self.rejection_reason in HIDING_REASONS
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == PetitionState.OPEN
+
+
+class PetitionVersion(models.Model):
+    """The text of a petition exactly as people saw it when they signed; never edited."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    action = models.CharField(max_length=ACTION_MAX)
+    background = models.TextField(max_length=BACKGROUND_MAX)
+    additional_details = models.TextField(max_length=DETAILS_MAX, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["petition", "number"]
+        constraints = [models.UniqueConstraint(fields=["petition", "number"], name="petition_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} v{self.number}"
+
+
+class ThresholdCrossing(models.Model):
+    """When a petition first reached one of the scheme's thresholds."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="threshold_crossings")
+    threshold = models.ForeignKey("schemes.Threshold", on_delete=models.PROTECT, related_name="crossings")
+    reached_at = models.DateTimeField()
+    signature_count = models.PositiveIntegerField(help_text=_("The count when the crossing was recorded."))
+
+    class Meta:
+        ordering = ["reached_at"]
+        constraints = [models.UniqueConstraint(fields=["petition", "threshold"], name="threshold_crossing_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} reached {self.threshold_id} at {self.reached_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,319 @@
+"""Every state change of a petition. Each checks the current state first and raises a
+clear domain error when the change is not allowed; nothing is changed in that case.
+
+    pending ──creator confirms──▶ sponsoring ──enough sponsors──▶ awaiting_moderation
+    awaiting_moderation ──approve──▶ open ──deadline──▶ closed
+    awaiting_moderation ──reject──▶ rejected
+    any published state ──administrator──▶ removed (HTTP 410)
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from townhall.audit.services import audit_record
+from townhall.core.errors import DomainError, InvalidState, NotFound
+from townhall.core.mail import send_email
+from townhall.core.text import normalise_postcode, tidy
+from townhall.core.tokens import new_token, tokens_match
+from townhall.core.urls_helpers import absolute_url
+from townhall.officials.models import Official
+from townhall.petitions.models import (
+    ACTION_MAX,
+    BACKGROUND_MAX,
+    DETAILS_MAX,
+    Petition,
+    PetitionState,
+    PetitionVersion,
+    RejectionReason,
+    ThresholdCrossing,
+)
+from townhall.schemes.models import Threshold
+from townhall.schemes.selectors import scheme_get_current
+
+
+def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
+    """The same time `months` later; the 31st becomes the last day of a shorter month."""
+    month_index = moment.month - 1 + months
+    year = moment.year + month_index // 12
+    month = month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+@dataclass(frozen=True)
+class PetitionText:
+    action: str
+    background: str
+    additional_details: str
+
+
+def petition_text_clean(*, action: str, background: str, additional_details: str) -> PetitionText:
+    """Tidy and check the text limits; raise a DomainError naming the field at fault."""
+    text = PetitionText(tidy(action), tidy(background), tidy(additional_details))
+    if not text.action:
+        raise DomainError("Enter the action you want the decision maker to take.", code="action_blank")
+    if len(text.action) > ACTION_MAX:
+        raise DomainError(f"The action must be {ACTION_MAX} characters or fewer.", code="action_too_long")
+    if not text.background:
+        raise DomainError("Enter the background to your petition.", code="background_blank")
+    if len(text.background) > BACKGROUND_MAX:
+        raise DomainError(f"The background must be {BACKGROUND_MAX} characters or fewer.", code="background_too_long")
+    if len(text.additional_details) > DETAILS_MAX:
+        raise DomainError(f"The additional details must be {DETAILS_MAX} characters or fewer.", code="details_too_long")
+    return text
+
+
+@transaction.atomic
+def petition_create(
+    *,
+    action: str,
+    background: str,
+    additional_details: str,
+    decision_maker: str,
+    official_id: int | None,
+    creator_name: str,
+    creator_email: str,
+    creator_postcode: str,
+) -> Petition:
+    """Start a petition. It stays private until the creator confirms their email address."""
+    text = petition_text_clean(action=action, background=background, additional_details=additional_details)
+    official = None
+    if official_id is not None:
+        official = Official.objects.filter(pk=official_id).first()
+        if official is None:
+            raise DomainError("Choose a decision maker from the list.", code="official_unknown")
+        decision_maker = f"{official.name}, {official.role}"
+    decision_maker = tidy(decision_maker)
+    if not decision_maker:
+        raise DomainError("Say who the petition is addressed to.", code="decision_maker_blank")
+    postcode = normalise_postcode(creator_postcode)
+    if postcode is None:
+        raise DomainError("Enter a real postcode, like SW1A 1AA.", code="postcode_invalid")
+    now = timezone.now()
+    petition = Petition.objects.create(
+        action=text.action,
+        background=text.background,
+        additional_details=text.additional_details,
+        decision_maker=decision_maker[:200],
+        official=official,
+        creator_name=tidy(creator_name)[:100],
+        creator_email=creator_email.strip(),
+        creator_postcode=postcode,
+        creator_token=new_token(),
+        sponsor_token=new_token(),
+        created_at=now,
+    )
+    version = PetitionVersion.objects.create(
+        petition=petition,
+        number=1,
+        action=text.action,
+        background=text.background,
+        additional_details=text.additional_details,
+        created_at=now,
+    )
+    petition.current_version = version
+    petition.save(update_fields=["current_version"])
+    audit_record(action="petition.created", target=petition)
+    send_email(
+        to=[petition.creator_email],
+        template="petitions/email/creator_confirm",
+        context={
+            "petition": petition,
+            "link": absolute_url(
+                "petitions:creator_confirm", kwargs={"pk": petition.pk, "token": petition.creator_token}
+            ),
+        },
+    )
+    return petition
+
+
+def _locked(petition_id: int) -> Petition:
+    petition = Petition.objects.select_for_update().filter(pk=petition_id).first()
+    if petition is None:
+        raise NotFound("There is no petition with that number.")
+    return petition
+
+
+def _require_state(petition: Petition, *allowed: PetitionState, doing: str) -> None:
+    if petition.state not in allowed:
+        raise InvalidState(
+            f"This petition is {PetitionState(petition.state).label.lower()}, so it cannot be {doing}.",
+            code="petition_state",
+        )
+
+
+@transaction.atomic
+def petition_confirm_creator(*, petition_id: int, token: str) -> Petition:
+    """The creator proves their email address; the petition starts collecting sponsors.
+
+    Confirming twice is harmless: the second time changes nothing.
+    """
+    petition = _locked(petition_id)
+    if not tokens_match(token, petition.creator_token):
+        raise NotFound("This link is not valid. Check you copied the whole link from the email.", code="bad_token")
+    if petition.state != PetitionState.PENDING:
+        return petition
+    scheme = scheme_get_current()
+    petition.creator_confirmed_at = timezone.now()
+    petition.state = PetitionState.SPONSORING
+    petition.save(update_fields=["state", "creator_confirmed_at"])
+    audit_record(action="petition.creator_confirmed", target=petition)
+    send_email(
+        to=[petition.creator_email],
+        template="petitions/email/sponsor_link",
+        context={
+            "petition": petition,
+            "sponsor_count": scheme.sponsor_count,
+            "link": absolute_url("signatures:sponsor", kwargs={"pk": petition.pk, "token": petition.sponsor_token}),
+        },
+    )
+    if scheme.sponsor_count == 0:
+        _request_moderation(petition)
+    return petition
+
+
+def _request_moderation(petition: Petition) -> None:
+    petition.state = PetitionState.AWAITING_MODERATION
+    petition.moderation_requested_at = timezone.now()
+    petition.save(update_fields=["state", "moderation_requested_at"])
+    audit_record(action="petition.moderation_requested", target=petition)
+    send_email(
+        to=[petition.creator_email],
+        template="petitions/email/awaiting_moderation",
+        context={"petition": petition},
+    )
+
+
+@transaction.atomic
+def petition_request_moderation(*, petition_id: int) -> Petition:
+    """Enough sponsors have confirmed: hand the petition to the moderators (once)."""
+    petition = _locked(petition_id)
+    if petition.state == PetitionState.SPONSORING:
+        _request_moderation(petition)
+    return petition
+
+
+@transaction.atomic
+def petition_open(*, petition_id: int, actor: Any) -> Petition:
+    """A moderator approves: the petition is published and its deadline set by the scheme."""
+    petition = _locked(petition_id)
+    _require_state(petition, PetitionState.AWAITING_MODERATION, doing="approved")
+    scheme = scheme_get_current()
+    now = timezone.now()
+    petition.state = PetitionState.OPEN
+    petition.opened_at = now
+    petition.deadline_at = add_months(now, scheme.duration_months)
+    petition.save(update_fields=["state", "opened_at", "deadline_at"])
+    audit_record(action="petition.opened", target=petition, actor=actor)
+    # Sponsors counted before publication may already have crossed a threshold.
+    _record_crossings([petition.pk], at=now)
+    return petition
+
+
+@transaction.atomic
+def petition_reject(*, petition_id: int, reason: str, details: str, actor: Any) -> Petition:
+    """A moderator rejects the petition with a reason code; some reasons hide its text."""
+    if reason not in RejectionReason.values:
+        raise DomainError("Choose a reason for rejecting the petition.", code="reason_invalid")
+    petition = _locked(petition_id)
+    _require_state(petition, PetitionState.AWAITING_MODERATION, PetitionState.SPONSORING, doing="rejected")
+    petition.state = PetitionState.REJECTED
+    petition.rejected_at = timezone.now()
+    petition.rejection_reason = reason
+    petition.rejection_details = tidy(details)
+    petition.save(update_fields=["state", "rejected_at", "rejection_reason", "rejection_details"])
+    audit_record(action="petition.rejected", target=petition, actor=actor, data={"reason": reason})
+    return petition
+
+
+@transaction.atomic
+def petition_remove(*, petition_id: int, actor: Any) -> Petition:
+    """Take a petition down entirely; its page then answers 410 Gone."""
+    petition = _locked(petition_id)
+    if petition.state == PetitionState.REMOVED:
+        raise InvalidState("This petition has already been removed.", code="petition_state")
+    previous = petition.state
+    petition.state = PetitionState.REMOVED
+    petition.removed_at = timezone.now()
+    petition.save(update_fields=["state", "removed_at"])
+    audit_record(action="petition.removed", target=petition, actor=actor, data={"previous_state": previous})
+    return petition
+
+
+def petition_close_expired(*, now: datetime.datetime | None = None) -> int:
+    """Close every open petition whose deadline has passed. Returns how many closed."""
+    now = now or timezone.now()
+    closed = 0
+    due = Petition.objects.filter(state=PetitionState.OPEN, deadline_at__lte=now).values_list("pk", flat=True)
+    for petition_id in list(due):
+        with transaction.atomic():
+            petition = _locked(petition_id)
+            if petition.state != PetitionState.OPEN or petition.deadline_at is None or petition.deadline_at > now:
+                continue
+            petition.state = PetitionState.CLOSED
+            petition.closed_at = petition.deadline_at
+            petition.save(update_fields=["state", "closed_at"])
+            audit_record(action="petition.closed", target=petition)
+            closed += 1
+    return closed
+
+
+def _record_crossings(petition_ids: list[int], *, at: datetime.datetime) -> list[ThresholdCrossing]:
+    """Record each threshold newly reached by a published petition, stamped `at`."""
+    thresholds = list(Threshold.objects.all())
+    if not thresholds or not petition_ids:
+        return []
+    counts = dict(
+        Petition.objects.filter(pk__in=petition_ids, state__in=[PetitionState.OPEN, PetitionState.CLOSED]).values_list(
+            "pk", "signature_count"
+        )
+    )
+    already = set(ThresholdCrossing.objects.filter(petition_id__in=counts).values_list("petition_id", "threshold_id"))
+    crossings = [
+        ThresholdCrossing(petition_id=pid, threshold=threshold, reached_at=at, signature_count=count)
+        for pid, count in counts.items()
+        for threshold in thresholds
+        if count >= threshold.count and (pid, threshold.pk) not in already
+    ]
+    ThresholdCrossing.objects.bulk_create(crossings)
+    return crossings
+
+
+@transaction.atomic
+def petition_tally_add(*, increments: Mapping[int, int], at: datetime.datetime) -> list[ThresholdCrossing]:
+    """Add newly confirmed signatures to petitions' counts: one UPDATE per petition.
+
+    Only the counter calls this (single writer); requests never touch the count.
+    Returns the threshold crossings this addition caused.
+    """
+    for petition_id, increment in sorted(increments.items()):
+        if increment:
+            Petition.objects.filter(pk=petition_id).update(
+                signature_count=F("signature_count") + increment, counted_at=at
+            )
+    return _record_crossings(sorted(increments), at=at)
+
+
+@transaction.atomic
+def petition_tally_correct(*, counts: Mapping[int, int], at: datetime.datetime) -> dict[int, tuple[int, int]]:
+    """Set counts recounted from the signature table where they differ. Returns the fixes."""
+    current = dict(Petition.objects.filter(pk__in=list(counts)).values_list("pk", "signature_count"))
+    fixes: dict[int, tuple[int, int]] = {}
+    for petition_id, exact in sorted(counts.items()):
+        if current.get(petition_id) != exact:
+            fixes[petition_id] = (current.get(petition_id, 0), exact)
+            Petition.objects.filter(pk=petition_id).update(signature_count=exact, counted_at=at)
+    for petition_id, (was, now_count) in fixes.items():
+        petition = Petition(pk=petition_id)
+        audit_record(action="petition.count_corrected", target=petition, data={"was": was, "now": now_count})
+    _record_crossings(sorted(fixes), at=at)
+    return fixes

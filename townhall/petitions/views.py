@@ -1,0 +1,178 @@
+"""Public petition pages: thin — parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from townhall.core.errors import DomainError
+from townhall.core.forms import show_domain_error
+from townhall.core.http import cached_public, make_etag, no_store, not_modified
+from townhall.officials.selectors import official_list_current
+from townhall.petitions import selectors
+from townhall.petitions.forms import FIELDS_BY_CODE, OTHER, PetitionCreateForm
+from townhall.petitions.models import PetitionState
+from townhall.petitions.services import petition_confirm_creator, petition_create
+from townhall.schemes.selectors import scheme_get_current
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    scheme = scheme_get_current()
+    return render(
+        request,
+        "petitions/home.html",
+        {
+            "scheme": scheme,
+            "popular": selectors.petition_list_popular_open(limit=6),
+            "responded": selectors.petition_list_recently_responded(limit=3),
+        },
+    )
+
+
+@require_safe
+def petition_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", selectors.ListFilter.OPEN)
+    if state not in selectors.ListFilter.LABELS:
+        state = selectors.ListFilter.OPEN
+    query = request.GET.get("q", "").strip()[:200]
+    page = selectors.petition_list_public(
+        state=state, query=query, page=_page_number(request), page_size=settings.TOWNHALL["PAGE_SIZE"]
+    )
+    return render(
+        request,
+        "petitions/list.html",
+        {"page": page, "state": state, "query": query, "filters": selectors.ListFilter.LABELS.items()},
+    )
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@require_safe
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = selectors.petition_get_public(petition_id=pk)
+    scheme = scheme_get_current()
+    etag = make_etag(
+        "page", petition.pk, petition.state, petition.signature_count, petition.counted_at, scheme.updated_at
+    )
+    last_modified = max(
+        filter(
+            None, [petition.counted_at, petition.opened_at, petition.closed_at, petition.rejected_at, scheme.updated_at]
+        )
+    )
+    cached = not_modified(request, etag=etag, last_modified=last_modified)
+    if cached is not None:
+        return cached
+    response = render(
+        request,
+        "petitions/detail.html",
+        {
+            "petition": petition,
+            "scheme": scheme,
+            "goal": selectors.petition_goal(petition=petition, scheme=scheme),
+            "thresholds": selectors.petition_threshold_progress(petition=petition, scheme=scheme),
+        },
+    )
+    return cached_public(response, etag=etag, last_modified=last_modified)
+
+
+@require_safe
+def count_json(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = selectors.petition_get_public(petition_id=pk)
+    etag = make_etag("count", petition.pk, petition.state, petition.signature_count)
+    last_modified = petition.counted_at or petition.opened_at
+    cached = not_modified(request, etag=etag, last_modified=last_modified)
+    if cached is not None:
+        return cached
+    response = JsonResponse(
+        {
+            "id": petition.pk,
+            "state": petition.state,
+            "signature_count": petition.signature_count,
+            "updated_at": petition.counted_at.isoformat() if petition.counted_at else None,
+        }
+    )
+    return cached_public(response, etag=etag, last_modified=last_modified)
+
+
+@require_safe
+def similar(request: HttpRequest) -> HttpResponse:
+    """An HTML fragment of similar petitions, fetched while the creator types."""
+    matches = selectors.petition_list_similar(text=request.GET.get("q", "")[:200])
+    return render(request, "petitions/_similar.html", {"similar": matches})
+
+
+@no_store
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    scheme = scheme_get_current()
+    officials = [(o.pk, f"{o.name}, {o.role}") for o in official_list_current()]
+    form = PetitionCreateForm(request.POST or None, officials=officials)
+    similar_petitions: list[selectors.SimilarPetition] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        similar_petitions = selectors.petition_list_similar(text=data["action"])
+        if similar_petitions and not data.get("seen_similar"):
+            # Without JavaScript the creator sees similar petitions here, before creating.
+            return render(request, "petitions/create_check.html", {"form": form, "similar": similar_petitions})
+        try:
+            petition = petition_create(
+                action=data["action"],
+                background=data["background"],
+                additional_details=data["additional_details"],
+                decision_maker=data["decision_maker_other"] if data["addressed_to"] == OTHER else "",
+                official_id=form.official_id,
+                creator_name=data["creator_name"],
+                creator_email=data["creator_email"],
+                creator_postcode=data["creator_postcode"],
+            )
+        except DomainError as error:
+            show_domain_error(form, error, fields_by_code=FIELDS_BY_CODE)
+        else:
+            request.session["created_petition"] = petition.pk
+            return redirect("petitions:created")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "petitions/create.html", {"form": form, "scheme": scheme}, status=status)
+
+
+@no_store
+@require_safe
+def created(request: HttpRequest) -> HttpResponse:
+    return render(request, "petitions/created.html", {})
+
+
+@no_store
+@require_http_methods(["GET", "POST"])
+def creator_confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """GET shows a button; only the POST confirms (mail scanners prefetch GET links)."""
+    if request.method == "POST":
+        petition_confirm_creator(petition_id=pk, token=token)
+        return redirect(reverse("petitions:creator_confirm", kwargs={"pk": pk, "token": token}))
+    petition = selectors.petition_get_by_creator_token(petition_id=pk, token=token)
+    scheme = scheme_get_current()
+    sponsor_link = request.build_absolute_uri(
+        reverse("signatures:sponsor", kwargs={"pk": petition.pk, "token": petition.sponsor_token})
+    )
+    return render(
+        request,
+        "petitions/creator_confirm.html",
+        {
+            "petition": petition,
+            "scheme": scheme,
+            "confirmed": petition.state != PetitionState.PENDING,
+            "sponsor_link": sponsor_link,
+        },
+    )
+
+
+@require_safe
+def help_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "petitions/help.html", {"scheme": scheme_get_current()})

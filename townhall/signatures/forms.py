@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from townhall.core.forms import text_field
+
+FIELDS_BY_CODE = {
+    "name_blank": "name",
+    "name_too_long": "name",
+    "email_invalid": "email",
+    "email_used": "email",
+    "household_full": "email",
+    "resend_capped": "email",
+    "postcode_invalid": "postcode",
+    "not_eligible": "declared_eligible",
+}
+
+
+class SignForm(forms.Form):
+    name = text_field(_("Name"), help_text=_("Your full name. It is never published."))
+    email = text_field(_("Email address"), help_text=_("We will email you a link to confirm your signature."))
+    postcode = text_field(_("Postcode"), help_text=_("For example SW1A 1AA. Used to show how many signers are local."))
+    declared_eligible = forms.BooleanField(required=False)
+    wants_updates = forms.BooleanField(label=_("Email me updates about this petition (optional)"), required=False)
+
+    def __init__(self, *args: object, declaration: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["declared_eligible"].label = declaration

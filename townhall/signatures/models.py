@@ -1,0 +1,62 @@
+"""Signatures: the hot path. One INSERT to sign, one UPDATE to confirm, nothing else."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SignatureState(models.TextChoices):
+    PENDING = "pending", _("Waiting for email confirmation")
+    VERIFIED = "verified", _("Confirmed")
+    FRAUDULENT = "fraudulent", _("Fraudulent")
+    INVALIDATED = "invalidated", _("Invalidated")
+
+
+class Signature(models.Model):
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="signatures")
+    # The exact text the person was shown when they signed.
+    petition_version = models.ForeignKey("petitions.PetitionVersion", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    email = models.EmailField(_("email"))
+    # Lower-cased, and for gmail-style domains without dots or +tags: one per mailbox.
+    email_canonical = models.CharField(max_length=254)
+    postcode = models.CharField(_("postcode"), max_length=8)
+    # Household rule: slot 0 for the first person using an address, 1 for a second person
+    # at the same postcode. The unique constraint makes a third impossible, even in a race.
+    household_slot = models.PositiveSmallIntegerField(default=0)
+    is_sponsor = models.BooleanField(default=False)
+    wants_updates = models.BooleanField(_("wants email updates"), default=False)
+    state = models.CharField(max_length=12, choices=SignatureState.choices, default=SignatureState.PENDING)
+    token = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    # The emailed link works until then; signing again renews it.
+    link_expires_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    # Set by the counter when this signature has been added to the petition's count.
+    counted_at = models.DateTimeField(null=True, blank=True)
+    # Outbox: the row itself says a confirmation email is owed.
+    email_pending = models.BooleanField(default=True)
+    emails_sent = models.PositiveSmallIntegerField(default=0)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "email_canonical", "household_slot"], name="signature_one_per_mailbox_slot"
+            ),
+            models.CheckConstraint(condition=models.Q(household_slot__lte=1), name="signature_household_max_two"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                name="signature_uncounted_idx",
+                condition=models.Q(state="verified", counted_at__isnull=True),
+            ),
+            models.Index(fields=["id"], name="signature_email_pending_idx", condition=models.Q(email_pending=True)),
+            models.Index(fields=["petition", "state"], name="signature_petition_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"signature {self.pk} on petition {self.petition_id}"

@@ -1,0 +1,371 @@
+"""Signing, confirming, sending confirmation emails, and counting.
+
+The hot path (DESIGN §5): signing is one INSERT of a pending signature; confirming is one
+UPDATE. Neither touches the petition row. Confirmation emails leave through the task
+queue in batches, the signature row being its own outbox record. A single-writer counter
+adds newly confirmed signatures to each petition's count in one statement per petition.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from townhall.core.errors import DomainError, Gone, InvalidState, NotFound
+from townhall.core.mail import render_email
+from townhall.core.text import canonical_email, normalise_name, normalise_postcode, tidy
+from townhall.core.tokens import new_token, tokens_match
+from townhall.core.urls_helpers import absolute_url
+from townhall.petitions.models import Petition, PetitionState
+from townhall.petitions.services import petition_request_moderation, petition_tally_add, petition_tally_correct
+from townhall.schemes.selectors import scheme_get_current
+from townhall.signatures.models import Signature, SignatureState
+
+NAME_MAX = 100
+SPONSOR_STATES = (PetitionState.SPONSORING, PetitionState.AWAITING_MODERATION)
+
+
+def _config(key: str) -> int:
+    return int(settings.TOWNHALL[key])
+
+
+@dataclass(frozen=True)
+class SignOutcome:
+    """What happened, without saying more than the signer needs to know."""
+
+    signature_id: int
+    kind: Literal["created", "resent", "already_confirmed"]
+
+
+def check_can_sign(petition: Petition, *, sponsor_token: str | None) -> bool:
+    """Raise if this petition cannot take a signature now; return whether it is a sponsor's."""
+    if sponsor_token is not None:
+        if not tokens_match(sponsor_token, petition.sponsor_token):
+            raise NotFound("This sponsor link is not valid. Ask the petition's creator for the link again.")
+        if petition.state in SPONSOR_STATES:
+            return True
+        if petition.state == PetitionState.OPEN:
+            return False
+    if petition.state == PetitionState.OPEN:
+        return False
+    if petition.state == PetitionState.CLOSED:
+        closed = timezone.localtime(petition.closed_at).strftime("%-d %B %Y") if petition.closed_at else ""
+        raise InvalidState(f"This petition closed on {closed}, so it can no longer be signed.", code="petition_closed")
+    if petition.state == PetitionState.REJECTED:
+        raise InvalidState("This petition was rejected, so it cannot be signed.", code="petition_rejected")
+    if petition.state == PetitionState.REMOVED:
+        raise Gone("This petition has been removed.")
+    raise NotFound("There is no published petition with that number.")
+
+
+def _clean_signer(*, name: str, email: str, postcode: str, declared_eligible: bool) -> tuple[str, str, str]:
+    name = tidy(name).replace("\n", " ")
+    if not name:
+        raise DomainError("Enter your name.", code="name_blank")
+    if len(name) > NAME_MAX:
+        raise DomainError(f"Your name must be {NAME_MAX} characters or fewer.", code="name_too_long")
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise DomainError(
+            "Enter your email address in the right format, like name@example.com.", code="email_invalid"
+        ) from exc
+    normalised = normalise_postcode(postcode)
+    if normalised is None:
+        raise DomainError("Enter a real postcode, like SW1A 1AA.", code="postcode_invalid")
+    if not declared_eligible:
+        declaration = scheme_get_current().eligibility_declaration
+        raise DomainError(f"Confirm the declaration: “{declaration}”.", code="not_eligible")
+    return name, email, normalised
+
+
+def signature_create(
+    *,
+    petition_id: int,
+    name: str,
+    email: str,
+    postcode: str,
+    declared_eligible: bool,
+    wants_updates: bool,
+    sponsor_token: str | None = None,
+) -> SignOutcome:
+    """Sign a petition: one INSERT of a pending signature, or a re-sent confirmation.
+
+    One signature per mailbox (canonical email) per petition, except that a second person
+    at the same postcode, under a different name, may share an address (a household);
+    a third may not. Signing again under the same name re-sends the confirmation email,
+    up to the cap.
+    """
+    name, email, normalised_postcode = _clean_signer(
+        name=name, email=email, postcode=postcode, declared_eligible=declared_eligible
+    )
+    petition = (
+        Petition.objects.filter(pk=petition_id)
+        .only("id", "state", "sponsor_token", "closed_at", "current_version_id")
+        .first()
+    )
+    if petition is None:
+        raise NotFound("There is no published petition with that number.")
+    is_sponsor = check_can_sign(petition, sponsor_token=sponsor_token)
+    version_id = petition.current_version_id
+    if version_id is None:  # pragma: no cover - every created petition has version 1
+        raise InvalidState("This petition has no text to sign yet.", code="petition_state")
+    canonical = canonical_email(email, dot_insensitive_domains=settings.TOWNHALL["DOT_INSENSITIVE_EMAIL_DOMAINS"])
+    for attempt in range(2):
+        existing = list(
+            Signature.objects.filter(petition_id=petition_id, email_canonical=canonical).order_by("household_slot")
+        )
+        same_person = next((s for s in existing if normalise_name(s.name) == normalise_name(name)), None)
+        if same_person is not None:
+            return _sign_again(same_person)
+        if len(existing) >= 2:
+            raise DomainError(
+                "Two people have already signed this petition with this email address. "
+                "Use your own email address to sign.",
+                code="household_full",
+            )
+        if existing and existing[0].postcode != normalised_postcode:
+            raise DomainError(
+                "This email address has already been used to sign this petition. Two people may share "
+                "an email address only if they live at the same postcode.",
+                code="email_used",
+            )
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                signature = Signature.objects.create(
+                    petition_id=petition_id,
+                    petition_version_id=version_id,
+                    name=name,
+                    email=email,
+                    email_canonical=canonical,
+                    postcode=normalised_postcode,
+                    household_slot=len(existing),
+                    is_sponsor=is_sponsor,
+                    wants_updates=wants_updates,
+                    token=new_token(),
+                    created_at=now,
+                    link_expires_at=now + datetime.timedelta(days=_config("CONFIRMATION_LINK_DAYS")),
+                )
+        except IntegrityError:
+            # Someone signed with this mailbox at the same moment: decide again.
+            if attempt == 0:
+                continue
+            raise
+        return SignOutcome(signature_id=signature.pk, kind="created")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _sign_again(signature: Signature) -> SignOutcome:
+    """The same person signed again: send the email again, within the cap."""
+    if signature.state in (SignatureState.FRAUDULENT, SignatureState.INVALIDATED):
+        # Never tell the sender anything a normal signer would not see.
+        return SignOutcome(signature_id=signature.pk, kind="resent")
+    if signature.emails_sent >= _config("CONFIRMATION_EMAIL_CAP"):
+        raise DomainError(
+            "We have already sent you the maximum number of emails about this signature. "
+            "Check your spam or junk folder for an email from us.",
+            code="resend_capped",
+        )
+    kind: Literal["resent", "already_confirmed"] = (
+        "already_confirmed" if signature.state == SignatureState.VERIFIED else "resent"
+    )
+    now = timezone.now()
+    updates: dict[str, object] = {"email_pending": True}
+    if kind == "resent" and signature.link_expires_at <= now:
+        updates["link_expires_at"] = now + datetime.timedelta(days=_config("CONFIRMATION_LINK_DAYS"))
+    Signature.objects.filter(pk=signature.pk).update(**updates)
+    return SignOutcome(signature_id=signature.pk, kind=kind)
+
+
+@dataclass(frozen=True)
+class ConfirmOutcome:
+    signature: Signature
+    kind: Literal["confirmed", "already_confirmed"]
+
+
+def signature_get_by_token(*, signature_id: int, token: str) -> Signature:
+    """The signature an emailed link points at, checked as far as can be without writing.
+
+    Raises a specific error for a wrong link, an expired link, and a petition that can no
+    longer take this signature, so the confirm page can say so before anyone presses it.
+    """
+    signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
+    if signature is None or not tokens_match(token, signature.token):
+        raise NotFound(
+            "This confirmation link is not valid. Check you copied the whole link from the email.",
+            code="bad_token",
+        )
+    if signature.state == SignatureState.INVALIDATED:
+        raise Gone("This signature has been removed and cannot be confirmed.", code="signature_removed")
+    if signature.state != SignatureState.PENDING:
+        return signature
+    if signature.link_expires_at <= timezone.now():
+        raise Gone(
+            "This confirmation link has expired. Sign the petition again to get a new link.",
+            code="token_expired",
+        )
+    petition = signature.petition
+    allowed = (PetitionState.OPEN, *SPONSOR_STATES) if signature.is_sponsor else (PetitionState.OPEN,)
+    if petition.state not in allowed:
+        if petition.state == PetitionState.CLOSED:
+            raise InvalidState(
+                "This petition closed before you confirmed your signature, so it could not be counted.",
+                code="petition_closed",
+            )
+        raise InvalidState("This petition is not open, so signatures cannot be confirmed.", code="petition_state")
+    return signature
+
+
+def signature_confirm(*, signature_id: int, token: str) -> ConfirmOutcome:
+    """Confirm a signature from the emailed link (POST only): one UPDATE.
+
+    Confirming twice changes nothing the second time. A sponsor's confirmation may
+    complete the scheme's number of sponsors and send the petition to moderation.
+    """
+    signature = signature_get_by_token(signature_id=signature_id, token=token)
+    if signature.state == SignatureState.VERIFIED:
+        return ConfirmOutcome(signature=signature, kind="already_confirmed")
+    if signature.state == SignatureState.FRAUDULENT:
+        # Caught as fraud: the flow looks normal and nothing is counted.
+        return ConfirmOutcome(signature=signature, kind="confirmed")
+    now = timezone.now()
+    updated = Signature.objects.filter(pk=signature.pk, state=SignatureState.PENDING).update(
+        state=SignatureState.VERIFIED, verified_at=now
+    )
+    if not updated:
+        return ConfirmOutcome(signature=signature, kind="already_confirmed")
+    signature.state = SignatureState.VERIFIED
+    signature.verified_at = now
+    if signature.is_sponsor and signature.petition.state == PetitionState.SPONSORING:
+        confirmed_sponsors = Signature.objects.filter(
+            petition_id=signature.petition_id, is_sponsor=True, state=SignatureState.VERIFIED
+        ).count()
+        if confirmed_sponsors >= scheme_get_current().sponsor_count:
+            petition_request_moderation(petition_id=signature.petition_id)
+    return ConfirmOutcome(signature=signature, kind="confirmed")
+
+
+def signature_send_confirmations(*, batch_size: int | None = None) -> int:
+    """Send owed confirmation emails in batches until none are owed. Returns emails sent.
+
+    Rows are claimed with SKIP LOCKED (PostgreSQL) so several workers share the work
+    without sending anything twice; a batch's rows are marked sent in the transaction
+    that sent them. If delivery fails the transaction rolls back and the batch is retried.
+    """
+    batch_size = batch_size or _config("EMAIL_BATCH_SIZE")
+    cap = _config("CONFIRMATION_EMAIL_CAP")
+    sent = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Signature.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(email_pending=True)
+                .select_related("petition")
+                .order_by("id")[:batch_size]
+            )
+            if not batch:
+                return sent
+            messages = []
+            for signature in batch:
+                if signature.emails_sent >= cap:
+                    continue
+                if signature.state == SignatureState.PENDING:
+                    template = "signatures/email/confirm"
+                elif signature.state == SignatureState.VERIFIED:
+                    template = "signatures/email/already_signed"
+                else:
+                    continue
+                subject, body = render_email(
+                    template=template,
+                    context={
+                        "signature": signature,
+                        "petition": signature.petition,
+                        "link": absolute_url(
+                            "signatures:confirm", kwargs={"pk": signature.pk, "token": signature.token}
+                        ),
+                        "petition_link": absolute_url("petitions:detail", kwargs={"pk": signature.petition_id}),
+                    },
+                )
+                messages.append(
+                    EmailMessage(
+                        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[signature.email]
+                    )
+                )
+            if messages:
+                get_connection().send_messages(messages)
+            Signature.objects.filter(pk__in=[s.pk for s in batch]).update(
+                email_pending=False, emails_sent=F("emails_sent") + 1, email_sent_at=timezone.now()
+            )
+            sent += len(messages)
+        if len(batch) < batch_size:
+            return sent
+
+
+def signature_emails_owed() -> bool:
+    return Signature.objects.filter(email_pending=True).exists()
+
+
+@dataclass(frozen=True)
+class CountResult:
+    counted: int
+    petitions: int
+    crossings: int
+
+
+def signature_count_new(*, batch_size: int | None = None, now: datetime.datetime | None = None) -> CountResult:
+    """The counter: add newly confirmed signatures to their petitions' counts.
+
+    Each batch claims confirmed, uncounted signatures, stamps them counted, and adds them
+    to each petition with one UPDATE per petition, all in one transaction, so a signature
+    is counted exactly once even if two counters ever ran at the same time.
+    """
+    batch_size = batch_size or _config("COUNTER_BATCH_SIZE")
+    counted = petitions = crossings = 0
+    while True:
+        at = now or timezone.now()
+        with transaction.atomic():
+            rows = list(
+                Signature.objects.select_for_update(skip_locked=True)
+                .filter(state=SignatureState.VERIFIED, counted_at__isnull=True)
+                .order_by("id")
+                .values_list("id", "petition_id")[:batch_size]
+            )
+            if not rows:
+                break
+            Signature.objects.filter(pk__in=[pk for pk, _ in rows]).update(counted_at=at)
+            increments = Counter(petition_id for _, petition_id in rows)
+            crossings += len(petition_tally_add(increments=increments, at=at))
+        counted += len(rows)
+        petitions += len(increments)
+        if len(rows) < batch_size:
+            break
+    return CountResult(counted=counted, petitions=petitions, crossings=crossings)
+
+
+def signature_reconcile_counts(*, now: datetime.datetime | None = None) -> dict[int, tuple[int, int]]:
+    """Recount every petition from the signature table and correct any count that differs.
+
+    Run by the scheduler, in the same process as the counter, so it never races it.
+    Returns {petition_id: (was, now)} for each correction.
+    """
+    exact = dict(
+        Signature.objects.filter(state=SignatureState.VERIFIED, counted_at__isnull=False)
+        .values("petition_id")
+        .annotate(n=Count("id"))
+        .values_list("petition_id", "n")
+    )
+    for petition_id in Petition.objects.filter(signature_count__gt=0).values_list("pk", flat=True):
+        exact.setdefault(petition_id, 0)
+    return petition_tally_correct(counts=exact, at=now or timezone.now())

@@ -1,0 +1,104 @@
+"""Signing and confirming. Every page here is no-store: they carry personal links."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from townhall.core.errors import DomainError, InvalidState
+from townhall.core.forms import show_domain_error
+from townhall.core.http import no_store
+from townhall.petitions.selectors import petition_get
+from townhall.schemes.selectors import scheme_get_current
+from townhall.signatures.forms import FIELDS_BY_CODE, SignForm
+from townhall.signatures.services import (
+    check_can_sign,
+    signature_confirm,
+    signature_create,
+    signature_get_by_token,
+)
+
+OUTCOMES = {"created", "resent", "already_confirmed"}
+
+
+def _sign(request: HttpRequest, pk: int, sponsor_token: str | None) -> HttpResponse:
+    petition = petition_get(petition_id=pk)
+    scheme = scheme_get_current()
+    form = SignForm(request.POST or None, declaration=scheme.eligibility_declaration)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                outcome = signature_create(
+                    petition_id=pk,
+                    name=data["name"],
+                    email=data["email"],
+                    postcode=data["postcode"],
+                    declared_eligible=data["declared_eligible"],
+                    wants_updates=data["wants_updates"],
+                    sponsor_token=sponsor_token,
+                )
+            except InvalidState as error:
+                # The petition itself cannot be signed: say so plainly, keep what was typed.
+                form.add_error(None, error.message)
+                status = error.http_status
+            except DomainError as error:
+                if error.http_status in (404, 410):
+                    raise
+                show_domain_error(form, error, fields_by_code=FIELDS_BY_CODE)
+            else:
+                return redirect(f"{reverse('signatures:check_email', kwargs={'pk': pk})}?outcome={outcome.kind}")
+    else:
+        # A GET for a petition that cannot be signed explains why instead of a form.
+        check_can_sign(petition, sponsor_token=sponsor_token)
+    return render(
+        request,
+        "signatures/sign.html",
+        {"petition": petition, "form": form, "scheme": scheme, "is_sponsor": sponsor_token is not None},
+        status=status,
+    )
+
+
+@no_store
+@require_http_methods(["GET", "POST"])
+def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    return _sign(request, pk, None)
+
+
+@no_store
+@require_http_methods(["GET", "POST"])
+def sponsor(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    return _sign(request, pk, token)
+
+
+@no_store
+@require_safe
+def check_email(request: HttpRequest, pk: int) -> HttpResponse:
+    outcome = request.GET.get("outcome", "created")
+    if outcome not in OUTCOMES:
+        outcome = "created"
+    petition = petition_get(petition_id=pk)
+    return render(request, "signatures/check_email.html", {"petition": petition, "outcome": outcome})
+
+
+@no_store
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """GET shows a confirm button and confirms nothing; the POST confirms."""
+    if request.method == "POST":
+        outcome = signature_confirm(signature_id=pk, token=token)
+        return render(
+            request,
+            "signatures/confirmed.html",
+            {"petition": outcome.signature.petition, "outcome": outcome.kind, "signature": outcome.signature},
+        )
+    signature = signature_get_by_token(signature_id=pk, token=token)
+    return render(
+        request,
+        "signatures/confirm.html",
+        {"signature": signature, "petition": signature.petition, "already": signature.state != "pending"},
+    )
