@@ -127,13 +127,19 @@ TASKS = {
     }
 }
 
-EMAIL_HOST = env.EMAIL_HOST
-EMAIL_PORT = env.EMAIL_PORT
-EMAIL_HOST_USER = env.EMAIL_HOST_USER
-EMAIL_HOST_PASSWORD = env.EMAIL_HOST_PASSWORD
-EMAIL_USE_TLS = env.EMAIL_USE_TLS
 DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+MAILERS: dict[str, Any] = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env.EMAIL_HOST or "localhost",
+            "port": env.EMAIL_PORT,
+            "username": env.EMAIL_HOST_USER or None,
+            "password": env.EMAIL_HOST_PASSWORD or None,
+            "use_tls": env.EMAIL_USE_TLS,
+        },
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -6,7 +6,7 @@ from config.settings.base import TOWNHALL
 
 DEBUG = env.DEBUG or True
 SECRET_KEY = env.SECRET_KEY or "townhall-embedded-development-key-not-for-production"
-EMAIL_BACKEND = "townhall.core.mail.OutboxBackend"
+MAILERS = {"default": {"BACKEND": "townhall.core.mail.OutboxBackend"}}
 TOWNHALL["OUTBOX_ENABLED"] = True
 
 # The task worker logs every task; keep the console readable.

@@ -6,7 +6,7 @@ from config.settings.base import TOWNHALL
 DEBUG = False
 SECRET_KEY = "townhall-test-key"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "email"]}}
 TOWNHALL["OUTBOX_ENABLED"] = True
 TOWNHALL["BASE_URL"] = "http://testserver"

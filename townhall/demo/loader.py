@@ -334,6 +334,8 @@ def _signatures(
     petition: Petition, *, count: int, start: datetime.datetime, end: datetime.datetime, rng: random.Random
 ) -> None:
     span = (end - start).total_seconds()
+    version_id = petition.current_version_id
+    assert version_id is not None, "every created petition has version 1"
     rows = []
     for n in range(count):
         name, email, postcode = _person(rng, petition.pk * 100_000 + n)
@@ -342,7 +344,7 @@ def _signatures(
         rows.append(
             Signature(
                 petition=petition,
-                petition_version_id=petition.current_version_id,
+                petition_version_id=version_id,
                 name=name,
                 email=email,
                 email_canonical=canonical_email(email, dot_insensitive_domains=[]),

@@ -15,7 +15,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
@@ -304,7 +304,7 @@ def signature_send_confirmations(*, batch_size: int | None = None) -> int:
                     )
                 )
             if messages:
-                get_connection().send_messages(messages)
+                mailers.default.send_messages(messages)
             Signature.objects.filter(pk__in=[s.pk for s in batch]).update(
                 email_pending=False, emails_sent=F("emails_sent") + 1, email_sent_at=timezone.now()
             )

@@ -1,0 +1,19 @@
+"""The site comes up: the public pages render for a configured body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.conftest import open_petition
+
+
+@pytest.mark.django_db
+def test_public_pages_render(client: Client, scheme: Any, moderator: Any) -> None:
+    petition = open_petition(moderator=moderator)
+    for url in ["/", "/petitions/", "/help/", "/petitions/new/", f"/petitions/{petition.pk}/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "Reopen the public toilets" in client.get("/").content.decode()
