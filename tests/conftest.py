@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -35,9 +34,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _clear_outbox() -> Iterator[None]:
+def _clear_outbox() -> None:
     mail.outbox = []
-    yield
 
 
 @pytest.fixture
@@ -53,9 +51,7 @@ def scheme(db: Any) -> Scheme:
 
 @pytest.fixture
 def mayor(db: Any) -> Official:
-    return Official.objects.create(
-        name="Cllr Helen Marsh", role="Mayor", tenure_started_on=datetime.date(2024, 5, 1)
-    )
+    return Official.objects.create(name="Cllr Helen Marsh", role="Mayor", tenure_started_on=datetime.date(2024, 5, 1))
 
 
 @pytest.fixture

@@ -335,7 +335,8 @@ def _signatures(
 ) -> None:
     span = (end - start).total_seconds()
     version_id = petition.current_version_id
-    assert version_id is not None, "every created petition has version 1"
+    if version_id is None:  # pragma: no cover - every created petition has version 1
+        raise DomainError("A petition without text cannot be signed.")
     rows = []
     for n in range(count):
         name, email, postcode = _person(rng, petition.pk * 100_000 + n)
