@@ -20,7 +20,12 @@ def show_domain_error(form: forms.Form, error: DomainError, *, fields_by_code: M
 
 
 def text_field(
-    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = "", multiline: bool = False
+    label: StrOrPromise,
+    *,
+    required: bool = True,
+    required_message: StrOrPromise = "",
+    help_text: StrOrPromise = "",
+    multiline: bool = False,
 ) -> forms.CharField:
     """A text field whose limits are checked by the service, never by the browser.
 
@@ -28,4 +33,11 @@ def text_field(
     a person typed may be lost. The service checks the limit and says by how much.
     """
     widget: forms.Widget = forms.Textarea(attrs={"rows": 4}) if multiline else forms.TextInput()
-    return forms.CharField(label=label, required=required, help_text=help_text, strip=False, widget=widget)
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        strip=False,
+        widget=widget,
+        error_messages={"required": required_message} if required_message else None,
+    )

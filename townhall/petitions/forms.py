@@ -23,10 +23,12 @@ FIELDS_BY_CODE = {
 class PetitionCreateForm(forms.Form):
     action = text_field(
         _("What do you want us to do?"),
+        required_message=_("Enter the action you want the decision maker to take."),
         help_text=_("A short, clear request: %(max)s characters at most.") % {"max": ACTION_MAX},
     )
     background = text_field(
         _("Why?"),
+        required_message=_("Enter the background to your petition."),
         multiline=True,
         help_text=_("Why this matters: %(max)s characters at most.") % {"max": BACKGROUND_MAX},
     )
@@ -36,19 +38,32 @@ class PetitionCreateForm(forms.Form):
         multiline=True,
         help_text=_("Anything else the decision maker should know: %(max)s characters at most.") % {"max": DETAILS_MAX},
     )
-    addressed_to = forms.ChoiceField(label=_("Who should act on it?"))
+    addressed_to = forms.ChoiceField(
+        label=_("Who should act on it?"),
+        error_messages={
+            "required": _("Choose who the petition is addressed to."),
+            "invalid_choice": _("Choose who the petition is addressed to from the list."),
+        },
+    )
     decision_maker_other = text_field(
         _("Another person or organisation"),
         required=False,
         help_text=_("Only if you chose “someone else” above."),
     )
-    creator_name = text_field(_("Your name"), help_text=_("Shown on the petition as its creator."))
+    creator_name = text_field(
+        _("Your name"), required_message=_("Enter your name."), help_text=_("Shown on the petition as its creator.")
+    )
     creator_email = forms.EmailField(
         label=_("Your email address"),
         help_text=_("We will email you a link to confirm it. It is never published."),
-        error_messages={"invalid": _("Enter your email address in the right format, like name@example.com.")},
+        error_messages={
+            "required": _("Enter your email address."),
+            "invalid": _("Enter your email address in the right format, like name@example.com."),
+        },
     )
-    creator_postcode = text_field(_("Your postcode"), help_text=_("For example SW1A 1AA."))
+    creator_postcode = text_field(
+        _("Your postcode"), required_message=_("Enter your postcode."), help_text=_("For example SW1A 1AA.")
+    )
     seen_similar = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: object, officials: list[tuple[int, str]], **kwargs: object) -> None:

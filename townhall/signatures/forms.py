@@ -18,9 +18,19 @@ FIELDS_BY_CODE = {
 
 
 class SignForm(forms.Form):
-    name = text_field(_("Name"), help_text=_("Your full name. It is never published."))
-    email = text_field(_("Email address"), help_text=_("We will email you a link to confirm your signature."))
-    postcode = text_field(_("Postcode"), help_text=_("For example SW1A 1AA. Used to show how many signers are local."))
+    name = text_field(
+        _("Name"), required_message=_("Enter your name."), help_text=_("Your full name. It is never published.")
+    )
+    email = text_field(
+        _("Email address"),
+        required_message=_("Enter your email address."),
+        help_text=_("We will email you a link to confirm your signature."),
+    )
+    postcode = text_field(
+        _("Postcode"),
+        required_message=_("Enter your postcode."),
+        help_text=_("For example SW1A 1AA. Used to show how many signers are local."),
+    )
     declared_eligible = forms.BooleanField(required=False)
     wants_updates = forms.BooleanField(label=_("Email me updates about this petition (optional)"), required=False)
 

@@ -122,7 +122,8 @@ def signature_create(
     if version_id is None:  # pragma: no cover - every created petition has version 1
         raise InvalidState("This petition has no text to sign yet.", code="petition_state")
     canonical = canonical_email(email, dot_insensitive_domains=settings.TOWNHALL["DOT_INSENSITIVE_EMAIL_DOMAINS"])
-    for attempt in range(2):
+    # Each lost race fills one household slot, so three rounds always reach a decision.
+    for attempt in range(3):
         existing = list(
             Signature.objects.filter(petition_id=petition_id, email_canonical=canonical).order_by("household_slot")
         )
@@ -160,7 +161,7 @@ def signature_create(
                 )
         except IntegrityError:
             # Someone signed with this mailbox at the same moment: decide again.
-            if attempt == 0:
+            if attempt < 2:
                 continue
             raise
         return SignOutcome(signature_id=signature.pk, kind="created")
