@@ -126,11 +126,14 @@ def test_the_whole_journey(scheme: Any, mayor: Any, moderator: User) -> None:
         # 5. Residents sign and confirm.
         sign_url = f"/petitions/{petition.pk}/sign/"
         for n, postcode in enumerate(["KM3 3BA", "KM4 4DD", "LS6 1AB"]):
-            _sign_and_confirm(resident, sign_url, name=f"Resident {n}", email=f"resident{n}@example.org", postcode=postcode)
+            _sign_and_confirm(
+                resident, sign_url, name=f"Resident {n}", email=f"resident{n}@example.org", postcode=postcode
+            )
 
         # A second signature from the same mailbox under the same name is not a new signature.
         again = resident.post(
-            sign_url, {"name": "Resident 0", "email": "Resident0@Example.org", "postcode": "KM3 3BA", "declared_eligible": "on"}
+            sign_url,
+            {"name": "Resident 0", "email": "Resident0@Example.org", "postcode": "KM3 3BA", "declared_eligible": "on"},
         )
         assert again.status_code == 302
         assert "outcome=already_confirmed" in again["Location"]
@@ -172,7 +175,8 @@ def test_the_whole_journey(scheme: Any, mayor: Any, moderator: User) -> None:
         assert petition.state == PetitionState.CLOSED
         assert petition.closed_at == petition.deadline_at
         late = resident.post(
-            sign_url, {"name": "Late Comer", "email": "late@example.org", "postcode": "KM5 5EE", "declared_eligible": "on"}
+            sign_url,
+            {"name": "Late Comer", "email": "late@example.org", "postcode": "KM5 5EE", "declared_eligible": "on"},
         )
         assert late.status_code == 409
         assert "can no longer be signed" in late.content.decode()

@@ -86,7 +86,9 @@ def test_many_threads_sign_and_confirm_one_petition(scheme: Any, moderator: Any)
     # The second submission of each pair never made a second signature.
     assert results.count("created/confirmed") + results.count("created/already_confirmed") == distinct
     assert all(r.split("/")[0] in {"created", "resent", "already_confirmed"} for r in results)
-    assert not Signature.objects.filter(petition=petition, counted_at__isnull=True, state=SignatureState.VERIFIED).exists()
+    assert not Signature.objects.filter(
+        petition=petition, counted_at__isnull=True, state=SignatureState.VERIFIED
+    ).exists()
 
 
 def test_household_race_admits_at_most_two(scheme: Any, moderator: Any) -> None:
