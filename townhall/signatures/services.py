@@ -212,11 +212,6 @@ def signature_get_by_token(*, signature_id: int, token: str) -> Signature:
         raise Gone("This signature has been removed and cannot be confirmed.", code="signature_removed")
     if signature.state != SignatureState.PENDING:
         return signature
-    if signature.link_expires_at <= timezone.now():
-        raise Gone(
-            "This confirmation link has expired. Sign the petition again to get a new link.",
-            code="token_expired",
-        )
     petition = signature.petition
     allowed = (PetitionState.OPEN, *SPONSOR_STATES) if signature.is_sponsor else (PetitionState.OPEN,)
     if petition.state not in allowed:
@@ -226,6 +221,12 @@ def signature_get_by_token(*, signature_id: int, token: str) -> Signature:
                 code="petition_closed",
             )
         raise InvalidState("This petition is not open, so signatures cannot be confirmed.", code="petition_state")
+    # Checked after the petition's state: "sign again" is no advice for a closed petition.
+    if signature.link_expires_at <= timezone.now():
+        raise Gone(
+            "This confirmation link has expired. Sign the petition again to get a new link.",
+            code="token_expired",
+        )
     return signature
 
 
