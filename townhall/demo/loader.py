@@ -32,10 +32,10 @@ from townhall.petitions.services import (
     petition_remove,
     petition_request_moderation,
 )
-from townhall.schemes.models import Body
+from townhall.schemes.models import Body, Scheme
 from townhall.schemes.services import body_setup
 from townhall.signatures.models import Signature, SignatureState
-from townhall.signatures.services import signature_count_new
+from townhall.signatures.services import signature_confirm, signature_count_new, signature_create
 
 FIRST_NAMES = (
     "Aisha Amelia Ben Chloe Daniel Dev Eleanor Emeka Fatima Freya George Grace Hannah Harry Isla Jack "
@@ -290,6 +290,26 @@ def _petition(
     created_at = now - datetime.timedelta(days=item.age_days)
     if item.state != PetitionState.PENDING:
         petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
+    if item.state != PetitionState.PENDING:
+        # Sponsors sign through the creator's link and confirm, as they would live; the
+        # last confirmation sends the petition to moderation.
+        scheme = Scheme.objects.get()
+        sponsors = scheme.sponsor_count if item.state != PetitionState.SPONSORING else scheme.sponsor_count // 2
+        for n in range(sponsors):
+            sponsor_name, sponsor_email, sponsor_postcode = _person(rng, 20_000 + index * 100 + n)
+            outcome = signature_create(
+                petition_id=petition.pk,
+                name=sponsor_name,
+                email=sponsor_email,
+                postcode=sponsor_postcode,
+                declared_eligible=True,
+                wants_updates=True,
+                sponsor_token=petition.sponsor_token,
+            )
+            sponsor = Signature.objects.get(pk=outcome.signature_id)
+            signature_confirm(signature_id=sponsor.pk, token=sponsor.token)
+        # The demo confirms with the token directly: count their emails as delivered.
+        Signature.objects.filter(petition=petition).update(email_pending=False, emails_sent=1)
     if item.state not in (PetitionState.PENDING, PetitionState.SPONSORING):
         petition_request_moderation(petition_id=petition.pk)
     if item.state in (PetitionState.OPEN, PetitionState.CLOSED, PetitionState.REMOVED):

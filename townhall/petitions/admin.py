@@ -1,0 +1,57 @@
+"""Staff view of petitions. Read-only except through services (the admin never edits
+state directly): administrators can remove a petition, which then answers 410 Gone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from townhall.accounts.policies import can_administer
+from townhall.core.errors import DomainError
+from townhall.petitions.models import Petition, ThresholdCrossing
+from townhall.petitions.services import petition_remove
+
+
+class ThresholdCrossingInline(admin.TabularInline[ThresholdCrossing, Petition]):
+    model = ThresholdCrossing
+    extra = 0
+    can_delete = False
+    readonly_fields = ["threshold", "reached_at", "signature_count"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Petition)
+class PetitionAdmin(admin.ModelAdmin[Petition]):
+    list_display = ["id", "action", "state", "signature_count", "opened_at", "deadline_at"]
+    list_filter = ["state", "rejection_reason"]
+    search_fields = ["action", "background"]
+    inlines = [ThresholdCrossingInline]
+    actions = ["remove_petitions"]
+    readonly_fields = [f.name for f in Petition._meta.fields if f.name not in ("creator_token", "sponsor_token")]
+    exclude = ["creator_token", "sponsor_token"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Remove the selected petitions (their pages answer 410 Gone)")
+    def remove_petitions(self, request: HttpRequest, queryset: QuerySet[Petition]) -> None:
+        if not can_administer(request.user):
+            self.message_user(request, "Only administrators can remove petitions.", messages.ERROR)
+            return
+        removed = 0
+        for petition in queryset:
+            try:
+                petition_remove(petition_id=petition.pk, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, f"#{petition.pk}: {error.message}", messages.WARNING)
+            else:
+                removed += 1
+        self.message_user(request, f"Removed {removed} petition(s).", messages.SUCCESS)
