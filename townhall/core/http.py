@@ -32,7 +32,9 @@ def not_modified(request: HttpRequest, *, etag: str, last_modified: datetime.dat
     """A 304 if the client's copy is current, else None."""
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
-        if quote_etag(etag) in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*":
+        # Weak comparison (RFC 9110 §13.1.2): a proxy that compresses the page sends W/"...".
+        client_tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+        if quote_etag(etag) in client_tags or if_none_match.strip() == "*":
             return cached_public(HttpResponseNotModified(), etag=etag, last_modified=last_modified)
         return None
     since = request.headers.get("If-Modified-Since")

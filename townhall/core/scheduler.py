@@ -8,7 +8,6 @@ in one process makes the counter a single writer by construction.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +44,11 @@ def registered_jobs() -> list[PeriodicJob]:
 
 
 def run_due_jobs(*, now: float) -> list[str]:
-    """Run every job whose time has come; a failing job is logged and retried next time."""
+    """Run every job whose time has come; a failing job is logged and retried next time.
+
+    `now` is the caller's clock (the command passes `time.monotonic()`); each job's next
+    run is scheduled on that same clock, so a job falls due one interval after `now`.
+    """
     ran = []
     for job in registered_jobs():
         if now < job.next_run:
@@ -55,7 +58,7 @@ def run_due_jobs(*, now: float) -> list[str]:
             job.func()
         except Exception:
             logger.exception("periodic job %s failed", job.name)
-        job.next_run = time.monotonic() + job.interval
+        job.next_run = now + job.interval
         ran.append(job.name)
     return ran
 

@@ -100,3 +100,8 @@ class Threshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.count:,})"
+
+    def clean(self) -> None:
+        # The database constraint guards the same rule; this gives people a message to read.
+        if self.count is not None and self.count < 1:
+            raise ValidationError({"count": _("A threshold needs at least 1 signature.")})

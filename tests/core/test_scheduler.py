@@ -1,0 +1,353 @@
+"""The one scheduler entry point for periodic work, and the embedded `run` supervisor."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+import signal
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import time_machine
+from django.conf import settings as django_settings
+from django.core import mail
+from django.core.management import call_command
+from pytest_django.fixtures import Settings
+
+from tests.conftest import open_petition
+from townhall.accounts.models import User
+from townhall.core import scheduler
+from townhall.core.management.commands import run as run_command
+from townhall.core.management.commands import scheduler as scheduler_command
+from townhall.petitions.models import Petition, PetitionState
+from townhall.signatures.models import Signature
+from townhall.signatures.services import signature_confirm, signature_create
+
+APPROVED = datetime.datetime(2025, 1, 15, 10, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def registry(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> dict[str, scheduler.PeriodicJob]:
+    """An empty job registry (the apps' real jobs are left untouched) and test intervals.
+
+    Refreshing database connections between jobs is the long-running process's concern;
+    these tests need no database, so it is stubbed out.
+    """
+    fresh: dict[str, scheduler.PeriodicJob] = {}
+    monkeypatch.setattr(scheduler, "_registry", fresh)
+    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
+    settings.TOWNHALL = {**django_settings.TOWNHALL, "FAST_SECONDS": 10.0, "SLOW_SECONDS": 60.0}
+    return fresh
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def job(self, name: str, *, fails: bool = False) -> Callable[[], object]:
+        def run() -> object:
+            self.calls.append(name)
+            if fails:
+                raise RuntimeError(f"{name} broke")
+            return None
+
+        return run
+
+
+# --- register / run_due_jobs ------------------------------------------------------------
+
+
+def test_a_newly_registered_job_is_due_at_once(registry: Any) -> None:
+    recorder = Recorder()
+    scheduler.register(name="b-job", interval_key="FAST_SECONDS", func=recorder.job("b"))
+    scheduler.register(name="a-job", interval_key="SLOW_SECONDS", func=recorder.job("a"))
+
+    ran = scheduler.run_due_jobs(now=1_000.0)
+
+    assert ran == ["a-job", "b-job"]
+    assert recorder.calls == ["a", "b"]
+
+
+def test_a_job_is_not_run_again_until_its_interval_has_passed(registry: Any) -> None:
+    recorder = Recorder()
+    scheduler.register(name="fast", interval_key="FAST_SECONDS", func=recorder.job("fast"))
+    scheduler.register(name="slow", interval_key="SLOW_SECONDS", func=recorder.job("slow"))
+    # A clock far from the process's own monotonic clock: the scheduler must go by `now`.
+    start = 5_000_000.0
+
+    assert scheduler.run_due_jobs(now=start) == ["fast", "slow"]
+    assert scheduler.run_due_jobs(now=start + 9.9) == []
+    assert scheduler.run_due_jobs(now=start + 10.0) == ["fast"]
+    assert scheduler.run_due_jobs(now=start + 19.9) == []
+    assert scheduler.run_due_jobs(now=start + 59.9) == ["fast"]
+    assert scheduler.run_due_jobs(now=start + 60.0) == ["slow"]
+    assert recorder.calls == ["fast", "slow", "fast", "fast", "slow"]
+    assert scheduler.run_due_jobs(now=start + 69.9) == ["fast"]
+
+
+def test_the_interval_is_read_from_settings_each_time(registry: Any, settings: Settings) -> None:
+    recorder = Recorder()
+    scheduler.register(name="fast", interval_key="FAST_SECONDS", func=recorder.job("fast"))
+    settings.TOWNHALL = {**settings.TOWNHALL, "FAST_SECONDS": 300}
+
+    scheduler.run_due_jobs(now=0.0)
+
+    assert scheduler.run_due_jobs(now=299.0) == []
+    assert scheduler.run_due_jobs(now=300.0) == ["fast"]
+
+
+def test_a_failing_job_is_logged_and_does_not_stop_the_others(registry: Any, caplog: pytest.LogCaptureFixture) -> None:
+    recorder = Recorder()
+    scheduler.register(name="a-before", interval_key="FAST_SECONDS", func=recorder.job("before"))
+    scheduler.register(name="b-broken", interval_key="FAST_SECONDS", func=recorder.job("broken", fails=True))
+    scheduler.register(name="c-after", interval_key="FAST_SECONDS", func=recorder.job("after"))
+
+    with caplog.at_level(logging.ERROR, logger="townhall.scheduler"):
+        ran = scheduler.run_due_jobs(now=100.0)
+
+    assert recorder.calls == ["before", "broken", "after"]
+    assert ran == ["a-before", "b-broken", "c-after"]
+    [record] = [r for r in caplog.records if r.name == "townhall.scheduler"]
+    assert record.levelno == logging.ERROR
+    assert record.getMessage() == "periodic job b-broken failed"
+    assert record.exc_info is not None
+    assert str(record.exc_info[1]) == "broken broke"
+
+
+def test_a_failing_job_is_retried_at_its_next_interval(registry: Any) -> None:
+    recorder = Recorder()
+    scheduler.register(name="broken", interval_key="FAST_SECONDS", func=recorder.job("broken", fails=True))
+
+    scheduler.run_due_jobs(now=100.0)
+    assert scheduler.run_due_jobs(now=105.0) == []
+    assert scheduler.run_due_jobs(now=110.0) == ["broken"]
+    assert recorder.calls == ["broken", "broken"]
+
+
+def test_registering_a_name_again_replaces_the_job(registry: Any) -> None:
+    recorder = Recorder()
+    scheduler.register(name="job", interval_key="FAST_SECONDS", func=recorder.job("old"))
+    scheduler.register(name="job", interval_key="FAST_SECONDS", func=recorder.job("new"))
+
+    scheduler.run_all_once()
+
+    assert [job.name for job in scheduler.registered_jobs()] == ["job"]
+    assert recorder.calls == ["new"]
+
+
+def test_run_all_once_runs_every_job_in_name_order_whether_due_or_not(registry: Any) -> None:
+    recorder = Recorder()
+    scheduler.register(name="zeta", interval_key="SLOW_SECONDS", func=recorder.job("zeta"))
+    scheduler.register(name="alpha", interval_key="SLOW_SECONDS", func=recorder.job("alpha"))
+    scheduler.run_due_jobs(now=0.0)
+
+    scheduler.run_all_once()
+
+    assert recorder.calls == ["alpha", "zeta", "alpha", "zeta"]
+
+
+def test_the_apps_register_their_periodic_jobs() -> None:
+    jobs = {job.name: job for job in scheduler.registered_jobs()}
+
+    assert {"close-petitions", "count-signatures", "reconcile-counts", "send-confirmations"} <= set(jobs)
+    assert jobs["close-petitions"].interval_key == "CLOSER_INTERVAL_SECONDS"
+    assert jobs["count-signatures"].interval_key == "COUNTER_INTERVAL_SECONDS"
+    assert jobs["send-confirmations"].interval_key == "EMAIL_INTERVAL_SECONDS"
+    assert jobs["reconcile-counts"].interval_key == "RECONCILE_INTERVAL_SECONDS"
+    for job in jobs.values():
+        assert job.interval > 0
+    assert jobs["reconcile-counts"].interval == 3600.0
+
+
+# --- the `scheduler` command --------------------------------------------------------------
+
+
+def _signature(petition: Petition, n: int, *, confirm: bool) -> Signature:
+    outcome = signature_create(
+        petition_id=petition.pk,
+        name=f"Signer {n}",
+        email=f"signer{n}@example.org",
+        postcode="KM3 3DE",
+        declared_eligible=True,
+        wants_updates=False,
+    )
+    signature = Signature.objects.get(pk=outcome.signature_id)
+    if confirm:
+        signature_confirm(signature_id=signature.pk, token=signature.token)
+    return signature
+
+
+@pytest.mark.django_db
+def test_scheduler_once_counts_confirmed_signatures_and_sends_owed_emails(scheme: Any, moderator: User) -> None:
+    petition = open_petition(moderator=moderator)
+    sponsors = Signature.objects.filter(petition=petition, state="verified").count()
+    confirmed = _signature(petition, 1, confirm=True)
+    pending = _signature(petition, 2, confirm=False)
+    assert Petition.objects.get(pk=petition.pk).signature_count == 0
+
+    call_command("scheduler", "--once")
+
+    petition.refresh_from_db()
+    assert petition.signature_count == sponsors + 1
+    assert petition.counted_at is not None
+    confirmed.refresh_from_db()
+    assert confirmed.counted_at is not None
+    pending.refresh_from_db()
+    assert pending.counted_at is None
+    assert pending.email_pending is False
+    [to_pending] = [m for m in mail.outbox if m.to == ["signer2@example.org"]]
+    assert f"http://testserver/signatures/{pending.pk}/confirm/{pending.token}/" in to_pending.body
+
+
+@pytest.mark.django_db
+def test_scheduler_once_twice_counts_each_signature_once(scheme: Any, moderator: User) -> None:
+    petition = open_petition(moderator=moderator)
+    _signature(petition, 1, confirm=True)
+
+    call_command("scheduler", "--once")
+    first = Petition.objects.get(pk=petition.pk).signature_count
+    call_command("scheduler", "--once")
+
+    assert Petition.objects.get(pk=petition.pk).signature_count == first
+    assert first == Signature.objects.filter(petition=petition, state="verified").count()
+
+
+@pytest.mark.django_db
+def test_scheduler_once_closes_petitions_past_their_deadline(scheme: Any, moderator: User) -> None:
+    with time_machine.travel(APPROVED, tick=False) as clock:
+        petition = open_petition(moderator=moderator)
+        assert petition.deadline_at == datetime.datetime(2025, 7, 15, 10, 0, tzinfo=datetime.UTC)
+        clock.move_to(datetime.datetime(2025, 7, 15, 9, 59, tzinfo=datetime.UTC))
+        call_command("scheduler", "--once")
+        assert Petition.objects.get(pk=petition.pk).state == PetitionState.OPEN
+
+        clock.move_to(datetime.datetime(2025, 7, 15, 10, 1, tzinfo=datetime.UTC))
+        call_command("scheduler", "--once")
+
+    petition.refresh_from_db()
+    assert petition.state == PetitionState.CLOSED
+    assert petition.closed_at == petition.deadline_at
+
+
+@pytest.mark.django_db
+def test_scheduler_once_reconciles_a_count_that_drifted(scheme: Any, moderator: User) -> None:
+    petition = open_petition(moderator=moderator)
+    call_command("scheduler", "--once")
+    exact = Petition.objects.get(pk=petition.pk).signature_count
+    Petition.objects.filter(pk=petition.pk).update(signature_count=exact + 40)  # e.g. a bad manual edit
+
+    call_command("scheduler", "--once")
+
+    assert Petition.objects.get(pk=petition.pk).signature_count == exact
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_the_scheduler_loop_runs_due_jobs_until_stopped(registry: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = Recorder()
+    scheduler.register(name="counter", interval_key="FAST_SECONDS", func=recorder.job("counter"))
+    handlers: dict[int, Any] = {}
+    monkeypatch.setattr(
+        scheduler_command.signal, "signal", lambda signum, handler: handlers.__setitem__(signum, handler)
+    )
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        handlers[signal.SIGTERM](signal.SIGTERM, None)
+
+    monkeypatch.setattr(scheduler_command.time, "sleep", sleep)
+    out = io.StringIO()
+
+    call_command("scheduler", stdout=out)
+
+    assert set(handlers) == {signal.SIGINT, signal.SIGTERM}
+    assert recorder.calls == ["counter"]
+    assert sleeps == [0.2]
+    assert out.getvalue().splitlines() == ["Scheduler running: counter", "Scheduler stopped."]
+
+
+# --- the embedded `run` supervisor ------------------------------------------------------------
+
+
+class FakeChild:
+    def __init__(self, command: list[str], *, exits_with: int | None) -> None:
+        self.command = command
+        self.returncode: int | None = exits_with
+        self.signals: list[int] = []
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        self.signals.append(signum)
+        self.returncode = -signum
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        return self.returncode
+
+    def kill(self) -> None:  # pragma: no cover - only when a child ignores SIGTERM
+        self.returncode = -9
+
+
+@pytest.fixture
+def supervisor(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """`run` with its children, signals, sleeps and set-up commands replaced by recorders."""
+    state: dict[str, Any] = {"children": [], "commands": [], "handlers": {}, "dies": None}
+
+    def popen(command: list[str], **kwargs: Any) -> FakeChild:
+        assert kwargs["start_new_session"] is True
+        name = command[2]
+        child = FakeChild(command, exits_with=3 if name == state["dies"] else None)
+        state["children"].append(child)
+        return child
+
+    def sleep(seconds: float) -> None:
+        if state["dies"] is None:
+            state["handlers"][signal.SIGINT](signal.SIGINT, None)
+
+    monkeypatch.setattr(run_command.subprocess, "Popen", popen)
+    monkeypatch.setattr(run_command.signal, "signal", lambda s, h: state["handlers"].__setitem__(s, h))
+    monkeypatch.setattr(run_command.time, "sleep", sleep)
+    monkeypatch.setattr(run_command, "call_command", lambda name, **kw: state["commands"].append(name))
+    return state
+
+
+def test_run_starts_web_worker_and_scheduler_and_stops_them_on_ctrl_c(supervisor: dict[str, Any]) -> None:
+    out = io.StringIO()
+
+    call_command("run", "--port", "8123", stdout=out)
+
+    assert supervisor["commands"] == ["migrate", "load_demo"]
+    web, worker, sched = supervisor["children"]
+    assert web.command[2:4] == ["runserver", "127.0.0.1:8123"]
+    assert worker.command[2] == "db_worker"
+    assert sched.command[2:] == ["scheduler"]
+    assert all(child.signals == [signal.SIGTERM] for child in supervisor["children"])
+    assert "http://127.0.0.1:8123/" in out.getvalue()
+    assert out.getvalue().rstrip().endswith("Townhall stopped.")
+
+
+def test_run_without_the_demo_only_migrates(supervisor: dict[str, Any]) -> None:
+    call_command("run", "--no-demo", stdout=io.StringIO())
+
+    assert supervisor["commands"] == ["migrate"]
+
+
+def test_run_stops_everything_and_fails_when_a_child_dies(supervisor: dict[str, Any]) -> None:
+    supervisor["dies"] = "db_worker"
+    err = io.StringIO()
+
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("run", "--no-demo", stdout=io.StringIO(), stderr=err)
+
+    assert exit_info.value.code == 1
+    assert "worker stopped unexpectedly (exit code 3)" in err.getvalue()
+    web, worker, sched = supervisor["children"]
+    assert web.signals == [signal.SIGTERM]
+    assert sched.signals == [signal.SIGTERM]
+    assert worker.signals == []  # already gone

@@ -1,0 +1,134 @@
+"""Normalising what people type: postcodes, email addresses and names."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from townhall.core.text import canonical_email, normalise_name, normalise_postcode, tidy
+
+GMAIL = ["gmail.com", "googlemail.com"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("sw1a1aa", "SW1A 1AA"),
+        (" SW1A  1AA ", "SW1A 1AA"),
+        ("SW1A 1AA", "SW1A 1AA"),
+        ("GIR 0AA", "GIR 0AA"),
+        ("gir0aa", "GIR 0AA"),
+        ("M1 1AE", "M1 1AE"),
+        ("m11ae", "M1 1AE"),
+        ("B33 8TH", "B33 8TH"),
+        ("CR2 6XH", "CR2 6XH"),
+        ("DN55 1PT", "DN55 1PT"),
+        ("W1A 0AX", "W1A 0AX"),
+        ("EC1A 1BB", "EC1A 1BB"),
+        ("ec1a\t1bb", "EC1A 1BB"),
+        ("km1 1aa", "KM1 1AA"),
+    ],
+)
+def test_normalise_postcode_accepts_real_postcodes_in_any_case_and_spacing(raw: str, expected: str) -> None:
+    assert normalise_postcode(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   ",
+        "12345",
+        "SW1A 1CA",  # C is never an inward-code letter
+        "SW1A 1AI",  # nor is I
+        "SW1A 1KA",  # nor K
+        "ABC 123",
+        "SW1A",
+        "SW1A 1AAA",
+        "1AA SW1",
+        "SW1A-1AA",
+    ],
+)
+def test_normalise_postcode_refuses_what_is_not_a_postcode(raw: str) -> None:
+    assert normalise_postcode(raw) is None
+
+
+def test_normalise_postcode_does_not_guess_at_letter_for_digit_typos() -> None:
+    # "O" for "0" is a common slip, but the rule is to forgive case and spacing only.
+    assert normalise_postcode("W1A OAX") is None
+
+
+def test_canonical_email_ignores_case_everywhere() -> None:
+    assert canonical_email("Ann.Smith@Example.ORG", dot_insensitive_domains=GMAIL) == "ann.smith@example.org"
+    assert canonical_email("  ann@example.org  ", dot_insensitive_domains=GMAIL) == "ann@example.org"
+
+
+def test_canonical_email_removes_dots_and_plus_tags_for_gmail() -> None:
+    expected = "johnsmith@gmail.com"
+    for variant in ["john.smith@gmail.com", "J.O.H.N.Smith@Gmail.com", "johnsmith+petitions@gmail.com"]:
+        assert canonical_email(variant, dot_insensitive_domains=GMAIL) == expected
+    assert canonical_email("j.smith+a+b@gmail.com", dot_insensitive_domains=GMAIL) == "jsmith@gmail.com"
+
+
+def test_canonical_email_treats_googlemail_as_gmail() -> None:
+    assert canonical_email("John.Smith+x@googlemail.com", dot_insensitive_domains=GMAIL) == "johnsmith@gmail.com"
+
+
+def test_canonical_email_keeps_dots_and_tags_on_other_domains() -> None:
+    assert canonical_email("john.smith@example.org", dot_insensitive_domains=GMAIL) == "john.smith@example.org"
+    assert canonical_email("john+tag@example.org", dot_insensitive_domains=GMAIL) == "john+tag@example.org"
+    assert canonical_email("john.smith@example.org", dot_insensitive_domains=GMAIL) != canonical_email(
+        "johnsmith@example.org", dot_insensitive_domains=GMAIL
+    )
+
+
+def test_canonical_email_follows_the_configured_domain_list() -> None:
+    assert canonical_email("a.b@gmail.com", dot_insensitive_domains=[]) == "a.b@gmail.com"
+    assert canonical_email("a.b+x@Example.org", dot_insensitive_domains=["EXAMPLE.org"]) == "ab@example.org"
+
+
+def test_canonical_email_leaves_an_address_without_a_local_part_alone() -> None:
+    assert canonical_email("Not-An-Address", dot_insensitive_domains=GMAIL) == "not-an-address"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Ann  smith", "ann Smith"), ("  ANN SMITH ", "ann smith"), ("Ann\tSmith", "ann smith"), ("STRASSE", "straße")],
+)
+def test_normalise_name_ignores_case_and_spacing(a: str, b: str) -> None:
+    assert normalise_name(a) == normalise_name(b)
+
+
+def test_normalise_name_still_tells_different_names_apart() -> None:
+    assert normalise_name("Ann Smith") != normalise_name("Anne Smith")
+    assert normalise_name("Ann Smith") == "ann smith"
+
+
+def test_tidy_trims_and_collapses_spaces_but_keeps_line_breaks() -> None:
+    assert tidy("  Reopen   the\ttoilets \r\n\r\n  now  ") == "Reopen the toilets\n\nnow"
+
+
+# --- properties -------------------------------------------------------------------------
+
+_postcode_like = st.from_regex(r"\A\s{0,2}[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s{0,3}[0-9][A-Za-z]{2}\s{0,2}\Z")
+
+
+@given(st.one_of(_postcode_like, st.text(max_size=12)))
+def test_normalise_postcode_is_idempotent_on_its_own_output(raw: str) -> None:
+    once = normalise_postcode(raw)
+    if once is not None:
+        assert normalise_postcode(once) == once
+        assert once == once.upper()
+        assert once.count(" ") == 1
+
+
+_local = st.text(alphabet="abcdefgABCDEFG.+_-0123456789", min_size=1, max_size=20)
+_domain = st.sampled_from(["gmail.com", "GMail.com", "googlemail.com", "example.org", "Example.ORG", "x.co.uk"])
+
+
+@given(st.one_of(st.builds(lambda local, domain: f"{local}@{domain}", _local, _domain), st.text(max_size=30)))
+def test_canonical_email_is_idempotent(address: str) -> None:
+    once = canonical_email(address, dot_insensitive_domains=GMAIL)
+    assert canonical_email(once, dot_insensitive_domains=GMAIL) == once
+    assert once == once.lower()
