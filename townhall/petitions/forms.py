@@ -16,6 +16,10 @@ FIELDS_BY_CODE = {
     "details_too_long": "additional_details",
     "official_unknown": "addressed_to",
     "decision_maker_blank": "decision_maker_other",
+    "decision_maker_too_long": "decision_maker_other",
+    "creator_name_too_long": "creator_name",
+    "creator_name_blank": "creator_name",
+    "creator_email_invalid": "creator_email",
     "postcode_invalid": "creator_postcode",
 }
 

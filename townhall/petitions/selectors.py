@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from townhall.core.errors import Gone, NotFound
 from townhall.core.tokens import tokens_match
@@ -88,7 +88,9 @@ def petition_list_public(*, state: str, query: str, page: int, page_size: int) -
     elif state == ListFilter.DEBATED:
         petitions = petitions.filter(debate_outcome_at__isnull=False).order_by("-debate_outcome_at", "-id")
     else:
-        petitions = petitions.order_by("-opened_at", "-id")
+        # Rejected petitions were never opened: list them after the rest on every database
+        # (PostgreSQL would otherwise put NULLs first in a descending sort).
+        petitions = petitions.order_by(F("opened_at").desc(nulls_last=True), "-id")
     for word in _words(query)[:8]:
         text_match = Q(action__icontains=word) | Q(background__icontains=word) | Q(additional_details__icontains=word)
         # Hidden rejections never match on their text.
@@ -127,10 +129,11 @@ class SimilarPetition:
 
 
 def petition_list_similar(*, text: str, limit: int = 5) -> list[SimilarPetition]:
-    """Published or waiting petitions whose action shares words with `text`, best first.
+    """Published petitions whose action shares words with `text`, best first.
 
     Shown while a creator types, so they can sign an existing petition instead of
     starting a duplicate. Score: the share of the two actions' words they have in common.
+    Petitions still waiting for moderation are never shown: their text is unchecked.
     """
     words = set(_words(text))
     if not words:
@@ -138,9 +141,9 @@ def petition_list_similar(*, text: str, limit: int = 5) -> list[SimilarPetition]
     match = Q()
     for word in sorted(words)[:10]:
         match |= Q(action__icontains=word)
-    candidates = Petition.objects.filter(
-        match, state__in=[PetitionState.OPEN, PetitionState.CLOSED, PetitionState.AWAITING_MODERATION]
-    ).only("id", "action", "state", "signature_count")[:200]
+    candidates = Petition.objects.filter(match, state__in=[PetitionState.OPEN, PetitionState.CLOSED]).only(
+        "id", "action", "state", "signature_count"
+    )[:200]
     scored = []
     for petition in candidates:
         other = set(_words(petition.action))

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -39,14 +41,25 @@ from townhall.petitions.models import (
 from townhall.schemes.models import Threshold
 from townhall.schemes.selectors import scheme_get_current
 
+# Column sizes of Petition.decision_maker and Petition.creator_name.
+DECISION_MAKER_MAX = 200
+CREATOR_NAME_MAX = 100
+
 
 def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
-    """The same time `months` later; the 31st becomes the last day of a shorter month."""
-    month_index = moment.month - 1 + months
-    year = moment.year + month_index // 12
+    """The same wall-clock time `months` later on the body's calendar (settings.TIME_ZONE);
+    the 31st becomes the last day of a shorter month.
+
+    Counted in local time so a petition approved at 00:30 BST on 1 July closes on
+    1 January, not on 31 December as it would in UTC.
+    """
+    local = timezone.localtime(moment)
+    month_index = local.month - 1 + months
+    year = local.year + month_index // 12
     month = month_index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    naive = local.replace(tzinfo=None, year=year, month=month, day=day)
+    return timezone.make_aware(naive, timezone.get_current_timezone()).astimezone(datetime.UTC)
 
 
 @dataclass(frozen=True)
@@ -95,6 +108,23 @@ def petition_create(
     decision_maker = tidy(decision_maker)
     if not decision_maker:
         raise DomainError("Say who the petition is addressed to.", code="decision_maker_blank")
+    if official is None and len(decision_maker) > DECISION_MAKER_MAX:
+        raise DomainError(
+            f"Who the petition is addressed to must be {DECISION_MAKER_MAX} characters or fewer.",
+            code="decision_maker_too_long",
+        )
+    creator_name = tidy(creator_name).replace("\n", " ")
+    if not creator_name:
+        raise DomainError("Enter your name.", code="creator_name_blank")
+    if len(creator_name) > CREATOR_NAME_MAX:
+        raise DomainError(f"Your name must be {CREATOR_NAME_MAX} characters or fewer.", code="creator_name_too_long")
+    creator_email = creator_email.strip()
+    try:
+        validate_email(creator_email)
+    except ValidationError as exc:
+        raise DomainError(
+            "Enter your email address in the right format, like name@example.com.", code="creator_email_invalid"
+        ) from exc
     postcode = normalise_postcode(creator_postcode)
     if postcode is None:
         raise DomainError("Enter a real postcode, like SW1A 1AA.", code="postcode_invalid")
@@ -103,10 +133,11 @@ def petition_create(
         action=text.action,
         background=text.background,
         additional_details=text.additional_details,
-        decision_maker=decision_maker[:200],
+        # Only an official's "name, role" can exceed the limit; typed text was checked above.
+        decision_maker=decision_maker[:DECISION_MAKER_MAX],
         official=official,
-        creator_name=tidy(creator_name)[:100],
-        creator_email=creator_email.strip(),
+        creator_name=creator_name,
+        creator_email=creator_email,
         creator_postcode=postcode,
         creator_token=new_token(),
         sponsor_token=new_token(),

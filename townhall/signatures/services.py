@@ -47,6 +47,20 @@ class SignOutcome:
     kind: Literal["created", "resent", "already_confirmed"]
 
 
+def _has_closed(petition: Petition) -> bool:
+    """Closed, or past its deadline though the scheduler has not yet marked it closed.
+
+    Signing and confirming stop at the deadline itself, not when the closer next runs.
+    """
+    if petition.state == PetitionState.CLOSED:
+        return True
+    return (
+        petition.state == PetitionState.OPEN
+        and petition.deadline_at is not None
+        and petition.deadline_at <= timezone.now()
+    )
+
+
 def check_can_sign(petition: Petition, *, sponsor_token: str | None) -> bool:
     """Raise if this petition cannot take a signature now; return whether it is a sponsor's."""
     if sponsor_token is not None:
@@ -54,12 +68,11 @@ def check_can_sign(petition: Petition, *, sponsor_token: str | None) -> bool:
             raise NotFound("This sponsor link is not valid. Ask the petition's creator for the link again.")
         if petition.state in SPONSOR_STATES:
             return True
-        if petition.state == PetitionState.OPEN:
-            return False
-    if petition.state == PetitionState.OPEN:
+    if petition.state == PetitionState.OPEN and not _has_closed(petition):
         return False
-    if petition.state == PetitionState.CLOSED:
-        closed = timezone.localtime(petition.closed_at).strftime("%-d %B %Y") if petition.closed_at else ""
+    if _has_closed(petition):
+        closed_at = petition.closed_at or petition.deadline_at
+        closed = timezone.localtime(closed_at).strftime("%-d %B %Y") if closed_at else ""
         raise InvalidState(f"This petition closed on {closed}, so it can no longer be signed.", code="petition_closed")
     if petition.state == PetitionState.REJECTED:
         raise InvalidState("This petition was rejected, so it cannot be signed.", code="petition_rejected")
@@ -112,7 +125,7 @@ def signature_create(
     )
     petition = (
         Petition.objects.filter(pk=petition_id)
-        .only("id", "state", "sponsor_token", "closed_at", "current_version_id")
+        .only("id", "state", "sponsor_token", "closed_at", "deadline_at", "current_version_id")
         .first()
     )
     if petition is None:
@@ -213,13 +226,13 @@ def signature_get_by_token(*, signature_id: int, token: str) -> Signature:
     if signature.state != SignatureState.PENDING:
         return signature
     petition = signature.petition
+    if _has_closed(petition):
+        raise InvalidState(
+            "This petition closed before you confirmed your signature, so it could not be counted.",
+            code="petition_closed",
+        )
     allowed = (PetitionState.OPEN, *SPONSOR_STATES) if signature.is_sponsor else (PetitionState.OPEN,)
     if petition.state not in allowed:
-        if petition.state == PetitionState.CLOSED:
-            raise InvalidState(
-                "This petition closed before you confirmed your signature, so it could not be counted.",
-                code="petition_closed",
-            )
         raise InvalidState("This petition is not open, so signatures cannot be confirmed.", code="petition_state")
     # Checked after the petition's state: "sign again" is no advice for a closed petition.
     if signature.link_expires_at <= timezone.now():
@@ -334,7 +347,8 @@ def signature_count_new(*, batch_size: int | None = None, now: datetime.datetime
     is counted exactly once even if two counters ever ran at the same time.
     """
     batch_size = batch_size or _config("COUNTER_BATCH_SIZE")
-    counted = petitions = crossings = 0
+    counted = crossings = 0
+    touched: set[int] = set()
     while True:
         at = now or timezone.now()
         with transaction.atomic():
@@ -350,10 +364,10 @@ def signature_count_new(*, batch_size: int | None = None, now: datetime.datetime
             increments = Counter(petition_id for _, petition_id in rows)
             crossings += len(petition_tally_add(increments=increments, at=at))
         counted += len(rows)
-        petitions += len(increments)
+        touched.update(increments)
         if len(rows) < batch_size:
             break
-    return CountResult(counted=counted, petitions=petitions, crossings=crossings)
+    return CountResult(counted=counted, petitions=len(touched), crossings=crossings)
 
 
 def signature_reconcile_counts(*, now: datetime.datetime | None = None) -> dict[int, tuple[int, int]]:

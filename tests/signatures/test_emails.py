@@ -1,0 +1,223 @@
+"""Confirmation emails: the signature row is the outbox; a burst loses and repeats nothing."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import threading
+from typing import Any
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+
+from tests.conftest import links_in, make_petition, open_petition
+from townhall.accounts.models import User
+from townhall.petitions.models import Petition
+from townhall.petitions.services import petition_confirm_creator
+from townhall.schemes.models import Scheme
+from townhall.signatures.models import Signature, SignatureState
+from townhall.signatures.services import (
+    signature_confirm,
+    signature_create,
+    signature_emails_owed,
+    signature_send_confirmations,
+)
+from townhall.signatures.tasks import confirmation_emails_dispatch
+
+UTC = datetime.UTC
+T0 = datetime.datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+CONFIRM_LINK = re.compile(r"^http://testserver/signatures/(\d+)/confirm/([^/]+)/$")
+
+
+@pytest.fixture
+def petition(scheme: Scheme, moderator: User) -> Petition:
+    """An open petition whose sponsors' confirmation emails have already been sent."""
+    petition = open_petition(moderator=moderator)
+    assert signature_send_confirmations() == scheme.sponsor_count
+    mail.outbox = []
+    return petition
+
+
+def sign(petition: Petition, n: int, *, name: str | None = None) -> Signature:
+    outcome = signature_create(
+        petition_id=petition.pk,
+        name=name or f"Signer {n}",
+        email=f"signer{n}@example.org",
+        postcode="KM6 6FF",
+        declared_eligible=True,
+        wants_updates=False,
+    )
+    return Signature.objects.get(pk=outcome.signature_id)
+
+
+def confirm_link(signature: Signature) -> str:
+    return f"http://testserver/signatures/{signature.pk}/confirm/{signature.token}/"
+
+
+@pytest.mark.django_db
+def test_a_burst_gets_exactly_one_email_each_with_the_right_link(petition: Petition) -> None:
+    burst = [sign(petition, n) for n in range(7)]
+    assert signature_emails_owed()
+
+    with time_machine.travel(T0, tick=False):
+        sent = signature_send_confirmations(batch_size=3)
+
+    assert sent == 7
+    assert len(mail.outbox) == 7
+    by_recipient = {tuple(m.to): m for m in mail.outbox}
+    assert set(by_recipient) == {(s.email,) for s in burst}
+    for signature in burst:
+        message = by_recipient[(signature.email,)]
+        assert message.subject == f"Please confirm your signature: {petition.action}"
+        assert f"Dear {signature.name}," in message.body
+        assert links_in(message.body) == [confirm_link(signature)]
+        signature.refresh_from_db()
+        assert (signature.email_pending, signature.emails_sent, signature.email_sent_at) == (False, 1, T0)
+    assert not signature_emails_owed()
+
+    # Running the sender again sends nothing more.
+    assert signature_send_confirmations(batch_size=3) == 0
+    assert signature_send_confirmations() == 0
+    assert len(mail.outbox) == 7
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [1, 2, 5, 6, 200])
+def test_batch_size_never_changes_what_is_sent(petition: Petition, size: int) -> None:
+    burst = [sign(petition, n) for n in range(6)]
+    assert signature_send_confirmations(batch_size=size) == 6
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(s.email for s in burst)
+
+
+@pytest.mark.django_db
+def test_the_emailed_link_confirms_the_signature(petition: Petition) -> None:
+    signature = sign(petition, 1)
+    signature_send_confirmations()
+    (link,) = links_in(mail.outbox[0].body)
+    match = CONFIRM_LINK.match(link)
+    assert match is not None
+    outcome = signature_confirm(signature_id=int(match.group(1)), token=match.group(2))
+    assert outcome.kind == "confirmed"
+    signature.refresh_from_db()
+    assert signature.state == SignatureState.VERIFIED
+
+
+@pytest.mark.django_db
+def test_a_re_requested_email_is_sent_once_more(petition: Petition) -> None:
+    first = sign(petition, 1)
+    second = sign(petition, 2)
+    assert signature_send_confirmations() == 2
+    mail.outbox = []
+
+    assert sign(petition, 1).pk == first.pk  # same person again: re-request
+    assert signature_send_confirmations() == 1
+    assert signature_send_confirmations() == 0
+
+    (message,) = mail.outbox
+    assert message.to == [first.email]
+    assert links_in(message.body) == [confirm_link(first)]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.emails_sent, second.emails_sent) == (2, 1)
+
+
+@pytest.mark.django_db
+def test_sponsors_are_asked_to_confirm_their_sponsorship(scheme: Scheme) -> None:
+    petition = make_petition()
+    petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
+    outcome = signature_create(
+        petition_id=petition.pk,
+        name="Sam Sponsor",
+        email="sam@example.org",
+        postcode="KM2 2BB",
+        declared_eligible=True,
+        wants_updates=False,
+        sponsor_token=petition.sponsor_token,
+    )
+    assert signature_send_confirmations() == 1
+    (message,) = mail.outbox
+    assert "You asked to sponsor the petition" in message.body
+    assert links_in(message.body) == [confirm_link(Signature.objects.get(pk=outcome.signature_id))]
+
+
+@pytest.mark.django_db
+def test_fraudulent_and_invalidated_signatures_get_no_email(petition: Petition) -> None:
+    honest = sign(petition, 1)
+    fraud = sign(petition, 2)
+    invalid = sign(petition, 3)
+    Signature.objects.filter(pk=fraud.pk).update(state=SignatureState.FRAUDULENT)
+    Signature.objects.filter(pk=invalid.pk).update(state=SignatureState.INVALIDATED)
+
+    assert signature_send_confirmations() == 1
+    assert [m.to for m in mail.outbox] == [[honest.email]]
+    assert not signature_emails_owed()
+
+
+@pytest.mark.django_db
+def test_a_failed_delivery_loses_nothing(petition: Petition, monkeypatch: pytest.MonkeyPatch) -> None:
+    burst = [sign(petition, n) for n in range(3)]
+
+    def refuse(self: Any, messages: Any) -> int:
+        raise ConnectionError("mail server down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+        with pytest.raises(ConnectionError):
+            signature_send_confirmations()
+
+    # The batch rolled back: every email is still owed, none counted as sent.
+    for signature in burst:
+        signature.refresh_from_db()
+        assert (signature.email_pending, signature.emails_sent) == (True, 0)
+    assert signature_send_confirmations() == 3
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(s.email for s in burst)
+
+
+@pytest.mark.django_db
+def test_dispatch_queues_a_drain_only_when_something_is_owed(petition: Petition) -> None:
+    assert confirmation_emails_dispatch() is False
+    assert mail.outbox == []
+
+    burst = [sign(petition, n) for n in range(4)]
+    # The task backend runs the drain at once in tests.
+    assert confirmation_emails_dispatch() is True
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(s.email for s in burst)
+
+    assert confirmation_emails_dispatch() is False
+    assert len(mail.outbox) == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_several_workers_send_each_email_once(scheme: Scheme, moderator: User) -> None:
+    petition = open_petition(moderator=moderator)
+    signature_send_confirmations()
+    mail.outbox = []
+    burst = [sign(petition, n) for n in range(60)]
+    totals: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def work() -> None:
+        try:
+            start.wait()
+            totals.append(signature_send_confirmations(batch_size=5))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    leftover = signature_send_confirmations()
+    assert sum(totals) + leftover == 60
+    recipients = [m.to[0] for m in mail.outbox]
+    assert sorted(recipients) == sorted(s.email for s in burst)
+    assert Signature.objects.filter(emails_sent=1, email_pending=False, is_sponsor=False).count() == 60
