@@ -25,6 +25,7 @@ from townhall.signatures.models import Signature, SignatureState
 from townhall.signatures.tasks import confirmation_emails_dispatch
 
 START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+DEADLINE = datetime.datetime(2026, 9, 2, 8, 0, tzinfo=datetime.UTC)
 
 
 def _emails_to(address: str) -> list[Any]:
@@ -119,7 +120,8 @@ def test_the_whole_journey(scheme: Any, mayor: Any, moderator: User) -> None:
         petition.refresh_from_db()
         assert petition.state == PetitionState.OPEN
         assert petition.opened_at == START
-        assert petition.deadline_at == START.replace(month=9)  # six months
+        # Six months on the body's calendar: 09:00 GMT in March → 09:00 BST (08:00 UTC).
+        assert petition.deadline_at == DEADLINE
         told = sorted(address for m in mail.outbox for address in m.to)
         assert told == sorted(["ann@example.org"] + [f"sponsor{n}@example.org" for n in range(5)])
 
@@ -168,7 +170,7 @@ def test_the_whole_journey(scheme: Any, mayor: Any, moderator: User) -> None:
 
         # 7. The deadline passes: the scheduler closes the petition; signing is refused.
         traveller.stop()
-        traveller = time_machine.travel(START.replace(month=9) + datetime.timedelta(seconds=1), tick=False)
+        traveller = time_machine.travel(DEADLINE + datetime.timedelta(seconds=1), tick=False)
         traveller.start()
         call_command("scheduler", "--once")
         petition.refresh_from_db()

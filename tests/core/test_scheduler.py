@@ -218,12 +218,13 @@ def test_scheduler_once_twice_counts_each_signature_once(scheme: Any, moderator:
 def test_scheduler_once_closes_petitions_past_their_deadline(scheme: Any, moderator: User) -> None:
     with time_machine.travel(APPROVED, tick=False) as clock:
         petition = open_petition(moderator=moderator)
-        assert petition.deadline_at == datetime.datetime(2025, 7, 15, 10, 0, tzinfo=datetime.UTC)
-        clock.move_to(datetime.datetime(2025, 7, 15, 9, 59, tzinfo=datetime.UTC))
+        # 10:00 GMT in January → 10:00 BST (09:00 UTC) in July.
+        assert petition.deadline_at == datetime.datetime(2025, 7, 15, 9, 0, tzinfo=datetime.UTC)
+        clock.move_to(datetime.datetime(2025, 7, 15, 8, 59, tzinfo=datetime.UTC))
         call_command("scheduler", "--once")
         assert Petition.objects.get(pk=petition.pk).state == PetitionState.OPEN
 
-        clock.move_to(datetime.datetime(2025, 7, 15, 10, 1, tzinfo=datetime.UTC))
+        clock.move_to(datetime.datetime(2025, 7, 15, 9, 1, tzinfo=datetime.UTC))
         call_command("scheduler", "--once")
 
     petition.refresh_from_db()

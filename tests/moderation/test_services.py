@@ -78,7 +78,8 @@ def test_approving_opens_the_petition_for_the_schemes_duration(
     assert petition.state == PetitionState.OPEN
     assert petition.opened_at == approved_at
     # Six months from 31 August is the last day of February.
-    assert petition.deadline_at == datetime.datetime(2026, 2, 28, 12, 0, tzinfo=datetime.UTC)
+    # 13:00 BST on 31 August → 13:00 GMT on 28 February: the body's wall clock is kept.
+    assert petition.deadline_at == datetime.datetime(2026, 2, 28, 13, 0, tzinfo=datetime.UTC)
     event = AuditEvent.objects.get(action="petition.opened")
     assert event.actor == moderator
     assert event.target_id == str(petition.pk)
