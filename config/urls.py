@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("townhall.petitions.urls")),
     path("", include("townhall.signatures.urls")),
     path("", include("townhall.core.urls")),
+    path("", include("townhall.accountability.urls")),
     path("moderation/", include("townhall.moderation.urls")),
     path("staff/", include("townhall.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -13,6 +13,7 @@ from django.db import connection
 
 from townhall.accounts.models import Role, User
 from townhall.officials.models import Official
+from townhall.officials.services import official_appoint
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_confirm_creator, petition_create, petition_open
 from townhall.schemes.models import Scheme
@@ -51,7 +52,7 @@ def scheme(db: Any) -> Scheme:
 
 @pytest.fixture
 def mayor(db: Any) -> Official:
-    return Official.objects.create(name="Cllr Helen Marsh", role="Mayor", tenure_started_on=datetime.date(2024, 5, 1))
+    return official_appoint(name="Cllr Helen Marsh", role="Mayor", started_on=datetime.date(2024, 5, 1))
 
 
 @pytest.fixture

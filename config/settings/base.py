@@ -32,6 +32,11 @@ INSTALLED_APPS = [
     "townhall.petitions",
     "townhall.signatures",
     "townhall.moderation",
+    "townhall.responses",
+    "townhall.engagement",
+    "townhall.meetings",
+    "townhall.questions",
+    "townhall.accountability",
     "townhall.demo",
 ]
 

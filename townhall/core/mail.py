@@ -7,14 +7,17 @@ surrounding transaction commits, so a rolled-back state change never sends mail.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from townhall.core.models import OutboxMessage
+from townhall.core.models import OutboxMessage, QueuedEmail
 
 
 def render_email(*, template: str, context: dict[str, Any]) -> tuple[str, str]:
@@ -36,6 +39,78 @@ def send_email(*, to: Sequence[str], template: str, context: dict[str, Any]) -> 
             deliver_email.enqueue(to=recipient, subject=subject, body=body)
 
     transaction.on_commit(enqueue)
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One email owed to one person; `dedupe_key` names it uniquely forever."""
+
+    dedupe_key: str
+    to: str
+    subject: str
+    body: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def queue_letters(letters: Sequence[Letter]) -> int:
+    """Add letters to the outbox table, skipping any whose key is already there.
+
+    Call inside the transaction of the change that owes them. Returns how many were new.
+    """
+    if not letters:
+        return 0
+    keys = [letter.dedupe_key for letter in letters]
+    existing = set(QueuedEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    now = timezone.now()
+    rows = [
+        QueuedEmail(
+            dedupe_key=letter.dedupe_key,
+            to=letter.to,
+            subject=letter.subject,
+            body=letter.body,
+            headers=letter.headers,
+            created_at=now,
+        )
+        for letter in letters
+        if letter.dedupe_key not in existing
+    ]
+    # ignore_conflicts covers a concurrent run inserting the same key meanwhile.
+    QueuedEmail.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def send_queued_letters(*, batch_size: int = 100) -> int:
+    """Send unsent queued letters until none remain. Returns how many were sent.
+
+    Each letter is claimed (SKIP LOCKED), sent and marked sent in its own transaction, so
+    a worker killed mid-run loses nothing and repeats at most the one letter it was
+    handing to the mail server; with a transactional backend (the embedded outbox) it
+    repeats none. Several workers can drain at once.
+    """
+    sent = 0
+    while True:
+        with transaction.atomic():
+            letter = (
+                QueuedEmail.objects.select_for_update(skip_locked=True)
+                .filter(sent_at__isnull=True)
+                .order_by("id")
+                .first()
+            )
+            if letter is None:
+                return sent
+            EmailMessage(
+                subject=letter.subject,
+                body=letter.body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[letter.to],
+                headers=letter.headers or None,
+            ).send()
+            QueuedEmail.objects.filter(pk=letter.pk).update(sent_at=timezone.now())
+            sent += 1
+
+
+def letters_owed() -> bool:
+    return QueuedEmail.objects.filter(sent_at__isnull=True).exists()
 
 
 class OutboxBackend(BaseEmailBackend):

@@ -20,3 +20,29 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class QueuedEmail(models.Model):
+    """A transactional outbox for bulk and relayed mail (responses, updates, messages).
+
+    Rows are written in the same transaction as the change that owes them, each with a
+    `dedupe_key` that is unique: a fan-out re-run after a crash inserts nothing twice.
+    A drain task sends each row and marks it sent in one transaction per message.
+    """
+
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["id"], name="queued_email_unsent_idx", condition=models.Q(sent_at__isnull=True))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dedupe_key} → {self.subject}"

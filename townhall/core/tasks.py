@@ -9,3 +9,21 @@ from django.tasks import task
 def deliver_email(*, to: str, subject: str, body: str) -> None:
     """Deliver one already-rendered email through the configured email backend."""
     EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]).send()
+
+
+@task(queue_name="email")
+def send_queued_emails() -> int:
+    """Drain the queued letters (responses, updates, relayed messages)."""
+    from townhall.core.mail import send_queued_letters
+
+    return send_queued_letters()
+
+
+def queued_emails_dispatch() -> bool:
+    """Scheduler job: queue a drain task when letters are owed."""
+    from townhall.core.mail import letters_owed
+
+    if not letters_owed():
+        return False
+    send_queued_emails.enqueue()
+    return True

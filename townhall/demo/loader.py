@@ -21,7 +21,8 @@ from townhall.accounts.models import Role, User
 from townhall.core.errors import DomainError
 from townhall.core.text import canonical_email
 from townhall.core.tokens import new_token
-from townhall.officials.models import Official
+from townhall.officials.models import Official, RoleKind
+from townhall.officials.services import official_appoint
 from townhall.petitions.models import Petition, PetitionState, RejectionReason, ThresholdCrossing
 from townhall.petitions.services import (
     petition_close_expired,
@@ -238,11 +239,12 @@ def _officials(now: datetime.datetime) -> dict[str, Official]:
     today = now.date()
     result = {}
     for name, role, since_days, left_days in OFFICIALS:
-        official = Official.objects.create(
+        official = official_appoint(
             name=name,
             role=role,
-            tenure_started_on=today - datetime.timedelta(days=since_days),
-            tenure_ended_on=today - datetime.timedelta(days=left_days) if left_days else None,
+            kind=RoleKind.ELECTED if name.startswith("Cllr") else RoleKind.OFFICER,
+            started_on=today - datetime.timedelta(days=since_days),
+            ended_on=today - datetime.timedelta(days=left_days) if left_days else None,
         )
         if left_days is None:
             result[role] = official

@@ -1,7 +1,9 @@
-"""People holding roles in the body (Mayor, Chief Executive, cabinet members).
+"""People and the roles they hold in the body (Mayor, Chief Executive, cabinet members).
 
-Officials sit below petitions in the app order because a petition is addressed to one;
-their public record (responses, answers) is computed by the accountability app above.
+A Person has a role history: one Official row per tenure in a role. A petition is
+addressed to an Official (this person in this role), so the record stays right after
+they move on. Officials sit below petitions in the app order (decision 0001); their
+public record (responses, answers) is computed by the accountability app above.
 """
 
 from __future__ import annotations
@@ -12,14 +14,36 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Official(models.Model):
+class Person(models.Model):
     name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleKind(models.TextChoices):
+    ELECTED = "elected", _("Elected member")
+    OFFICER = "officer", _("Officer")
+
+
+class Official(models.Model):
+    """One tenure of a person in a role, with its dates."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="tenures")
     role = models.CharField(_("role"), max_length=200, help_text=_("e.g. Mayor, Chief Executive"))
+    kind = models.CharField(_("kind"), max_length=10, choices=RoleKind.choices, default=RoleKind.ELECTED)
     tenure_started_on = models.DateField(_("in role since"))
     tenure_ended_on = models.DateField(_("left role on"), null=True, blank=True)
 
     class Meta:
-        ordering = ["role", "name"]
+        ordering = ["role", "-tenure_started_on"]
         verbose_name = _("official")
         constraints = [
             models.CheckConstraint(
@@ -30,7 +54,11 @@ class Official(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}, {self.role}"
+        return f"{self.person.name}, {self.role}"
+
+    @property
+    def name(self) -> str:
+        return self.person.name
 
     def is_current_on(self, day: datetime.date) -> bool:
         return self.tenure_started_on <= day and (self.tenure_ended_on is None or self.tenure_ended_on >= day)

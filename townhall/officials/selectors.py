@@ -9,6 +9,8 @@ from townhall.officials.models import Official
 def official_list_current() -> QuerySet[Official]:
     """Officials in role today, the choices for a petition's decision maker."""
     today = timezone.localdate()
-    return Official.objects.filter(tenure_started_on__lte=today).filter(
-        Q(tenure_ended_on__isnull=True) | Q(tenure_ended_on__gte=today)
+    return (
+        Official.objects.select_related("person")
+        .filter(tenure_started_on__lte=today)
+        .filter(Q(tenure_ended_on__isnull=True) | Q(tenure_ended_on__gte=today))
     )

@@ -7,7 +7,9 @@ class PetitionsConfig(AppConfig):
     verbose_name = "Petitions"
 
     def ready(self) -> None:
-        from townhall.core import scheduler
+        from townhall.core import panels, scheduler
         from townhall.petitions import jobs
+        from townhall.petitions.timeline import petition_events
 
         scheduler.register(name="close-petitions", interval_key="CLOSER_INTERVAL_SECONDS", func=jobs.close_expired)
+        panels.register_timeline("petition", petition_events)

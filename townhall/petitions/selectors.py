@@ -40,7 +40,7 @@ class ListFilter:
 
 def petition_get_public(*, petition_id: int) -> Petition:
     """A petition the public may see; removed ones are Gone (410), unpublished ones NotFound."""
-    petition = Petition.objects.select_related("official").filter(pk=petition_id).first()
+    petition = Petition.objects.select_related("official__person").filter(pk=petition_id).first()
     if petition is None or petition.state not in (*PUBLISHED_STATES, PetitionState.REMOVED):
         raise NotFound("There is no published petition with that number.")
     if petition.state == PetitionState.REMOVED:
@@ -50,7 +50,7 @@ def petition_get_public(*, petition_id: int) -> Petition:
 
 def petition_get(*, petition_id: int) -> Petition:
     """Any petition, in any state (staff and emailed-link pages)."""
-    petition = Petition.objects.select_related("official", "current_version").filter(pk=petition_id).first()
+    petition = Petition.objects.select_related("official__person", "current_version").filter(pk=petition_id).first()
     if petition is None:
         raise NotFound("There is no petition with that number.")
     return petition

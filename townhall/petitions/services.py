@@ -101,7 +101,7 @@ def petition_create(
     text = petition_text_clean(action=action, background=background, additional_details=additional_details)
     official = None
     if official_id is not None:
-        official = Official.objects.filter(pk=official_id).first()
+        official = Official.objects.select_related("person").filter(pk=official_id).first()
         if official is None:
             raise DomainError("Choose a decision maker from the list.", code="official_unknown")
         decision_maker = f"{official.name}, {official.role}"
@@ -348,3 +348,23 @@ def petition_tally_correct(*, counts: Mapping[int, int], at: datetime.datetime) 
         audit_record(action="petition.count_corrected", target=petition, data={"was": was, "now": now_count})
     _record_crossings(sorted(fixes), at=at)
     return fixes
+
+
+@transaction.atomic
+def petition_mark_responded(*, petition_id: int, at: datetime.datetime) -> Petition:
+    """Record that the body's written response was published (the responses app calls this)."""
+    petition = _locked(petition_id)
+    _require_state(petition, PetitionState.OPEN, PetitionState.CLOSED, doing="given a response")
+    petition.response_published_at = at
+    petition.save(update_fields=["response_published_at"])
+    return petition
+
+
+@transaction.atomic
+def petition_mark_debated(*, petition_id: int, at: datetime.datetime) -> Petition:
+    """Record that a debate's outcome was published (the meetings app calls this)."""
+    petition = _locked(petition_id)
+    _require_state(petition, PetitionState.OPEN, PetitionState.CLOSED, doing="marked as debated")
+    petition.debate_outcome_at = at
+    petition.save(update_fields=["debate_outcome_at"])
+    return petition

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from townhall.core import panels
 from townhall.core.errors import DomainError
 from townhall.core.forms import show_domain_error
 from townhall.core.http import cached_public, make_etag, no_store, not_modified
@@ -60,14 +61,21 @@ def _page_number(request: HttpRequest) -> int:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     petition = selectors.petition_get_public(petition_id=pk)
     scheme = scheme_get_current()
+    timeline = panels.timeline_for("petition", petition)
+    sections = panels.panels_for("petition", petition)
     etag = make_etag(
-        "page", petition.pk, petition.state, petition.signature_count, petition.counted_at, scheme.updated_at
+        "page",
+        petition.pk,
+        petition.state,
+        petition.signature_count,
+        petition.counted_at,
+        scheme.updated_at,
+        [(event.kind, event.sort_key.isoformat(), event.title) for event in timeline],
+        [section.etag_part for section in sections],
     )
-    last_modified = max(
-        filter(
-            None, [petition.counted_at, petition.opened_at, petition.closed_at, petition.rejected_at, scheme.updated_at]
-        )
-    )
+    changes = [petition.counted_at, petition.opened_at, petition.closed_at, petition.rejected_at, scheme.updated_at]
+    changes += [event.sort_key for event in timeline if not event.is_future]
+    last_modified = max(filter(None, changes))
     cached = not_modified(request, etag=etag, last_modified=last_modified)
     if cached is not None:
         return cached
@@ -79,6 +87,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "scheme": scheme,
             "goal": selectors.petition_goal(petition=petition, scheme=scheme),
             "thresholds": selectors.petition_threshold_progress(petition=petition, scheme=scheme),
+            "timeline": timeline,
+            "panels": sections,
         },
     )
     return cached_public(response, etag=etag, last_modified=last_modified)

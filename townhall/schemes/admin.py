@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from townhall.schemes.models import Body, Scheme, Threshold
+from townhall.schemes.models import BankHoliday, Body, Scheme, Threshold
 from townhall.schemes.services import scheme_update
 
 
@@ -25,3 +25,8 @@ class SchemeAdmin(admin.ModelAdmin[Scheme]):
 
     def save_model(self, request: Any, obj: Scheme, form: Any, change: bool) -> None:
         scheme_update(scheme=obj, actor=request.user, changed_fields=list(form.changed_data))
+
+
+@admin.register(BankHoliday)
+class BankHolidayAdmin(admin.ModelAdmin[BankHoliday]):
+    list_display = ["date", "name"]

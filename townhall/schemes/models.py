@@ -41,6 +41,19 @@ def validate_goal_ladder(value: object) -> None:
         raise ValidationError(_("Goals must go up: each one larger than the one before."))
 
 
+class PeriodKind(models.TextChoices):
+    CALENDAR = "calendar", _("Calendar days")
+    WORKING = "working", _("Working days")
+
+
+OFFICER_EVIDENCE_GUIDANCE = (
+    "A petition may ask a senior officer to give evidence at a meeting of Overview and Scrutiny "
+    "about how they carry out their role. It must concern the role and decisions taken in it, "
+    "not the person's character or private life. Allegations of misconduct, fraud or crime are "
+    "not petitions: use the council's complaints procedure or report them to the police."
+)
+
+
 class Scheme(models.Model):
     """The body's rules for petitions, as published on the help page."""
 
@@ -66,6 +79,26 @@ class Scheme(models.Model):
     response_period_days = models.PositiveSmallIntegerField(
         _("response period (days)"), default=30, help_text=_("Time the body allows itself to respond.")
     )
+    response_period_kind = models.CharField(
+        _("response period counts"),
+        max_length=10,
+        choices=PeriodKind.choices,
+        default=PeriodKind.CALENDAR,
+        help_text=_("Calendar days, or working days (skipping weekends and bank holidays)."),
+    )
+    officer_evidence_guidance = models.TextField(
+        _("officer evidence guidance"),
+        blank=True,
+        default=OFFICER_EVIDENCE_GUIDANCE,
+        help_text=_("Shown to creators and moderators for petitions about a senior officer."),
+    )
+    question_deadline_days = models.PositiveSmallIntegerField(
+        _("question deadline (days before the meeting)"),
+        default=7,
+        help_text=_("Public questions must be submitted at least this many days before the meeting."),
+    )
+    question_word_limit = models.PositiveSmallIntegerField(_("question word limit"), default=100)
+    questions_per_person = models.PositiveSmallIntegerField(_("questions per person per meeting"), default=1)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -105,3 +138,17 @@ class Threshold(models.Model):
         # The database constraint guards the same rule; this gives people a message to read.
         if self.count is not None and self.count < 1:
             raise ValidationError({"count": _("A threshold needs at least 1 signature.")})
+
+
+class BankHoliday(models.Model):
+    """A day that is not a working day, for response deadlines counted in working days."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("bank holiday")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%-d %B %Y})"

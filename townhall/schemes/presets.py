@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from townhall.schemes.models import ThresholdKind
+from townhall.schemes.models import PeriodKind, ThresholdKind
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class SchemePreset:
     excluded_topics: str
     goal_ladder: tuple[int, ...]
     response_period_days: int
+    response_period_kind: PeriodKind
     thresholds: tuple[ThresholdPreset, ...]
 
 
@@ -43,6 +44,7 @@ UK_PARLIAMENT = SchemePreset(
     ),
     goal_ladder=(100, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000),
     response_period_days=30,
+    response_period_kind=PeriodKind.CALENDAR,
     thresholds=(
         ThresholdPreset(
             "Government response",
@@ -72,6 +74,7 @@ ENGLISH_COUNCIL = SchemePreset(
     ),
     goal_ladder=(50, 100, 250, 500, 1_000, 1_500, 2_500, 5_000, 10_000, 25_000),
     response_period_days=20,
+    response_period_kind=PeriodKind.WORKING,
     thresholds=(
         ThresholdPreset(
             "Written response",

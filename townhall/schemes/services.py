@@ -38,6 +38,7 @@ def body_setup(*, name: str, area_name: str, population: int, preset: str, actor
             "excluded_topics": chosen.excluded_topics,
             "goal_ladder": list(chosen.goal_ladder),
             "response_period_days": chosen.response_period_days,
+            "response_period_kind": chosen.response_period_kind,
         },
     )
     scheme.thresholds.all().delete()

@@ -385,3 +385,22 @@ def signature_reconcile_counts(*, now: datetime.datetime | None = None) -> dict[
     for petition_id in Petition.objects.filter(signature_count__gt=0).values_list("pk", flat=True):
         exact.setdefault(petition_id, 0)
     return petition_tally_correct(counts=exact, at=now or timezone.now())
+
+
+def signature_get_for_unsubscribe(*, signature_id: int, token: str) -> Signature:
+    signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
+    if signature is None or not tokens_match(token, signature.token):
+        raise NotFound("This unsubscribe link is not valid. Check you copied the whole link.", code="bad_token")
+    return signature
+
+
+def signature_unsubscribe(*, signature_id: int, token: str) -> Signature:
+    """One-click opt-out of a petition's update emails (responses, debates, updates).
+
+    Works from the link in any update email, without signing in; doing it twice is harmless.
+    """
+    signature = signature_get_for_unsubscribe(signature_id=signature_id, token=token)
+    if signature.wants_updates:
+        Signature.objects.filter(pk=signature.pk).update(wants_updates=False)
+        signature.wants_updates = False
+    return signature

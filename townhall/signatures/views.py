@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from townhall.core.errors import DomainError, InvalidState
@@ -18,6 +19,8 @@ from townhall.signatures.services import (
     signature_confirm,
     signature_create,
     signature_get_by_token,
+    signature_get_for_unsubscribe,
+    signature_unsubscribe,
 )
 
 OUTCOMES = {"created", "resent", "already_confirmed"}
@@ -101,4 +104,23 @@ def confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         request,
         "signatures/confirm.html",
         {"signature": signature, "petition": signature.petition, "already": signature.state != "pending"},
+    )
+
+
+@no_store
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """GET shows a button; POST unsubscribes. Mail clients' one-click (RFC 8058) POSTs here.
+
+    CSRF-exempt because the mail client posts without a session; the token is the proof.
+    """
+    if request.method == "POST":
+        signature = signature_unsubscribe(signature_id=pk, token=token)
+        return render(request, "signatures/unsubscribed.html", {"petition": signature.petition})
+    signature = signature_get_for_unsubscribe(signature_id=pk, token=token)
+    return render(
+        request,
+        "signatures/unsubscribe.html",
+        {"petition": signature.petition, "subscribed": signature.wants_updates},
     )

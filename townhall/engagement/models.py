@@ -1,0 +1,68 @@
+"""Creators' updates to signers, and the contact relay that keeps everyone's address private."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UpdateState(models.TextChoices):
+    AWAITING_MODERATION = "awaiting_moderation", _("Waiting for moderation")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+
+
+class PetitionUpdate(models.Model):
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="updates")
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("update"))
+    state = models.CharField(max_length=24, choices=UpdateState.choices, default=UpdateState.AWAITING_MODERATION)
+    created_at = models.DateTimeField()
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    fanout_after_id = models.BigIntegerField(default=0)
+    fanout_finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MessageState(models.TextChoices):
+    PENDING = "pending", _("Waiting for the sender to confirm their email")
+    DELIVERED = "delivered", _("Delivered")
+    BLOCKED = "blocked", _("Blocked")
+
+
+class ContactMessage(models.Model):
+    """A message to a petition's creator, relayed so neither side sees the other's address.
+
+    A reply from the creator is a ContactMessage with `in_reply_to` set, relayed back.
+    """
+
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="contact_messages")
+    in_reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    sender_name = models.CharField(_("name"), max_length=100)
+    sender_email = models.EmailField(_("email"))
+    body = models.TextField(_("message"))
+    token = models.CharField(max_length=64)
+    state = models.CharField(max_length=12, choices=MessageState.choices, default=MessageState.PENDING)
+    # Keyed hash of the sender's IP for rate limits; the address itself is never stored.
+    sender_ip_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    report_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} about petition {self.petition_id}"

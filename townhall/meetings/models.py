@@ -1,0 +1,81 @@
+"""Committees, their meetings, and agenda items linking petitions (debates, evidence)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CommitteeKind(models.TextChoices):
+    FULL_COUNCIL = "full_council", _("Full Council")
+    SCRUTINY = "scrutiny", _("Overview and Scrutiny")
+    QUESTION_TIME = "question_time", _("Mayor's Question Time")
+    OTHER = "other", _("Other committee")
+
+
+class Committee(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CommitteeKind.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeetingState(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Meeting(models.Model):
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings")
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    state = models.CharField(max_length=10, choices=MeetingState.choices, default=MeetingState.SCHEDULED)
+    # The clerk's record after the meeting.
+    summary = models.TextField(_("summary"), blank=True)
+    minutes_url = models.URLField(_("minutes"), blank=True)
+    video_url = models.URLField(_("video"), blank=True)
+    outcome_published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.committee.name}, {self.starts_at:%-d %B %Y}"
+
+
+class AgendaItemKind(models.TextChoices):
+    DEBATE = "debate", _("Petition debate")
+    OFFICER_EVIDENCE = "officer_evidence", _("Officer evidence session")
+    QUESTIONS = "questions", _("Public questions")
+    OTHER = "other", _("Other business")
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(max_length=20, choices=AgendaItemKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    petition = models.ForeignKey(
+        "petitions.Petition", null=True, blank=True, on_delete=models.PROTECT, related_name="agenda_items"
+    )
+    # The officer giving evidence (officer evidence sessions).
+    official = models.ForeignKey(
+        "officials.Official", null=True, blank=True, on_delete=models.PROTECT, related_name="agenda_items"
+    )
+    scheduled_at = models.DateTimeField()
+    # Recorded by the clerk after the meeting.
+    outcome = models.TextField(_("outcome"), blank=True)
+    decision = models.TextField(_("decision"), blank=True)
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title

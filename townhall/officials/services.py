@@ -1,0 +1,57 @@
+"""Recording people and the roles they hold."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from townhall.audit.services import audit_record
+from townhall.core.errors import DomainError
+from townhall.officials.models import Official, Person, RoleKind
+
+
+@transaction.atomic
+def official_appoint(
+    *,
+    name: str,
+    role: str,
+    started_on: datetime.date,
+    ended_on: datetime.date | None = None,
+    kind: RoleKind = RoleKind.ELECTED,
+    actor: Any = None,
+) -> Official:
+    """Record that a person (found by name, or created) holds a role from a date."""
+    name, role = name.strip(), role.strip()
+    if not name or not role:
+        raise DomainError("Give the person's name and the role they hold.", code="official_incomplete")
+    if ended_on is not None and ended_on < started_on:
+        raise DomainError("A tenure cannot end before it starts.", code="tenure_dates")
+    person = Person.objects.filter(name=name).first()
+    if person is None:
+        base = slugify(name)[:70] or "person"
+        slug, n = base, 2
+        while Person.objects.filter(slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        person = Person.objects.create(name=name, slug=slug)
+    official = Official.objects.create(
+        person=person, role=role, kind=kind, tenure_started_on=started_on, tenure_ended_on=ended_on
+    )
+    audit_record(action="official.appointed", target=official, actor=actor, data={"role": role})
+    return official
+
+
+@transaction.atomic
+def official_end_tenure(*, official_id: int, ended_on: datetime.date, actor: Any = None) -> Official:
+    """Record the day a person left a role."""
+    official = Official.objects.select_for_update().get(pk=official_id)
+    if official.tenure_ended_on is not None:
+        raise DomainError("This tenure has already ended.", code="tenure_ended")
+    if ended_on < official.tenure_started_on:
+        raise DomainError("A tenure cannot end before it starts.", code="tenure_dates")
+    official.tenure_ended_on = ended_on
+    official.save(update_fields=["tenure_ended_on"])
+    audit_record(action="official.left", target=official, actor=actor, data={"ended_on": ended_on.isoformat()})
+    return official
