@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "townhall.officials",
     "townhall.petitions",
     "townhall.signatures",
+    "townhall.integrity",
     "townhall.moderation",
     "townhall.responses",
     "townhall.engagement",
