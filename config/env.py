@@ -70,6 +70,13 @@ COUNTER_INTERVAL_SECONDS = _float("TOWNHALL_COUNTER_INTERVAL", 5.0)
 EMAIL_INTERVAL_SECONDS = _float("TOWNHALL_EMAIL_INTERVAL", 1.0)
 CLOSER_INTERVAL_SECONDS = _float("TOWNHALL_CLOSER_INTERVAL", 60.0)
 
+# Fraud controls: disposable email domains are allowed, flagged or blocked; reverse
+# proxies (CIDR list) whose X-Forwarded-For header is trusted for the client IP.
+DISPOSABLE_EMAIL_POLICY = _str("TOWNHALL_DISPOSABLE_EMAIL_POLICY", "flag")
+TRUSTED_PROXIES = _list("TOWNHALL_TRUSTED_PROXIES", "")
+if DISPOSABLE_EMAIL_POLICY not in {"allow", "flag", "block"}:
+    raise ValueError("TOWNHALL_DISPOSABLE_EMAIL_POLICY must be allow, flag or block")
+
 SECURE_SSL_REDIRECT = _bool("TOWNHALL_SECURE_SSL_REDIRECT", True)
 
 # The PostgreSQL database the test suite's second pass runs against.

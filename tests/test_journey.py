@@ -39,9 +39,12 @@ def _only_link(message: Any, fragment: str) -> str:
 
 
 def _sign_and_confirm(client: Client, sign_url: str, *, name: str, email: str, postcode: str) -> None:
+    # Each resident signs from their own connection, as they would.
+    address = f"198.51.100.{sum(map(ord, email)) % 250 + 1}"
     response = client.post(
         sign_url,
         {"name": name, "email": email, "postcode": postcode, "declared_eligible": "on"},
+        REMOTE_ADDR=address,
     )
     assert response.status_code == 302, response.content.decode()
     assert "check-your-email" in response["Location"]

@@ -183,7 +183,19 @@ TOWNHALL: dict[str, Any] = {
     "EMAIL_BATCH_SIZE": 200,
     # Email domains whose addresses ignore dots and "+tags" in the local part.
     "DOT_INSENSITIVE_EMAIL_DOMAINS": ["gmail.com", "googlemail.com"],
+    # Fraud controls. Signatures from one IP on one petition beyond (count, seconds) become
+    # fraudulent silently; disposable email domains are "allow"ed, "flag"ged or "block"ed.
+    "SIGN_RATE_BURST": (10, 60),
+    "SIGN_RATE_SUSTAINED": (50, 3600),
+    "CREATE_RATE": (3, 3600),
+    "DISPOSABLE_EMAIL_POLICY": env.DISPOSABLE_EMAIL_POLICY,
+    # Reverse proxies whose X-Forwarded-For is believed (CIDR ranges); others are ignored.
+    "TRUSTED_PROXIES": env.TRUSTED_PROXIES,
     # Popular petitions on the home page, and list page size.
     "PAGE_SIZE": 20,
+    # Contact relay limits, over any 24 hours: messages one sender's email address may send
+    # about one petition, and messages from one IP address (kept only as a keyed hash).
+    "CONTACT_MESSAGES_PER_SENDER_PER_DAY": 3,
+    "CONTACT_MESSAGES_PER_IP_PER_DAY": 20,
 }
 TOWNHALL_PORT = env.PORT

@@ -143,15 +143,16 @@ def test_sponsors_are_asked_to_confirm_their_sponsorship(scheme: Scheme) -> None
 
 
 @pytest.mark.django_db
-def test_fraudulent_and_invalidated_signatures_get_no_email(petition: Petition) -> None:
+def test_caught_signatures_get_the_usual_email_and_invalidated_ones_none(petition: Petition) -> None:
     honest = sign(petition, 1)
     fraud = sign(petition, 2)
     invalid = sign(petition, 3)
     Signature.objects.filter(pk=fraud.pk).update(state=SignatureState.FRAUDULENT)
     Signature.objects.filter(pk=invalid.pk).update(state=SignatureState.INVALIDATED)
 
-    assert signature_send_confirmations() == 1
-    assert [m.to for m in mail.outbox] == [[honest.email]]
+    # A caught signature is never told: it gets the same confirmation email as anyone.
+    assert signature_send_confirmations() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([honest.email, fraud.email])
     assert not signature_emails_owed()
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -24,6 +25,7 @@ from django.utils import timezone
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.mail import send_email
+from townhall.core.net import fingerprint
 from townhall.core.text import normalise_postcode, tidy
 from townhall.core.tokens import new_token, tokens_match
 from townhall.core.urls_helpers import absolute_url
@@ -96,8 +98,13 @@ def petition_create(
     creator_name: str,
     creator_email: str,
     creator_postcode: str,
+    ip: str | None = None,
 ) -> Petition:
-    """Start a petition. It stays private until the creator confirms their email address."""
+    """Start a petition. It stays private until the creator confirms their email address.
+
+    One address may start only a few petitions an hour (settings CREATE_RATE): past
+    that the creator is told plainly to try later, and nothing is created.
+    """
     text = petition_text_clean(action=action, background=background, additional_details=additional_details)
     official = None
     if official_id is not None:
@@ -129,6 +136,18 @@ def petition_create(
     if postcode is None:
         raise DomainError("Enter a real postcode, like SW1A 1AA.", code="postcode_invalid")
     now = timezone.now()
+    client = fingerprint(ip)
+    if client.ip_hash:
+        limit, seconds = settings.TOWNHALL["CREATE_RATE"]
+        recent = Petition.objects.filter(
+            creator_ip_hash=client.ip_hash, created_at__gte=now - datetime.timedelta(seconds=seconds)
+        ).count()
+        if recent >= limit:
+            raise DomainError(
+                "You have started several petitions in the last hour. Please try again later.",
+                code="create_rate_limited",
+                http_status=429,
+            )
     petition = Petition.objects.create(
         action=text.action,
         background=text.background,
@@ -140,6 +159,7 @@ def petition_create(
         creator_email=creator_email,
         creator_postcode=postcode,
         creator_token=new_token(),
+        creator_ip_hash=client.ip_hash,
         sponsor_token=new_token(),
         created_at=now,
     )

@@ -12,6 +12,7 @@ from townhall.core import panels
 from townhall.core.errors import DomainError
 from townhall.core.forms import show_domain_error
 from townhall.core.http import cached_public, make_etag, no_store, not_modified
+from townhall.core.net import client_ip
 from townhall.officials.selectors import official_list_current
 from townhall.petitions import selectors
 from townhall.petitions.forms import FIELDS_BY_CODE, OTHER, PetitionCreateForm
@@ -143,6 +144,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 creator_name=data["creator_name"],
                 creator_email=data["creator_email"],
                 creator_postcode=data["creator_postcode"],
+                ip=client_ip(request),
             )
         except DomainError as error:
             show_domain_error(form, error, fields_by_code=FIELDS_BY_CODE)

@@ -35,6 +35,12 @@ class Signature(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
     # Set by the counter when this signature has been added to the petition's count.
     counted_at = models.DateTimeField(null=True, blank=True)
+    # Fraud controls: a keyed hash of the client IP and its truncated network (/24 for
+    # IPv4, /48 for IPv6); the address itself is never stored. `fraud_reason` says why a
+    # signature was caught (then state is fraudulent) or flagged (state unchanged).
+    ip_hash = models.CharField(max_length=32, blank=True)
+    ip_prefix = models.CharField(max_length=50, blank=True)
+    fraud_reason = models.CharField(max_length=30, blank=True)
     # Outbox: the row itself says a confirmation email is owed.
     email_pending = models.BooleanField(default=True)
     emails_sent = models.PositiveSmallIntegerField(default=0)
@@ -56,7 +62,36 @@ class Signature(models.Model):
             ),
             models.Index(fields=["id"], name="signature_email_pending_idx", condition=models.Q(email_pending=True)),
             models.Index(fields=["petition", "state"], name="signature_petition_state_idx"),
+            models.Index(fields=["petition", "ip_hash", "created_at"], name="signature_ip_rate_idx"),
         ]
 
     def __str__(self) -> str:
         return f"signature {self.pk} on petition {self.petition_id}"
+
+
+class ListKind(models.TextChoices):
+    IP = "ip", _("IP address or range (CIDR)")
+    EMAIL_DOMAIN = "email_domain", _("Email domain")
+    EMAIL = "email", _("Email address")
+
+
+class ListAction(models.TextChoices):
+    ALLOW = "allow", _("Allow (never rate-limited)")
+    BLOCK = "block", _("Block (signatures silently become fraudulent)")
+
+
+class SignerListEntry(models.Model):
+    """Staff-maintained allow and block lists applied when someone signs."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ListKind.choices)
+    action = models.CharField(_("action"), max_length=10, choices=ListAction.choices)
+    value = models.CharField(_("value"), max_length=254, help_text=_("e.g. 203.0.113.0/24, example.com"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        constraints = [models.UniqueConstraint(fields=["kind", "action", "value"], name="signer_list_entry_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.kind} {self.value}"

@@ -23,12 +23,14 @@ from django.utils import timezone
 
 from townhall.core.errors import DomainError, Gone, InvalidState, NotFound
 from townhall.core.mail import render_email
+from townhall.core.net import fingerprint
 from townhall.core.text import canonical_email, normalise_name, normalise_postcode, tidy
 from townhall.core.tokens import new_token, tokens_match
 from townhall.core.urls_helpers import absolute_url
 from townhall.petitions.models import Petition, PetitionState
 from townhall.petitions.services import petition_request_moderation, petition_tally_add, petition_tally_correct
 from townhall.schemes.selectors import scheme_get_current
+from townhall.signatures.fraud import assess_signature
 from townhall.signatures.models import Signature, SignatureState
 
 NAME_MAX = 100
@@ -112,6 +114,7 @@ def signature_create(
     declared_eligible: bool,
     wants_updates: bool,
     sponsor_token: str | None = None,
+    ip: str | None = None,
 ) -> SignOutcome:
     """Sign a petition: one INSERT of a pending signature, or a re-sent confirmation.
 
@@ -156,6 +159,8 @@ def signature_create(
                 code="email_used",
             )
         now = timezone.now()
+        client = fingerprint(ip)
+        assessment = assess_signature(petition_id=petition_id, client=client, email_canonical=canonical, now=now)
         try:
             with transaction.atomic():
                 signature = Signature.objects.create(
@@ -171,6 +176,11 @@ def signature_create(
                     token=new_token(),
                     created_at=now,
                     link_expires_at=now + datetime.timedelta(days=_config("CONFIRMATION_LINK_DAYS")),
+                    ip_hash=client.ip_hash,
+                    ip_prefix=client.ip_prefix,
+                    # Caught signatures look the same to the signer and are never counted.
+                    state=SignatureState.FRAUDULENT if assessment.is_fraudulent else SignatureState.PENDING,
+                    fraud_reason=assessment.reason,
                 )
         except IntegrityError:
             # Someone signed with this mailbox at the same moment: decide again.
@@ -296,7 +306,8 @@ def signature_send_confirmations(*, batch_size: int | None = None) -> int:
             for signature in batch:
                 if signature.emails_sent >= cap:
                     continue
-                if signature.state == SignatureState.PENDING:
+                if signature.state in (SignatureState.PENDING, SignatureState.FRAUDULENT):
+                    # A caught signature gets the same email as anyone: nothing tips it off.
                     template = "signatures/email/confirm"
                 elif signature.state == SignatureState.VERIFIED:
                     template = "signatures/email/already_signed"

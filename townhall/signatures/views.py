@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from townhall.core.errors import DomainError, InvalidState
 from townhall.core.forms import show_domain_error
 from townhall.core.http import no_store
+from townhall.core.net import client_ip
 from townhall.petitions.selectors import petition_get
 from townhall.schemes.selectors import scheme_get_current
 from townhall.signatures.forms import FIELDS_BY_CODE, SignForm
@@ -44,6 +45,7 @@ def _sign(request: HttpRequest, pk: int, sponsor_token: str | None) -> HttpRespo
                     declared_eligible=data["declared_eligible"],
                     wants_updates=data["wants_updates"],
                     sponsor_token=sponsor_token,
+                    ip=client_ip(request),
                 )
             except InvalidState as error:
                 # The petition itself cannot be signed: say so plainly, keep what was typed.
@@ -103,7 +105,8 @@ def confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     return render(
         request,
         "signatures/confirm.html",
-        {"signature": signature, "petition": signature.petition, "already": signature.state != "pending"},
+        # A caught (fraudulent) signature sees the same button as anyone.
+        {"signature": signature, "petition": signature.petition, "already": signature.state == "verified"},
     )
 
 
