@@ -174,6 +174,8 @@ TOWNHALL: dict[str, Any] = {
     "CLOSER_INTERVAL_SECONDS": env.CLOSER_INTERVAL_SECONDS,
     # The reconciliation recount of every petition from the signature table.
     "RECONCILE_INTERVAL_SECONDS": 3600.0,
+    # Detection of unusual sources of signatures (looks at the last and current hour).
+    "TREND_INTERVAL_SECONDS": 600.0,
     # A confirmation link works for this many days after the signature was made.
     "CONFIRMATION_LINK_DAYS": 30,
     # How many times one signature's confirmation email may be sent in all.
@@ -187,6 +189,8 @@ TOWNHALL: dict[str, Any] = {
     # fraudulent silently; disposable email domains are "allow"ed, "flag"ged or "block"ed.
     "SIGN_RATE_BURST": (10, 60),
     "SIGN_RATE_SUSTAINED": (50, 3600),
+    # All addresses in one /24 (/48) together, on one petition.
+    "SIGN_RATE_NETWORK": (30, 60),
     "CREATE_RATE": (3, 3600),
     "DISPOSABLE_EMAIL_POLICY": env.DISPOSABLE_EMAIL_POLICY,
     # Reverse proxies whose X-Forwarded-For is believed (CIDR ranges); others are ignored.

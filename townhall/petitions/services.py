@@ -19,7 +19,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from townhall.audit.services import audit_record
@@ -388,3 +389,35 @@ def petition_mark_debated(*, petition_id: int, at: datetime.datetime) -> Petitio
     petition.debate_outcome_at = at
     petition.save(update_fields=["debate_outcome_at"])
     return petition
+
+
+@transaction.atomic
+def petition_tally_remove(*, decrements: Mapping[int, int], at: datetime.datetime) -> list[int]:
+    """Take invalidated signatures off petitions' counts and re-evaluate thresholds.
+
+    A threshold whose count is no longer met loses its crossing (it was reached with
+    signatures that did not count); the change is audited. Returns the ids of the
+    crossings withdrawn.
+    """
+    withdrawn: list[int] = []
+    for petition_id, decrement in sorted(decrements.items()):
+        if not decrement:
+            continue
+        Petition.objects.filter(pk=petition_id).update(
+            signature_count=Greatest(F("signature_count") - decrement, Value(0)), counted_at=at
+        )
+        count = Petition.objects.filter(pk=petition_id).values_list("signature_count", flat=True).get()
+        lost = list(
+            ThresholdCrossing.objects.filter(petition_id=petition_id, threshold__count__gt=count).select_related(
+                "threshold"
+            )
+        )
+        for crossing in lost:
+            audit_record(
+                action="petition.threshold_withdrawn",
+                target=Petition(pk=petition_id),
+                data={"threshold": crossing.threshold.name, "count": count},
+            )
+            withdrawn.append(crossing.pk)
+        ThresholdCrossing.objects.filter(pk__in=[c.pk for c in lost]).delete()
+    return withdrawn

@@ -109,18 +109,33 @@ def assess_signature(
     if client.ip_hash and not allowed:
         burst_count, burst_seconds = config["SIGN_RATE_BURST"]
         sustained_count, sustained_seconds = config["SIGN_RATE_SUSTAINED"]
+        network_count, network_seconds = config["SIGN_RATE_NETWORK"]
+        longest = max(burst_seconds, sustained_seconds, network_seconds)
+        since = now - datetime.timedelta(seconds=longest)
+        # One query: this address's recent signatures, and its whole /24's (bots rotate
+        # addresses within a range; people behind one address are few).
         recent = Signature.objects.filter(
-            petition_id=petition_id,
-            ip_hash=client.ip_hash,
-            created_at__gte=now - datetime.timedelta(seconds=max(burst_seconds, sustained_seconds)),
+            Q(ip_hash=client.ip_hash) | Q(ip_prefix=client.ip_prefix), petition_id=petition_id, created_at__gte=since
         ).aggregate(
-            burst=Count("id", filter=Q(created_at__gte=now - datetime.timedelta(seconds=burst_seconds))),
-            sustained=Count("id"),
+            burst=Count(
+                "id",
+                filter=Q(ip_hash=client.ip_hash, created_at__gte=now - datetime.timedelta(seconds=burst_seconds)),
+            ),
+            sustained=Count(
+                "id",
+                filter=Q(ip_hash=client.ip_hash, created_at__gte=now - datetime.timedelta(seconds=sustained_seconds)),
+            ),
+            network=Count(
+                "id",
+                filter=Q(ip_prefix=client.ip_prefix, created_at__gte=now - datetime.timedelta(seconds=network_seconds)),
+            ),
         )
         if recent["burst"] >= burst_count:
             return Assessment(True, "rate_limit_burst")
         if recent["sustained"] >= sustained_count:
             return Assessment(True, "rate_limit_sustained")
+        if recent["network"] >= network_count:
+            return Assessment(True, "rate_limit_network")
     if disposable and config["DISPOSABLE_EMAIL_POLICY"] == "flag":
         return Assessment(False, "disposable_domain")
     return Assessment(False, "")

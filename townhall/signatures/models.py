@@ -41,6 +41,9 @@ class Signature(models.Model):
     ip_hash = models.CharField(max_length=32, blank=True)
     ip_prefix = models.CharField(max_length=50, blank=True)
     fraud_reason = models.CharField(max_length=30, blank=True)
+    # Invalidation (integrity app): when and in which public reason category.
+    invalidated_at = models.DateTimeField(null=True, blank=True)
+    invalidation_reason = models.CharField(max_length=30, blank=True)
     # Outbox: the row itself says a confirmation email is owed.
     email_pending = models.BooleanField(default=True)
     emails_sent = models.PositiveSmallIntegerField(default=0)
@@ -63,6 +66,7 @@ class Signature(models.Model):
             models.Index(fields=["id"], name="signature_email_pending_idx", condition=models.Q(email_pending=True)),
             models.Index(fields=["petition", "state"], name="signature_petition_state_idx"),
             models.Index(fields=["petition", "ip_hash", "created_at"], name="signature_ip_rate_idx"),
+            models.Index(fields=["petition", "ip_prefix", "created_at"], name="signature_prefix_rate_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,76 @@
+"""Invalidations of signatures by criteria, and alerts about trending sources."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InvalidationReason(models.TextChoices):
+    """Public categories: the petition page shows how many were removed for each."""
+
+    FRAUD = "fraud", _("Automated or fraudulent signing")
+    DUPLICATE = "duplicate", _("Duplicate signatures")
+    INELIGIBLE = "ineligible", _("Signers not eligible under the scheme")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the signer")
+
+
+class InvalidationState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+
+
+class Invalidation(models.Model):
+    """A staff decision to remove signatures matching criteria, run in the background."""
+
+    reason = models.CharField(_("reason"), max_length=20, choices=InvalidationReason.choices)
+    note = models.TextField(_("internal note"), blank=True)
+    # {"petition_id": 1, "ip": "…", "cidr": "…", "domain": "…", "email_pattern": "…",
+    #  "postcode": "…", "since": iso, "until": iso}
+    criteria = models.JSONField(_("criteria"))
+    state = models.CharField(max_length=10, choices=InvalidationState.choices, default=InvalidationState.QUEUED)
+    matched = models.PositiveIntegerField(default=0, help_text=_("Signatures matching when it was requested."))
+    processed = models.PositiveIntegerField(default=0)
+    invalidated = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"invalidation {self.pk} ({self.reason})"
+
+    @property
+    def percent_done(self) -> int:
+        return 100 if not self.matched else min(100, self.processed * 100 // self.matched)
+
+
+class AlertKind(models.TextChoices):
+    IP = "ip", _("One address")
+    NETWORK = "network", _("One network (/24)")
+    EMAIL_DOMAIN = "email_domain", _("One email domain")
+
+
+class TrendAlert(models.Model):
+    """An unusual share of one petition's signatures in one hour from one source."""
+
+    petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="trend_alerts")
+    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    value = models.CharField(max_length=100, help_text=_("Hashed address, network or domain."))
+    hour_starting = models.DateTimeField()
+    count = models.PositiveIntegerField()
+    share_percent = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-hour_starting", "-count"]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "kind", "value", "hour_starting"], name="trend_alert_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} from {self.kind} {self.value} on petition {self.petition_id}"
