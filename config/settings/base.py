@@ -190,7 +190,7 @@ TOWNHALL: dict[str, Any] = {
     "SIGN_RATE_BURST": (10, 60),
     "SIGN_RATE_SUSTAINED": (50, 3600),
     # All addresses in one /24 (/48) together, on one petition.
-    "SIGN_RATE_NETWORK": (30, 60),
+    "SIGN_RATE_NETWORK": (20, 60),
     "CREATE_RATE": (3, 3600),
     "DISPOSABLE_EMAIL_POLICY": env.DISPOSABLE_EMAIL_POLICY,
     # Reverse proxies whose X-Forwarded-For is believed (CIDR ranges); others are ignored.
