@@ -77,6 +77,9 @@ TRUSTED_PROXIES = _list("TOWNHALL_TRUSTED_PROXIES", "")
 if DISPOSABLE_EMAIL_POLICY not in {"allow", "flag", "block"}:
     raise ValueError("TOWNHALL_DISPOSABLE_EMAIL_POLICY must be allow, flag or block")
 
+# Months after a petition closes or is rejected before its personal data is anonymised.
+ANONYMISE_AFTER_MONTHS = _int("TOWNHALL_ANONYMISE_AFTER_MONTHS", 12)
+
 SECURE_SSL_REDIRECT = _bool("TOWNHALL_SECURE_SSL_REDIRECT", True)
 
 # The PostgreSQL database the test suite's second pass runs against.

@@ -180,6 +180,9 @@ TOWNHALL: dict[str, Any] = {
     "CONFIRMATION_LINK_DAYS": 30,
     # How many times one signature's confirmation email may be sent in all.
     "CONFIRMATION_EMAIL_CAP": 3,
+    # Personal details are anonymised this many months after a petition closes or is rejected.
+    "ANONYMISE_AFTER_MONTHS": env.ANONYMISE_AFTER_MONTHS,
+    "ANONYMISE_INTERVAL_SECONDS": 3600.0,
     # Rows per batch for the counter and the confirmation-email sender.
     "COUNTER_BATCH_SIZE": 5000,
     "EMAIL_BATCH_SIZE": 200,

@@ -12,4 +12,5 @@ class IntegrityConfig(AppConfig):
         from townhall.integrity.panels import removed_panel
 
         scheduler.register(name="detect-trends", interval_key="TREND_INTERVAL_SECONDS", func=jobs.detect_trends)
+        scheduler.register(name="anonymise", interval_key="ANONYMISE_INTERVAL_SECONDS", func=jobs.anonymise)
         panels.register_panel("petition", removed_panel)

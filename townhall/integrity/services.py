@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from townhall.accounts.policies import can_administer
@@ -283,3 +283,29 @@ def removed_counts(*, petition: Petition) -> list[tuple[str, int]]:
         (str(InvalidationReason(reason).label) if reason in InvalidationReason.values else reason, count)
         for reason, count in sorted(counts.items())
     ]
+
+
+def anonymise_due(*, now: datetime.datetime | None = None) -> int:
+    """Anonymise every petition closed or rejected more than the configured months ago.
+
+    Exempted petitions are skipped. Returns how many petitions were anonymised.
+    """
+    from django.conf import settings
+
+    from townhall.petitions.models import PetitionState
+    from townhall.petitions.services import add_months, petition_anonymise_creator
+    from townhall.signatures.services import signature_anonymise_for_petition
+
+    now = now or timezone.now()
+    months = int(settings.TOWNHALL["ANONYMISE_AFTER_MONTHS"])
+    cutoff = add_months(now, -months)
+    due = Petition.objects.filter(anonymised_at__isnull=True, is_anonymisation_exempt=False).filter(
+        Q(state=PetitionState.CLOSED, closed_at__lte=cutoff) | Q(state=PetitionState.REJECTED, rejected_at__lte=cutoff)
+    )
+    done = 0
+    for petition_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            signature_anonymise_for_petition(petition_id=petition_id)
+            petition_anonymise_creator(petition_id=petition_id, at=now)
+        done += 1
+    return done

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from townhall.accounts.policies import can_administer
 from townhall.core.errors import DomainError
 from townhall.petitions.models import Petition, ThresholdCrossing
-from townhall.petitions.services import petition_remove
+from townhall.petitions.services import petition_remove, petition_set_anonymisation_exempt
 
 
 class ThresholdCrossingInline(admin.TabularInline[ThresholdCrossing, Petition]):
@@ -31,7 +31,7 @@ class PetitionAdmin(admin.ModelAdmin[Petition]):
     list_filter = ["state", "rejection_reason"]
     search_fields = ["action", "background"]
     inlines = [ThresholdCrossingInline]
-    actions = ["remove_petitions"]
+    actions = ["remove_petitions", "keep_personal_details", "stop_keeping_personal_details"]
     readonly_fields = [f.name for f in Petition._meta.fields if f.name not in ("creator_token", "sponsor_token")]
     exclude = ["creator_token", "sponsor_token"]
 
@@ -55,3 +55,21 @@ class PetitionAdmin(admin.ModelAdmin[Petition]):
             else:
                 removed += 1
         self.message_user(request, f"Removed {removed} petition(s).", messages.SUCCESS)
+
+    def _set_exempt(self, request: HttpRequest, queryset: QuerySet[Petition], *, exempt: bool) -> None:
+        if not can_administer(request.user):
+            self.message_user(request, "Only administrators can change this.", messages.ERROR)
+            return
+        for petition in queryset:
+            try:
+                petition_set_anonymisation_exempt(petition_id=petition.pk, exempt=exempt, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, f"#{petition.pk}: {error.message}", messages.WARNING)
+
+    @admin.action(description="Keep personal details (exempt from anonymisation)")
+    def keep_personal_details(self, request: HttpRequest, queryset: QuerySet[Petition]) -> None:
+        self._set_exempt(request, queryset, exempt=True)
+
+    @admin.action(description="Anonymise on schedule again (remove the exemption)")
+    def stop_keeping_personal_details(self, request: HttpRequest, queryset: QuerySet[Petition]) -> None:
+        self._set_exempt(request, queryset, exempt=False)

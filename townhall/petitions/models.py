@@ -81,6 +81,12 @@ class Petition(models.Model):
     response_published_at = models.DateTimeField(null=True, blank=True)
     debate_outcome_at = models.DateTimeField(null=True, blank=True)
     counted_at = models.DateTimeField(null=True, blank=True)
+    # Data protection: personal details of the creator and signers are removed some months
+    # after the petition closes or is rejected, unless an administrator exempts it.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+    is_anonymisation_exempt = models.BooleanField(
+        _("keep personal details"), default=False, help_text=_("Exempt from anonymisation (administrators).")
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

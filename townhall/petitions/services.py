@@ -421,3 +421,33 @@ def petition_tally_remove(*, decrements: Mapping[int, int], at: datetime.datetim
             withdrawn.append(crossing.pk)
         ThresholdCrossing.objects.filter(pk__in=[c.pk for c in lost]).delete()
     return withdrawn
+
+
+@transaction.atomic
+def petition_anonymise_creator(*, petition_id: int, at: datetime.datetime) -> Petition:
+    """Remove the creator's personal details (name, email, full postcode, address hash)."""
+    petition = _locked(petition_id)
+    if petition.anonymised_at is not None:
+        return petition
+    petition.creator_name = ""
+    petition.creator_email = ""
+    petition.creator_postcode = petition.creator_postcode.split(" ")[0]
+    petition.creator_ip_hash = ""
+    petition.anonymised_at = at
+    petition.save(
+        update_fields=["creator_name", "creator_email", "creator_postcode", "creator_ip_hash", "anonymised_at"]
+    )
+    audit_record(action="petition.anonymised", target=petition)
+    return petition
+
+
+@transaction.atomic
+def petition_set_anonymisation_exempt(*, petition_id: int, exempt: bool, actor: Any) -> Petition:
+    """An administrator keeps (or stops keeping) a petition's personal details."""
+    petition = _locked(petition_id)
+    if petition.anonymised_at is not None and exempt:
+        raise InvalidState("This petition's personal details have already been removed.", code="already_anonymised")
+    petition.is_anonymisation_exempt = exempt
+    petition.save(update_fields=["is_anonymisation_exempt"])
+    audit_record(action="petition.anonymisation_exempt", target=petition, actor=actor, data={"exempt": exempt})
+    return petition

@@ -18,7 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, mailers
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import CharField, Count, F, Value
+from django.db.models.functions import Cast, Concat, Left, StrIndex
 from django.utils import timezone
 
 from townhall.core.errors import DomainError, Gone, InvalidState, NotFound
@@ -28,7 +29,12 @@ from townhall.core.text import canonical_email, normalise_name, normalise_postco
 from townhall.core.tokens import new_token, tokens_match
 from townhall.core.urls_helpers import absolute_url
 from townhall.petitions.models import Petition, PetitionState
-from townhall.petitions.services import petition_request_moderation, petition_tally_add, petition_tally_correct
+from townhall.petitions.services import (
+    petition_request_moderation,
+    petition_tally_add,
+    petition_tally_correct,
+    petition_tally_remove,
+)
 from townhall.schemes.selectors import scheme_get_current
 from townhall.signatures.fraud import assess_signature
 from townhall.signatures.models import Signature, SignatureState
@@ -321,6 +327,9 @@ def signature_send_confirmations(*, batch_size: int | None = None) -> int:
                         "link": absolute_url(
                             "signatures:confirm", kwargs={"pk": signature.pk, "token": signature.token}
                         ),
+                        "withdraw_link": absolute_url(
+                            "signatures:withdraw", kwargs={"pk": signature.pk, "token": signature.token}
+                        ),
                         "petition_link": absolute_url("petitions:detail", kwargs={"pk": signature.petition_id}),
                     },
                 )
@@ -415,3 +424,51 @@ def signature_unsubscribe(*, signature_id: int, token: str) -> Signature:
         Signature.objects.filter(pk=signature.pk).update(wants_updates=False)
         signature.wants_updates = False
     return signature
+
+
+WITHDRAWN = "withdrawn"
+
+
+@transaction.atomic
+def signature_withdraw(*, signature_id: int, token: str) -> Signature:
+    """The signer takes their signature back, from the link in their confirmation email.
+
+    The signature stops counting at once (taken off the count if already counted) and
+    appears in the petition's public "signatures removed" total as withdrawn.
+    """
+    signature = (
+        Signature.objects.select_for_update(of=("self",)).select_related("petition").filter(pk=signature_id).first()
+    )
+    if signature is None or not tokens_match(token, signature.token):
+        raise NotFound("This link is not valid. Check you copied the whole link from the email.", code="bad_token")
+    if signature.state == SignatureState.INVALIDATED:
+        return signature
+    was_counted = signature.state == SignatureState.VERIFIED and signature.counted_at is not None
+    now = timezone.now()
+    Signature.objects.filter(pk=signature.pk).update(
+        state=SignatureState.INVALIDATED, invalidated_at=now, invalidation_reason=WITHDRAWN, wants_updates=False
+    )
+    if was_counted:
+        petition_tally_remove(decrements={signature.petition_id: 1}, at=now)
+    signature.state = SignatureState.INVALIDATED
+    return signature
+
+
+def signature_anonymise_for_petition(*, petition_id: int) -> int:
+    """Remove signers' personal details, keeping what counts need (the postcode district).
+
+    Names, email addresses and address hashes are cleared; the postcode keeps only its
+    outward code ("KM1"), enough for area breakdowns and never enough to find a home.
+    """
+    updated = Signature.objects.filter(petition_id=petition_id).update(
+        name="",
+        email="",
+        # Each row keeps a unique placeholder: the one-per-mailbox constraint still holds.
+        email_canonical=Concat(Value("anonymised:"), Cast("id", output_field=CharField())),
+        postcode=Left("postcode", StrIndex("postcode", Value(" ")) - 1),
+        ip_hash="",
+        ip_prefix="",
+        token="",
+        wants_updates=False,
+    )
+    return int(updated)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("petitions/<int:pk>/sign/check-your-email/", views.check_email, name="check_email"),
     path("signatures/<int:pk>/confirm/<str:token>/", views.confirm, name="confirm"),
     path("signatures/<int:pk>/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("signatures/<int:pk>/withdraw/<str:token>/", views.withdraw, name="withdraw"),
 ]

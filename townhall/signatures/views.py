@@ -22,6 +22,7 @@ from townhall.signatures.services import (
     signature_get_by_token,
     signature_get_for_unsubscribe,
     signature_unsubscribe,
+    signature_withdraw,
 )
 
 OUTCOMES = {"created", "resent", "already_confirmed"}
@@ -126,4 +127,19 @@ def unsubscribe(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         request,
         "signatures/unsubscribe.html",
         {"petition": signature.petition, "subscribed": signature.wants_updates},
+    )
+
+
+@no_store
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """GET asks "are you sure?"; only the POST withdraws (mail scanners fetch links)."""
+    if request.method == "POST":
+        signature = signature_withdraw(signature_id=pk, token=token)
+        return render(request, "signatures/withdrawn.html", {"petition": signature.petition})
+    signature = signature_get_for_unsubscribe(signature_id=pk, token=token)
+    return render(
+        request,
+        "signatures/withdraw.html",
+        {"petition": signature.petition, "already": signature.state == "invalidated"},
     )
