@@ -56,6 +56,11 @@ def confirm_link(signature: Signature) -> str:
     return f"http://testserver/signatures/{signature.pk}/confirm/{signature.token}/"
 
 
+def emailed_links(signature: Signature) -> list[str]:
+    """Every confirmation email carries the confirm link and the withdraw link."""
+    return [confirm_link(signature), f"http://testserver/signatures/{signature.pk}/withdraw/{signature.token}/"]
+
+
 @pytest.mark.django_db
 def test_a_burst_gets_exactly_one_email_each_with_the_right_link(petition: Petition) -> None:
     burst = [sign(petition, n) for n in range(7)]
@@ -72,7 +77,7 @@ def test_a_burst_gets_exactly_one_email_each_with_the_right_link(petition: Petit
         message = by_recipient[(signature.email,)]
         assert message.subject == f"Please confirm your signature: {petition.action}"
         assert f"Dear {signature.name}," in message.body
-        assert links_in(message.body) == [confirm_link(signature)]
+        assert links_in(message.body) == emailed_links(signature)
         signature.refresh_from_db()
         assert (signature.email_pending, signature.emails_sent, signature.email_sent_at) == (False, 1, T0)
     assert not signature_emails_owed()
@@ -95,7 +100,7 @@ def test_batch_size_never_changes_what_is_sent(petition: Petition, size: int) ->
 def test_the_emailed_link_confirms_the_signature(petition: Petition) -> None:
     signature = sign(petition, 1)
     signature_send_confirmations()
-    (link,) = links_in(mail.outbox[0].body)
+    link, _withdraw = links_in(mail.outbox[0].body)
     match = CONFIRM_LINK.match(link)
     assert match is not None
     outcome = signature_confirm(signature_id=int(match.group(1)), token=match.group(2))
@@ -117,7 +122,7 @@ def test_a_re_requested_email_is_sent_once_more(petition: Petition) -> None:
 
     (message,) = mail.outbox
     assert message.to == [first.email]
-    assert links_in(message.body) == [confirm_link(first)]
+    assert links_in(message.body) == emailed_links(first)
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.emails_sent, second.emails_sent) == (2, 1)
@@ -139,7 +144,7 @@ def test_sponsors_are_asked_to_confirm_their_sponsorship(scheme: Scheme) -> None
     assert signature_send_confirmations() == 1
     (message,) = mail.outbox
     assert "You asked to sponsor the petition" in message.body
-    assert links_in(message.body) == [confirm_link(Signature.objects.get(pk=outcome.signature_id))]
+    assert links_in(message.body) == emailed_links(Signature.objects.get(pk=outcome.signature_id))
 
 
 @pytest.mark.django_db
