@@ -45,6 +45,12 @@ class ContactMessage(models.Model):
     """A message to a petition's creator, relayed so neither side sees the other's address.
 
     A reply from the creator is a ContactMessage with `in_reply_to` set, relayed back.
+
+    Every conversation is between the petition's creator and one member of the public,
+    the *correspondent*; `correspondent_email_canonical` names that mailbox on every
+    message of the conversation, in both directions, so rate limits and blocks are one
+    indexed lookup. `token` is the sender's link (confirming their address);
+    `recipient_token` is the recipient's link (reply, report abuse).
     """
 
     petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="contact_messages")
@@ -60,9 +66,18 @@ class ContactMessage(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     reported_at = models.DateTimeField(null=True, blank=True)
     report_reason = models.TextField(blank=True)
+    is_from_creator = models.BooleanField(default=False)
+    correspondent_email_canonical = models.CharField(max_length=254, blank=True)
+    recipient_token = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["petition", "correspondent_email_canonical", "created_at"], name="contact_correspondent_idx"
+            ),
+            models.Index(fields=["sender_ip_hash", "created_at"], name="contact_ip_hash_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"message {self.pk} about petition {self.petition_id}"

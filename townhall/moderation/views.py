@@ -19,6 +19,7 @@ from townhall.moderation.forms import RejectForm
 from townhall.moderation.selectors import moderation_list_queue
 from townhall.moderation.services import moderation_approve, moderation_reject
 from townhall.petitions.selectors import petition_get
+from townhall.schemes.selectors import scheme_get_current
 
 
 def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -45,7 +46,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "moderation/detail.html",
-        {"petition": petition_get(petition_id=pk), "reject_form": RejectForm(), "staff_nav": True},
+        {
+            "petition": petition_get(petition_id=pk),
+            "reject_form": RejectForm(),
+            "scheme": scheme_get_current(),
+            "staff_nav": True,
+        },
     )
 
 
@@ -77,6 +83,11 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "moderation/detail.html",
-        {"petition": petition_get(petition_id=pk), "reject_form": form, "staff_nav": True},
+        {
+            "petition": petition_get(petition_id=pk),
+            "reject_form": form,
+            "scheme": scheme_get_current(),
+            "staff_nav": True,
+        },
         status=400,
     )
