@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,12 +42,15 @@ class Meeting(models.Model):
     minutes_url = models.URLField(_("minutes"), blank=True)
     video_url = models.URLField(_("video"), blank=True)
     outcome_published_at = models.DateTimeField(null=True, blank=True)
+    # Set when a clerk cancels the meeting; the reason is shown on its page.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.committee.name}, {self.starts_at:%-d %B %Y}"
+        return f"{self.committee.name}, {timezone.localtime(self.starts_at):%-d %B %Y}"
 
 
 class AgendaItemKind(models.TextChoices):
@@ -69,6 +73,8 @@ class AgendaItem(models.Model):
         "officials.Official", null=True, blank=True, on_delete=models.PROTECT, related_name="agenda_items"
     )
     scheduled_at = models.DateTimeField()
+    # When the clerk put the item on the agenda (the petition timeline's "scheduled" step).
+    created_at = models.DateTimeField(null=True, blank=True)
     # Recorded by the clerk after the meeting.
     outcome = models.TextField(_("outcome"), blank=True)
     decision = models.TextField(_("decision"), blank=True)

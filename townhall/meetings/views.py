@@ -1,0 +1,278 @@
+"""Public meeting pages, and the clerks' pages to schedule meetings and record outcomes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from townhall.accounts.policies import can_clerk
+from townhall.core import panels
+from townhall.core.errors import DomainError
+from townhall.core.forms import show_domain_error
+from townhall.core.http import cached_public, make_etag, not_modified
+from townhall.meetings import selectors
+from townhall.meetings.forms import (
+    AGENDA_FIELDS_BY_CODE,
+    COMMITTEE_FIELDS_BY_CODE,
+    MEETING_FIELDS_BY_CODE,
+    OUTCOME_FIELDS_BY_CODE,
+    AgendaItemForm,
+    CancelForm,
+    CommitteeForm,
+    MeetingForm,
+    OutcomeForm,
+)
+from townhall.meetings.models import Meeting
+from townhall.meetings.services import (
+    ItemOutcome,
+    agenda_item_add,
+    committee_create,
+    meeting_cancel,
+    meeting_record_outcome,
+    meeting_schedule,
+)
+from townhall.meetings.staff import staff_only
+from townhall.officials.selectors import official_list_current
+
+clerk_only = staff_only(can_clerk, refusal="You need the clerk role to see this page.")
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+# --- public pages ------------------------------------------------------------------------------
+
+
+@require_safe
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    upcoming = selectors.meeting_list_upcoming(now=now)
+    past = selectors.meeting_list_past(now=now, page=_page_number(request), page_size=settings.TOWNHALL["PAGE_SIZE"])
+    etag = make_etag(
+        "meetings",
+        past.number,
+        len(upcoming),
+        [(m.pk, m.state, m.starts_at, m.location, m.committee.name) for m in [*upcoming, *past.object_list]],
+    )
+    cached = not_modified(request, etag=etag, last_modified=None)
+    if cached is not None:
+        return cached
+    response = render(request, "meetings/list.html", {"upcoming": upcoming, "past": past, "now": now})
+    return cached_public(response, etag=etag, last_modified=None)
+
+
+@require_safe
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get(meeting_id=pk)
+    items = selectors.agenda_item_list(meeting_id=pk)
+    sections = panels.panels_for("meeting", meeting)
+    has_started = meeting.starts_at <= timezone.now()
+    etag = make_etag(
+        "meeting",
+        meeting.pk,
+        meeting.state,
+        meeting.starts_at,
+        meeting.location,
+        meeting.outcome_published_at,
+        meeting.cancelled_at,
+        has_started,
+        [(i.pk, i.title, i.petition_id, i.official_id, i.outcome_recorded_at) for i in items],
+        [section.etag_part for section in sections],
+    )
+    cached = not_modified(request, etag=etag, last_modified=None)
+    if cached is not None:
+        return cached
+    response = render(
+        request,
+        "meetings/detail.html",
+        {"meeting": meeting, "items": items, "panels": sections, "has_started": has_started},
+    )
+    return cached_public(response, etag=etag, last_modified=None)
+
+
+# --- clerks' pages -----------------------------------------------------------------------------
+
+
+@clerk_only
+@require_safe
+def clerk_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "meetings/clerk_home.html",
+        {
+            "meetings": selectors.meeting_list_for_clerk(),
+            "committees": selectors.committee_list(),
+            "now": timezone.now(),
+            "staff_nav": True,
+        },
+    )
+
+
+@clerk_only
+@require_http_methods(["GET", "POST"])
+def committee_new(request: HttpRequest) -> HttpResponse:
+    form = CommitteeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            committee = committee_create(
+                name=form.cleaned_data["name"], kind=form.cleaned_data["kind"], actor=request.user
+            )
+        except DomainError as error:
+            show_domain_error(form, error, fields_by_code=COMMITTEE_FIELDS_BY_CODE)
+        else:
+            messages.success(request, _("Added the committee “%(name)s”.") % {"name": committee.name})
+            return redirect("meetings:clerk")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "meetings/committee_form.html", {"form": form, "staff_nav": True}, status=status)
+
+
+@clerk_only
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest) -> HttpResponse:
+    committees = [(c.pk, c.name) for c in selectors.committee_list()]
+    form = MeetingForm(request.POST or None, committees=committees)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = meeting_schedule(
+                committee_id=form.cleaned_data["committee"],
+                starts_at=form.cleaned_data["starts_at"],
+                location=form.cleaned_data["location"],
+                actor=request.user,
+            )
+        except DomainError as error:
+            show_domain_error(form, error, fields_by_code=MEETING_FIELDS_BY_CODE)
+        else:
+            messages.success(request, _("Scheduled: %(meeting)s.") % {"meeting": meeting})
+            return redirect("meetings:manage", pk=meeting.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "meetings/meeting_form.html", {"form": form, "staff_nav": True}, status=status)
+
+
+def _officials() -> list[tuple[int, str]]:
+    return [(o.pk, f"{o.name}, {o.role}") for o in official_list_current()]
+
+
+def _manage_page(
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    item_form: AgendaItemForm | None = None,
+    cancel_form: CancelForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "meetings/manage.html",
+        {
+            "meeting": meeting,
+            "items": selectors.agenda_item_list(meeting_id=meeting.pk),
+            "item_form": item_form or AgendaItemForm(officials=_officials()),
+            "cancel_form": cancel_form or CancelForm(),
+            "has_started": meeting.starts_at <= timezone.now(),
+            "panels": panels.panels_for("meeting_clerk", meeting),
+            "staff_nav": True,
+        },
+        status=status,
+    )
+
+
+@clerk_only
+@require_safe
+def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    return _manage_page(request, selectors.meeting_get(meeting_id=pk))
+
+
+@clerk_only
+@require_POST
+def agenda_item_new(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get(meeting_id=pk)
+    form = AgendaItemForm(request.POST, officials=_officials())
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = agenda_item_add(
+                meeting_id=meeting.pk,
+                kind=data["kind"],
+                title=data["title"],
+                petition_id=data["petition"],
+                official_id=data["official"],
+                actor=request.user,
+            )
+        except DomainError as error:
+            show_domain_error(form, error, fields_by_code=AGENDA_FIELDS_BY_CODE)
+        else:
+            messages.success(request, _("Added to the agenda: %(title)s.") % {"title": item.title})
+            return redirect("meetings:manage", pk=meeting.pk)
+    return _manage_page(request, meeting, item_form=form, status=400)
+
+
+@clerk_only
+@require_POST
+def meeting_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get(meeting_id=pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            meeting_cancel(meeting_id=meeting.pk, reason=form.cleaned_data["reason"], actor=request.user)
+        except DomainError as error:
+            show_domain_error(form, error, fields_by_code={"reason_blank": "reason"})
+        else:
+            messages.success(request, _("The meeting is cancelled."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return _manage_page(request, meeting, cancel_form=form, status=400)
+
+
+@clerk_only
+@require_http_methods(["GET", "POST"])
+def meeting_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = selectors.meeting_get(meeting_id=pk)
+    items = selectors.agenda_item_list(meeting_id=pk)
+    form = OutcomeForm(request.POST or None, items=items)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting_record_outcome(
+                meeting_id=meeting.pk,
+                summary=data["summary"],
+                minutes_url=data["minutes_url"],
+                video_url=data["video_url"],
+                item_outcomes={
+                    item.pk: ItemOutcome(
+                        outcome=data[f"item_{item.pk}_outcome"], decision=data[f"item_{item.pk}_decision"]
+                    )
+                    for item in items
+                },
+                actor=request.user,
+            )
+        except DomainError as error:
+            fields = dict(OUTCOME_FIELDS_BY_CODE)
+            if error.code == "item_outcome_blank":
+                # Point at the first petition item left blank.
+                blank = next((i for i in items if i.petition_id and not data[f"item_{i.pk}_outcome"].strip()), None)
+                if blank is not None:
+                    fields["item_outcome_blank"] = f"item_{blank.pk}_outcome"
+            show_domain_error(form, error, fields_by_code=fields)
+        else:
+            messages.success(request, _("The outcome is published and signers are being told."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "meetings/outcome_form.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "has_started": meeting.starts_at <= timezone.now(),
+            "staff_nav": True,
+        },
+        status=status,
+    )

@@ -1,0 +1,436 @@
+"""Public questions to officials for a meeting: every state change, each checking first.
+
+    pending ──asker confirms by email──▶ awaiting_moderation ──accept──▶ accepted
+                                                            └──reject──▶ rejected
+
+An accepted question then gathers, in order: the official's written answer (a responder
+publishes it before the meeting), the supplementary question and its answer (the clerk
+records them at or after the meeting), and the asker's verdict (recorded once, by the
+asker's emailed link, once the meeting has started). A question whose meeting started
+without a written answer shows "No answer given".
+
+The scheme's rules are checked when a question is asked: the submission deadline (N days
+before the meeting), the word limit, and questions per person per meeting (counted by
+canonical email address over pending, awaiting-moderation and accepted questions).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from townhall.accounts.policies import can_clerk, can_moderate, can_respond
+from townhall.audit.services import audit_record
+from townhall.core.errors import DomainError, InvalidState, NotFound, PermissionDeniedError
+from townhall.core.mail import Letter, queue_letters, render_email, send_email
+from townhall.core.text import canonical_email, normalise_postcode, tidy
+from townhall.core.tokens import new_token, tokens_match
+from townhall.core.urls_helpers import absolute_url
+from townhall.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingState
+from townhall.meetings.services import local_date
+from townhall.officials.selectors import official_list_current
+from townhall.questions.models import Question, QuestionState, Verdict
+from townhall.questions.rules import QuestionRules, count_words, question_closes_at
+from townhall.schemes.selectors import scheme_get_current
+
+NAME_MAX = 100
+ANSWER_MAX = 10_000
+REASON_MAX = 1_000
+# Questions that count towards a person's limit for a meeting.
+COUNTED_STATES = (QuestionState.PENDING, QuestionState.AWAITING_MODERATION, QuestionState.ACCEPTED)
+
+
+def question_rules(*, meeting: Meeting) -> QuestionRules:
+    scheme = scheme_get_current()
+    return QuestionRules(
+        closes_at=question_closes_at(starts_at=meeting.starts_at, deadline_days=scheme.question_deadline_days),
+        deadline_days=scheme.question_deadline_days,
+        word_limit=scheme.question_word_limit,
+        per_person=scheme.questions_per_person,
+    )
+
+
+def meeting_takes_questions(meeting: Meeting) -> bool:
+    """A meeting takes residents' questions when its agenda has a public questions item."""
+    return AgendaItem.objects.filter(meeting=meeting, kind=AgendaItemKind.QUESTIONS).exists()
+
+
+def _closed_message(rules: QuestionRules) -> str:
+    days = ngettext("%(n)s day before the meeting", "%(n)s days before the meeting", rules.deadline_days) % {
+        "n": rules.deadline_days
+    }
+    return _("Questions for this meeting closed on %(date)s (%(days)s).") % {
+        "date": local_date(rules.closes_at),
+        "days": days,
+    }
+
+
+def _check_open(meeting: Meeting, rules: QuestionRules) -> None:
+    if meeting.state == MeetingState.CANCELLED:
+        raise InvalidState(_("This meeting was cancelled, so it is not taking questions."), code="meeting_cancelled")
+    if meeting.state == MeetingState.HELD or not rules.is_open(timezone.now()):
+        raise InvalidState(_closed_message(rules), code="questions_closed")
+
+
+def question_check_meeting(*, meeting: Meeting) -> QuestionRules:
+    """Raise the refusal any question for this meeting would get now; writes nothing.
+
+    The ask page calls it to explain, instead of showing a form that cannot succeed.
+    """
+    rules = question_rules(meeting=meeting)
+    _check_open(meeting, rules)
+    if not meeting_takes_questions(meeting):
+        raise InvalidState(_("This meeting is not taking public questions."), code="meeting_no_questions")
+    return rules
+
+
+def _has_started(meeting: Meeting) -> bool:
+    return meeting.state == MeetingState.HELD or meeting.starts_at <= timezone.now()
+
+
+def _send_to_asker(question: Question, *, template: str, **extra: Any) -> None:
+    send_email(
+        to=[question.asker_email],
+        template=f"questions/email/{template}",
+        context={
+            "question": question,
+            "meeting": question.meeting,
+            "official": question.official,
+            "meeting_link": absolute_url("meetings:detail", kwargs={"pk": question.meeting_id}),
+            **extra,
+        },
+    )
+
+
+@transaction.atomic
+def question_ask(
+    *,
+    meeting_id: int,
+    official_id: int | None,
+    name: str,
+    email: str,
+    postcode: str,
+    text: str,
+) -> Question:
+    """A resident asks an official a question for a meeting; it waits for email confirmation.
+
+    Checked in the order a resident can act on: the meeting is taking questions and the
+    deadline has not passed; who the question is for; their details; the question's
+    length; and how many questions this mailbox has already asked for this meeting.
+    """
+    # Locking the meeting makes the per-person count exact under simultaneous submissions.
+    meeting = Meeting.objects.select_for_update().select_related("committee").filter(pk=meeting_id).first()
+    if meeting is None:
+        raise NotFound(_("There is no meeting with that number."))
+    rules = question_check_meeting(meeting=meeting)
+    official = official_list_current().filter(pk=official_id).first() if official_id is not None else None
+    if official is None:
+        raise DomainError(_("Choose who your question is for from the list."), code="official_unknown")
+    name = tidy(name).replace("\n", " ")
+    if not name:
+        raise DomainError(_("Enter your name."), code="name_blank")
+    if len(name) > NAME_MAX:
+        raise DomainError(_("Your name must be %(max)s characters or fewer.") % {"max": NAME_MAX}, code="name_too_long")
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise DomainError(
+            _("Enter your email address in the right format, like name@example.com."), code="email_invalid"
+        ) from exc
+    normalised_postcode = normalise_postcode(postcode)
+    if normalised_postcode is None:
+        raise DomainError(_("Enter a real postcode, like SW1A 1AA."), code="postcode_invalid")
+    text = tidy(text)
+    if not text:
+        raise DomainError(_("Enter your question."), code="text_blank")
+    words = count_words(text)
+    if words > rules.word_limit:
+        raise DomainError(
+            _("Your question is %(words)s words; the limit is %(limit)s.")
+            % {"words": words, "limit": rules.word_limit},
+            code="text_too_long",
+        )
+    canonical = canonical_email(email, dot_insensitive_domains=settings.TOWNHALL["DOT_INSENSITIVE_EMAIL_DOMAINS"])
+    asked = Question.objects.filter(meeting=meeting, asker_email_canonical=canonical, state__in=COUNTED_STATES).count()
+    if asked >= rules.per_person:
+        raise DomainError(
+            ngettext(
+                "You have already asked %(n)s question for this meeting, the most allowed.",
+                "You have already asked %(n)s questions for this meeting, the most allowed.",
+                asked,
+            )
+            % {"n": asked},
+            code="too_many_questions",
+        )
+    question = Question.objects.create(
+        meeting=meeting,
+        official=official,
+        text=text,
+        asker_name=name,
+        asker_email=email,
+        asker_email_canonical=canonical,
+        asker_postcode=normalised_postcode,
+        token=new_token(),
+        created_at=timezone.now(),
+    )
+    audit_record(action="question.asked", target=question, data={"meeting": meeting.pk, "official": official.pk})
+    _send_to_asker(
+        question,
+        template="confirm",
+        link=absolute_url("questions:confirm", kwargs={"pk": question.pk, "token": question.token}),
+        closes_at=rules.closes_at,
+    )
+    return question
+
+
+def question_get_by_token(*, question_id: int, token: str) -> Question:
+    """The question an emailed link points at; a wrong token is NotFound."""
+    question = Question.objects.select_related("meeting__committee", "official__person").filter(pk=question_id).first()
+    if question is None or not tokens_match(token, question.token):
+        raise NotFound(_("This link is not valid. Check you copied the whole link from the email."), code="bad_token")
+    return question
+
+
+@transaction.atomic
+def question_confirm(*, question_id: int, token: str) -> Question:
+    """The asker proves their email address (POST only); the question goes to moderation.
+
+    It must be confirmed before questions close; confirming twice changes nothing.
+    """
+    question = question_get_by_token(question_id=question_id, token=token)
+    question = Question.objects.select_for_update().select_related("meeting__committee").get(pk=question.pk)
+    if question.state != QuestionState.PENDING:
+        return question
+    meeting = question.meeting
+    rules = question_rules(meeting=meeting)
+    if meeting.state == MeetingState.CANCELLED:
+        raise InvalidState(_("This meeting was cancelled, so it is not taking questions."), code="meeting_cancelled")
+    if meeting.state == MeetingState.HELD or not rules.is_open(timezone.now()):
+        raise InvalidState(
+            _closed_message(rules) + " " + _("Your question was not confirmed in time, so it cannot be put."),
+            code="questions_closed",
+        )
+    question.state = QuestionState.AWAITING_MODERATION
+    question.confirmed_at = timezone.now()
+    question.save(update_fields=["state", "confirmed_at"])
+    audit_record(action="question.confirmed", target=question)
+    return question
+
+
+def _locked(question_id: int) -> Question:
+    question = (
+        Question.objects.select_for_update(of=("self",))
+        .select_related("meeting__committee", "official__person")
+        .filter(pk=question_id)
+        .first()
+    )
+    if question is None:
+        raise NotFound(_("There is no question with that number."))
+    return question
+
+
+def _require_state(question: Question, state: QuestionState, *, doing: str) -> None:
+    if question.state != state:
+        raise InvalidState(
+            _("This question is %(state)s, so %(doing)s.")
+            % {"state": QuestionState(question.state).label.lower(), "doing": doing},
+            code="question_state",
+        )
+
+
+@transaction.atomic
+def question_accept(*, question_id: int, actor: Any) -> Question:
+    """A moderator accepts the question: it is published on the meeting's page."""
+    if not can_moderate(actor):
+        raise PermissionDeniedError(_("Only moderators can accept or reject questions."))
+    question = _locked(question_id)
+    _require_state(question, QuestionState.AWAITING_MODERATION, doing=_("it cannot be accepted"))
+    meeting = question.meeting
+    if meeting.state == MeetingState.CANCELLED:
+        raise InvalidState(
+            _("This meeting was cancelled, so no question can be accepted for it."), code="meeting_cancelled"
+        )
+    if _has_started(meeting):
+        raise InvalidState(
+            _("This meeting has already started, so no question can be accepted for it."), code="meeting_started"
+        )
+    question.state = QuestionState.ACCEPTED
+    question.moderated_at = timezone.now()
+    question.moderated_by = actor
+    question.save(update_fields=["state", "moderated_at", "moderated_by"])
+    audit_record(action="question.accepted", target=question, actor=actor)
+    _send_to_asker(question, template="accepted")
+    return question
+
+
+@transaction.atomic
+def question_reject(*, question_id: int, reason: str, actor: Any) -> Question:
+    """A moderator rejects the question with a reason, which is emailed to the asker."""
+    if not can_moderate(actor):
+        raise PermissionDeniedError(_("Only moderators can accept or reject questions."))
+    reason = tidy(reason)
+    if not reason:
+        raise DomainError(
+            _("Give a reason for rejecting the question; it is emailed to the asker."), code="reason_blank"
+        )
+    question = _locked(question_id)
+    _require_state(question, QuestionState.AWAITING_MODERATION, doing=_("it cannot be rejected"))
+    question.state = QuestionState.REJECTED
+    question.moderated_at = timezone.now()
+    question.moderated_by = actor
+    question.rejection_reason = reason
+    question.save(update_fields=["state", "moderated_at", "moderated_by", "rejection_reason"])
+    audit_record(action="question.rejected", target=question, actor=actor)
+    _send_to_asker(question, template="rejected")
+    return question
+
+
+@transaction.atomic
+def question_answer(*, question_id: int, answer: str, actor: Any) -> Question:
+    """Publish the official's written answer, before the meeting starts. Published once."""
+    if not can_respond(actor):
+        raise PermissionDeniedError(_("Only responders can publish officials' written answers."))
+    answer = tidy(answer)
+    if not answer:
+        raise DomainError(_("Enter the written answer."), code="answer_blank")
+    if len(answer) > ANSWER_MAX:
+        raise DomainError(
+            _("The answer must be %(max)s characters or fewer.") % {"max": f"{ANSWER_MAX:,}"}, code="answer_too_long"
+        )
+    question = _locked(question_id)
+    _require_state(question, QuestionState.ACCEPTED, doing=_("it cannot be answered"))
+    if question.answered_at is not None:
+        raise InvalidState(
+            _("A written answer to this question was published on %(date)s; it cannot be changed.")
+            % {"date": local_date(question.answered_at)},
+            code="already_answered",
+        )
+    meeting = question.meeting
+    if meeting.state == MeetingState.CANCELLED:
+        raise InvalidState(_("This meeting was cancelled."), code="meeting_cancelled")
+    if _has_started(meeting):
+        raise InvalidState(
+            _(
+                "The meeting started on %(date)s: written answers must be published before it. "
+                "What was said at the meeting is recorded by the clerk as the supplementary."
+            )
+            % {"date": local_date(meeting.starts_at)},
+            code="meeting_started",
+        )
+    question.answer = answer
+    question.answered_at = timezone.now()
+    question.save(update_fields=["answer", "answered_at"])
+    audit_record(action="question.answered", target=question, actor=actor)
+    _send_to_asker(question, template="answered")
+    return question
+
+
+@transaction.atomic
+def question_record_supplementary(
+    *, question_id: int, supplementary_question: str, supplementary_answer: str, actor: Any
+) -> Question:
+    """The clerk records the asker's supplementary question and the answer given at the meeting."""
+    if not can_clerk(actor):
+        raise PermissionDeniedError(_("Only clerks can record what was said at a meeting."))
+    supplementary_question = tidy(supplementary_question)
+    supplementary_answer = tidy(supplementary_answer)
+    if not supplementary_question:
+        raise DomainError(_("Enter the supplementary question that was asked."), code="supplementary_blank")
+    question = _locked(question_id)
+    _require_state(question, QuestionState.ACCEPTED, doing=_("nothing can be recorded for it"))
+    if question.supplementary_recorded_at is not None:
+        raise InvalidState(
+            _("The supplementary for this question has already been recorded."), code="supplementary_recorded"
+        )
+    meeting = question.meeting
+    if meeting.state == MeetingState.CANCELLED:
+        raise InvalidState(_("This meeting was cancelled."), code="meeting_cancelled")
+    if not _has_started(meeting):
+        raise InvalidState(
+            _("The meeting starts on %(date)s; record the supplementary at or after the meeting.")
+            % {"date": local_date(meeting.starts_at)},
+            code="meeting_not_started",
+        )
+    question.supplementary_question = supplementary_question
+    question.supplementary_answer = supplementary_answer
+    question.supplementary_recorded_at = timezone.now()
+    question.save(update_fields=["supplementary_question", "supplementary_answer", "supplementary_recorded_at"])
+    audit_record(action="question.supplementary_recorded", target=question, actor=actor)
+    return question
+
+
+@transaction.atomic
+def question_record_verdict(*, question_id: int, token: str, verdict: str, reason: str) -> Question:
+    """The asker says whether their question was answered. Recorded once, never changed.
+
+    Allowed once the meeting has started (the answer, or its absence, is then final).
+    """
+    question_get_by_token(question_id=question_id, token=token)
+    question = _locked(question_id)
+    _require_state(question, QuestionState.ACCEPTED, doing=_("no verdict can be recorded"))
+    if question.verdict:
+        raise InvalidState(
+            _(
+                "You have already recorded your verdict on this question (“%(verdict)s”). "
+                "A verdict is recorded once and cannot be changed."
+            )
+            % {"verdict": Verdict(question.verdict).label},
+            code="verdict_recorded",
+        )
+    meeting = question.meeting
+    if meeting.state == MeetingState.CANCELLED:
+        raise InvalidState(_("This meeting was cancelled, so no verdict can be recorded."), code="meeting_cancelled")
+    if not _has_started(meeting):
+        raise InvalidState(
+            _("You can record your verdict once the meeting has taken place on %(date)s.")
+            % {"date": local_date(meeting.starts_at)},
+            code="meeting_not_started",
+        )
+    if verdict not in Verdict.values:
+        raise DomainError(_("Choose whether your question was answered."), code="verdict_invalid")
+    reason = tidy(reason)
+    if len(reason) > REASON_MAX:
+        raise DomainError(
+            _("Your reason must be %(max)s characters or fewer.") % {"max": f"{REASON_MAX:,}"}, code="reason_too_long"
+        )
+    question.verdict = verdict
+    question.verdict_reason = reason
+    question.verdict_at = timezone.now()
+    question.save(update_fields=["verdict", "verdict_reason", "verdict_at"])
+    audit_record(action="question.verdict_recorded", target=question, data={"verdict": verdict})
+    return question
+
+
+def question_invite_verdicts(meeting: Meeting) -> int:
+    """Queue a letter asking each accepted question's asker for their verdict.
+
+    Called by the meetings app inside the transaction that publishes the outcome (see
+    `register_outcome_listener`). One letter per question, ever: `question:<id>:verdict`.
+    """
+    questions = Question.objects.filter(meeting=meeting, state=QuestionState.ACCEPTED, verdict="").select_related(
+        "official__person"
+    )
+    letters = []
+    for question in questions:
+        subject, body = render_email(
+            template="questions/email/verdict_invite",
+            context={
+                "question": question,
+                "meeting": meeting,
+                "official": question.official,
+                "link": absolute_url("questions:verdict", kwargs={"pk": question.pk, "token": question.token}),
+                "meeting_link": absolute_url("meetings:detail", kwargs={"pk": meeting.pk}),
+            },
+        )
+        letters.append(
+            Letter(dedupe_key=f"question:{question.pk}:verdict", to=question.asker_email, subject=subject, body=body)
+        )
+    return queue_letters(letters)
