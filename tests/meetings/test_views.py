@@ -191,7 +191,7 @@ def test_a_clerk_adds_a_committee_and_schedules_a_meeting(clerk_client: Client, 
     assert meeting.starts_at == MEETING_AT
     page = text(clerk_client.get(f"/meetings/{meeting.pk}/clerk/"))
     assert "Add an agenda item" in page
-    assert 'href="/moderation/"' in page  # the staff navigation
+    assert 'href="/staff/"' in page  # the staff navigation
 
 
 def test_scheduling_in_the_past_shows_the_reason_on_the_form(

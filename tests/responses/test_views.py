@@ -82,7 +82,7 @@ def test_the_queue_shows_what_is_owed_with_its_clock(owed: Response, staff: Clie
     assert f'href="/responses/{owed.pk}/"' in html
     assert "12 Mar 2026" in html
     assert "9 days left" in html
-    assert 'href="/moderation/"' in html  # the staff navigation
+    assert 'href="/staff/"' in html  # the staff navigation
 
 
 def test_the_queue_flags_the_overdue(owed: Response, staff: Client) -> None:

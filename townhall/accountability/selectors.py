@@ -11,15 +11,15 @@ import statistics
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from townhall.accountability.models import Decision
 from townhall.core.errors import NotFound
-from townhall.meetings.models import MeetingState
 from townhall.officials.models import Official, Person
 from townhall.petitions.models import PUBLISHED_STATES, Petition
-from townhall.questions.models import Question, QuestionState, Verdict
+from townhall.questions.models import Question, QuestionState
+from townhall.questions.selectors import question_verdict_distribution
 from townhall.responses.models import Response
 
 
@@ -118,7 +118,7 @@ def days_to_respond(*, threshold_reached_at: datetime.datetime, published_at: da
 def official_record(
     *, person: Person, today: datetime.date | None = None, now: datetime.datetime | None = None
 ) -> OfficialRecord:
-    """A person's record across every role they held (four queries).
+    """A person's record across every role they held (three queries).
 
     - median days to respond: the median, over the person's published responses
       (Response.official.person is this person), of `days_to_respond`; the mean of the
@@ -126,10 +126,10 @@ def official_record(
       person has published no response.
     - overdue now: their unpublished responses whose `due_on` is before today, on the
       body's local calendar (a response due today is not yet overdue).
-    - verdicts: the askers' recorded verdicts on questions put to the person; the share
+    - questions: counted as the public lists count them (question_verdict_distribution):
+      an accepted question whose meeting started without a written answer is "no answer
+      given"; otherwise it counts under the asker's verdict once recorded. The share
       judged answered is "answered" over all recorded verdicts.
-    - no answer given: accepted questions to the person whose meeting has started (and
-      was not cancelled) with neither a written nor a supplementary answer recorded.
     """
     today = today or timezone.localdate()
     now = now or timezone.now()
@@ -138,29 +138,17 @@ def official_record(
     days = [days_to_respond(threshold_reached_at=reached, published_at=at) for reached, at in published if at]
     median = float(statistics.median(days)) if days else None
     overdue = responses.filter(published_at__isnull=True, due_on__lt=today).count()
-    questions = Question.objects.filter(official__person=person)
-    verdicts = {
-        row["verdict"]: row["n"]
-        for row in questions.exclude(verdict="").order_by().values("verdict").annotate(n=Count("id"))
-    }
-    unanswered = (
-        questions.filter(
-            state=QuestionState.ACCEPTED,
-            meeting__starts_at__lte=now,
-            answered_at__isnull=True,
-            supplementary_answer="",
-        )
-        .exclude(meeting__state=MeetingState.CANCELLED)
-        .count()
-    )
+    # The same buckets as the public question lists (questions.selectors), so the figures
+    # on an official's page always agree with the lists beside them.
+    distribution = question_verdict_distribution(person_id=person.pk)
     return OfficialRecord(
         responses_published=len(days),
         median_days_to_respond=median,
         overdue_now=overdue,
-        verdicts_answered=verdicts.get(Verdict.ANSWERED, 0),
-        verdicts_partly=verdicts.get(Verdict.PARTLY, 0),
-        verdicts_not_answered=verdicts.get(Verdict.NOT_ANSWERED, 0),
-        no_answer_given=unanswered,
+        verdicts_answered=distribution.answered,
+        verdicts_partly=distribution.partly,
+        verdicts_not_answered=distribution.not_answered,
+        no_answer_given=distribution.no_answer_given,
     )
 
 

@@ -17,10 +17,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from townhall.accountability import demo as accountability_demo
 from townhall.accounts.models import Role, User
 from townhall.core.errors import DomainError
 from townhall.core.text import canonical_email
 from townhall.core.tokens import new_token
+from townhall.engagement import demo as engagement_demo
+from townhall.meetings import demo as meetings_demo
 from townhall.officials.models import Official, RoleKind
 from townhall.officials.services import official_appoint
 from townhall.petitions.models import Petition, PetitionState, RejectionReason, ThresholdCrossing
@@ -33,6 +36,8 @@ from townhall.petitions.services import (
     petition_remove,
     petition_request_moderation,
 )
+from townhall.questions import demo as questions_demo
+from townhall.responses import demo as responses_demo
 from townhall.schemes.models import Body, Scheme
 from townhall.schemes.services import body_setup
 from townhall.signatures.models import Signature, SignatureState
@@ -229,9 +234,18 @@ def demo_load(*, seed: int = 2026) -> str:
             _petition(item, index=index, officials=officials, actor=moderator, rng=rng, now=now)
     counted = signature_count_new().counted
     _backdate_crossings()
+    # Accountability: responses (one published, one overdue, one in time), meetings with a
+    # debate and an evidence session, question time with verdicts, the Chief Executive
+    # decisions, creators' updates and a relayed message.
+    responses_demo.load(now=now)
+    meetings_demo.load(now=now)
+    questions_demo.load(now=now)
+    accountability_demo.load(now=now)
+    engagement_demo.load(now=now)
     return (
         f"Loaded the demo borough: {len(PETITIONS)} petitions, {counted:,} confirmed signatures counted.\n"
-        "Staff sign-in at /staff/login/: moderator / demo-moderator (moderation), admin / demo-admin (/admin/)."
+        "Staff sign-in at /staff/login/ (demo accounts): moderator / demo-moderator, responder / demo-responder,\n"
+        "clerk / demo-clerk, admin / demo-admin (everything, and the scheme editor at /admin/)."
     )
 
 
