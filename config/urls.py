@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("townhall.meetings.urls")),
     path("", include("townhall.questions.urls")),
     path("", include("townhall.engagement.urls")),
+    path("", include("townhall.areas.urls")),
+    path("", include("townhall.api.urls")),
     path("moderation/", include("townhall.moderation.urls")),
     path("staff/", include("townhall.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "townhall.audit",
     "townhall.accounts",
     "townhall.schemes",
+    "townhall.areas",
     "townhall.officials",
     "townhall.petitions",
     "townhall.signatures",
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "townhall.meetings",
     "townhall.questions",
     "townhall.accountability",
+    "townhall.api",
     "townhall.demo",
 ]
 
