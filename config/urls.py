@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    # UK-compatible JSON first: /petitions.json must not be taken for a page.
+    path("", include("townhall.api.uk_urls")),
     path("", include("townhall.petitions.urls")),
     path("", include("townhall.signatures.urls")),
     path("", include("townhall.core.urls")),
