@@ -200,11 +200,17 @@ TOWNHALL: dict[str, Any] = {
     "DISPOSABLE_EMAIL_POLICY": env.DISPOSABLE_EMAIL_POLICY,
     # Reverse proxies whose X-Forwarded-For is believed (CIDR ranges); others are ignored.
     "TRUSTED_PROXIES": env.TRUSTED_PROXIES,
+    # Moderation: a petition waiting longer than this is flagged overdue in the queue; an
+    # opened petition stays locked to its moderator for this long.
+    "MODERATION_OVERDUE_DAYS": 14,
+    "MODERATION_LOCK_MINUTES": 15,
     # Popular petitions on the home page, and list page size.
     "PAGE_SIZE": 20,
     # Contact relay limits, over any 24 hours: messages one sender's email address may send
     # about one petition, and messages from one IP address (kept only as a keyed hash).
     "CONTACT_MESSAGES_PER_SENDER_PER_DAY": 3,
     "CONTACT_MESSAGES_PER_IP_PER_DAY": 20,
+    # Native API v1: requests per client IP per fixed window of (count, seconds); then 429.
+    "API_RATE_LIMIT": (120, 60),
 }
 TOWNHALL_PORT = env.PORT

@@ -136,7 +136,7 @@ def test_the_queue_lists_only_petitions_awaiting_moderation_oldest_first(
         response = mod_client.get("/moderation/")
 
     assert response.status_code == 200
-    assert [p.pk for p in response.context["petitions"]] == [oldest.pk, middle.pk, newest.pk]
+    assert [e.petition.pk for e in response.context["entries"]] == [oldest.pk, middle.pk, newest.pk]
     html = response.content.decode()
     positions = [html.index(p.action) for p in (oldest, middle, newest)]
     assert positions == sorted(positions)

@@ -26,7 +26,7 @@ from townhall.engagement.forms import (
     UpdateForm,
     UpdateRejectForm,
 )
-from townhall.integrity.prechecks import precheck_text
+from townhall.core.prechecks import precheck_text
 from townhall.moderation.views import moderator_required
 from townhall.petitions.selectors import petition_get_by_creator_token, petition_get_public
 

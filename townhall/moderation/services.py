@@ -1,18 +1,36 @@
-"""Moderators' decisions. Each tells the creator and every sponsor the outcome by email."""
+"""Moderators' decisions and the work around them.
+
+Every decision tells the creator and every sponsor by email. A decision is refused while
+another moderator holds the petition's edit lock, so two people never decide the same
+petition at once. Taking down a published petition is a moderator's power; removing a
+petition (410) and sending a decided petition back for moderation are administrators'.
+"""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from townhall.accounts.policies import can_moderate
-from townhall.core.errors import PermissionDeniedError
+from townhall.accounts.policies import can_administer, can_moderate
+from townhall.audit.services import audit_record
+from townhall.core.errors import DomainError, InvalidState, NotFound, PermissionDeniedError
 from townhall.core.mail import send_email
+from townhall.core.text import tidy
 from townhall.core.urls_helpers import absolute_url
+from townhall.moderation.models import ModerationLock, ModerationNote, SecondOpinion
 from townhall.petitions.models import Petition, RejectionReason
-from townhall.petitions.services import petition_open, petition_reject
-from townhall.signatures.models import Signature, SignatureState
+from townhall.petitions.services import (
+    petition_open,
+    petition_reject,
+    petition_remoderate,
+    petition_remove,
+    petition_take_down,
+)
+from townhall.signatures.selectors import signature_emails_for
 
 
 def _require_moderator(actor: Any) -> None:
@@ -20,12 +38,13 @@ def _require_moderator(actor: Any) -> None:
         raise PermissionDeniedError("Only moderators can approve or reject petitions.")
 
 
+def _require_administrator(actor: Any, doing: str) -> None:
+    if not can_administer(actor):
+        raise PermissionDeniedError(f"Only administrators can {doing}.")
+
+
 def _notify(petition: Petition, *, template: str) -> None:
-    sponsors = list(
-        Signature.objects.filter(petition=petition, is_sponsor=True, state=SignatureState.VERIFIED).values_list(
-            "email", flat=True
-        )
-    )
+    sponsors = signature_emails_for(petition_id=petition.pk, sponsors_only=True)
     send_email(
         to=[petition.creator_email, *sponsors],
         template=template,
@@ -37,11 +56,58 @@ def _notify(petition: Petition, *, template: str) -> None:
     )
 
 
+def _lock_minutes() -> int:
+    return int(settings.TOWNHALL["MODERATION_LOCK_MINUTES"])
+
+
+def _check_not_locked_by_another(petition_id: int, actor: Any) -> None:
+    lock = ModerationLock.objects.select_related("held_by").filter(petition_id=petition_id).first()
+    if lock is not None and lock.expires_at > timezone.now() and lock.held_by_id != actor.pk:
+        raise InvalidState(
+            f"{lock.held_by.get_username()} is reviewing this petition until "
+            f"{timezone.localtime(lock.expires_at):%H:%M}; nothing was changed.",
+            code="locked",
+        )
+
+
+@transaction.atomic
+def moderation_lock_acquire(*, petition_id: int, actor: Any) -> ModerationLock:
+    """Take (or renew) the edit lock; refused while another moderator's lock is live."""
+    _require_moderator(actor)
+    if not Petition.objects.filter(pk=petition_id).exists():
+        raise NotFound("There is no petition with that number.")
+    now = timezone.now()
+    expires = now + datetime.timedelta(minutes=_lock_minutes())
+    lock = ModerationLock.objects.select_for_update().filter(petition_id=petition_id).first()
+    if lock is None:
+        try:
+            with transaction.atomic():
+                return ModerationLock.objects.create(
+                    petition_id=petition_id, held_by=actor, acquired_at=now, expires_at=expires
+                )
+        except IntegrityError:
+            lock = ModerationLock.objects.select_for_update().get(petition_id=petition_id)
+    if lock.held_by_id != actor.pk and lock.expires_at > now:
+        _check_not_locked_by_another(petition_id, actor)
+    if lock.held_by_id != actor.pk:
+        lock.acquired_at = now
+    lock.held_by = actor
+    lock.expires_at = expires
+    lock.save(update_fields=["held_by", "acquired_at", "expires_at"])
+    return lock
+
+
+def moderation_lock_release(*, petition_id: int, actor: Any) -> None:
+    ModerationLock.objects.filter(petition_id=petition_id, held_by_id=actor.pk).delete()
+
+
 @transaction.atomic
 def moderation_approve(*, petition_id: int, actor: Any) -> Petition:
     """Publish the petition for signatures."""
     _require_moderator(actor)
+    _check_not_locked_by_another(petition_id, actor)
     petition = petition_open(petition_id=petition_id, actor=actor)
+    moderation_lock_release(petition_id=petition_id, actor=actor)
     _notify(petition, template="moderation/email/approved")
     return petition
 
@@ -50,6 +116,74 @@ def moderation_approve(*, petition_id: int, actor: Any) -> Petition:
 def moderation_reject(*, petition_id: int, reason: str, details: str, actor: Any) -> Petition:
     """Reject the petition with a reason code and an explanation for the creator."""
     _require_moderator(actor)
+    _check_not_locked_by_another(petition_id, actor)
     petition = petition_reject(petition_id=petition_id, reason=reason, details=details, actor=actor)
+    moderation_lock_release(petition_id=petition_id, actor=actor)
     _notify(petition, template="moderation/email/rejected")
     return petition
+
+
+@transaction.atomic
+def moderation_take_down(*, petition_id: int, reason: str, details: str, actor: Any) -> Petition:
+    """Take a published petition down (it becomes rejected; some reasons hide it)."""
+    _require_moderator(actor)
+    _check_not_locked_by_another(petition_id, actor)
+    petition = petition_take_down(petition_id=petition_id, reason=reason, details=details, actor=actor)
+    _notify(petition, template="moderation/email/rejected")
+    return petition
+
+
+@transaction.atomic
+def moderation_remove(*, petition_id: int, actor: Any) -> Petition:
+    """Remove a petition entirely (its page answers 410 Gone). Administrators only."""
+    _require_administrator(actor, "remove petitions")
+    return petition_remove(petition_id=petition_id, actor=actor)
+
+
+@transaction.atomic
+def moderation_remoderate(*, petition_id: int, actor: Any) -> Petition:
+    """Send a rejected or taken-down petition back to the queue. Administrators only."""
+    _require_administrator(actor, "send a petition back for moderation")
+    return petition_remoderate(petition_id=petition_id, actor=actor)
+
+
+@transaction.atomic
+def moderation_note_add(*, petition_id: int, body: str, actor: Any) -> ModerationNote:
+    """Add an internal note (append-only; staff only)."""
+    _require_moderator(actor)
+    body = tidy(body)
+    if not body:
+        raise DomainError("Write the note before adding it.", code="note_blank")
+    if not Petition.objects.filter(pk=petition_id).exists():
+        raise NotFound("There is no petition with that number.")
+    note = ModerationNote.objects.create(petition_id=petition_id, author=actor, body=body, created_at=timezone.now())
+    audit_record(action="moderation.note_added", target=Petition(pk=petition_id), actor=actor)
+    return note
+
+
+@transaction.atomic
+def moderation_second_opinion_request(*, petition_id: int, reason: str, actor: Any) -> SecondOpinion:
+    """Flag a petition for a colleague's view before anyone decides."""
+    _require_moderator(actor)
+    reason = tidy(reason)
+    if not reason:
+        raise DomainError("Say what you would like a second opinion on.", code="reason_blank")
+    if SecondOpinion.objects.filter(petition_id=petition_id, resolved_at__isnull=True).exists():
+        raise InvalidState("A second opinion has already been requested on this petition.", code="already_flagged")
+    flag = SecondOpinion.objects.create(
+        petition_id=petition_id, requested_by=actor, reason=reason, requested_at=timezone.now()
+    )
+    audit_record(action="moderation.second_opinion_requested", target=Petition(pk=petition_id), actor=actor)
+    return flag
+
+
+@transaction.atomic
+def moderation_second_opinion_resolve(*, petition_id: int, actor: Any) -> int:
+    """Mark open requests for a second opinion as answered."""
+    _require_moderator(actor)
+    resolved = SecondOpinion.objects.filter(petition_id=petition_id, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=actor
+    )
+    if resolved:
+        audit_record(action="moderation.second_opinion_resolved", target=Petition(pk=petition_id), actor=actor)
+    return int(resolved)

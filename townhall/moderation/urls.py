@@ -9,4 +9,11 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/approve/", views.approve, name="approve"),
     path("<int:pk>/reject/", views.reject, name="reject"),
+    path("<int:pk>/take-down/", views.take_down, name="take_down"),
+    path("<int:pk>/notes/", views.add_note, name="add_note"),
+    path("<int:pk>/second-opinion/", views.second_opinion, name="second_opinion"),
+    path("<int:pk>/second-opinion/resolve/", views.resolve_second_opinion, name="resolve_second_opinion"),
+    path("<int:pk>/remove/", views.remove, name="remove"),
+    path("<int:pk>/remoderate/", views.remoderate, name="remoderate"),
+    path("<int:pk>/release/", views.release, name="release"),
 ]

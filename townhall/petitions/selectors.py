@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from townhall.core.errors import Gone, NotFound
+from townhall.core.prechecks import precheck_text
 from townhall.core.tokens import tokens_match
 from townhall.petitions.models import PUBLISHED_STATES, Petition, PetitionState, ThresholdCrossing
 from townhall.schemes.goals import next_goal
@@ -184,3 +185,31 @@ def petition_threshold_progress(*, petition: Petition, scheme: Scheme) -> list[T
 
 def petition_goal(*, petition: Petition, scheme: Scheme) -> int:
     return next_goal(count=petition.signature_count, ladder=scheme.goal_ladder)
+
+
+@dataclass(frozen=True)
+class TextWarning:
+    """A pre-check finding on one field of a petition, for the creator or a moderator."""
+
+    field: str
+    label: str
+    flag: str
+    excerpt: str
+    advice: str
+
+
+PETITION_TEXT_FIELDS = (
+    ("action", "What you want us to do"),
+    ("background", "Why"),
+    ("additional_details", "Additional details"),
+)
+
+
+def petition_text_warnings(*, action: str, background: str, additional_details: str) -> list[TextWarning]:
+    """Pre-check findings for each field of a petition's text (they inform, never decide)."""
+    texts = {"action": action, "background": background, "additional_details": additional_details}
+    return [
+        TextWarning(field=field, label=label, flag=finding.flag.value, excerpt=finding.excerpt, advice=finding.advice)
+        for field, label in PETITION_TEXT_FIELDS
+        for finding in precheck_text(texts[field])
+    ]

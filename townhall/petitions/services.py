@@ -451,3 +451,39 @@ def petition_set_anonymisation_exempt(*, petition_id: int, exempt: bool, actor: 
     petition.save(update_fields=["is_anonymisation_exempt"])
     audit_record(action="petition.anonymisation_exempt", target=petition, actor=actor, data={"exempt": exempt})
     return petition
+
+
+@transaction.atomic
+def petition_take_down(*, petition_id: int, reason: str, details: str, actor: Any) -> Petition:
+    """Take a published petition down: it becomes rejected with a reason (some hide it)."""
+    if reason not in RejectionReason.values:
+        raise DomainError("Choose a reason for taking the petition down.", code="reason_invalid")
+    petition = _locked(petition_id)
+    _require_state(petition, PetitionState.OPEN, PetitionState.CLOSED, doing="taken down")
+    previous = petition.state
+    petition.state = PetitionState.REJECTED
+    petition.rejected_at = timezone.now()
+    petition.rejection_reason = reason
+    petition.rejection_details = tidy(details)
+    petition.save(update_fields=["state", "rejected_at", "rejection_reason", "rejection_details"])
+    audit_record(
+        action="petition.taken_down", target=petition, actor=actor, data={"reason": reason, "previous_state": previous}
+    )
+    return petition
+
+
+@transaction.atomic
+def petition_remoderate(*, petition_id: int, actor: Any) -> Petition:
+    """Send a rejected or taken-down petition back to the moderation queue."""
+    petition = _locked(petition_id)
+    _require_state(petition, PetitionState.REJECTED, doing="moderated again")
+    petition.state = PetitionState.AWAITING_MODERATION
+    petition.moderation_requested_at = timezone.now()
+    petition.rejected_at = None
+    petition.rejection_reason = ""
+    petition.rejection_details = ""
+    petition.save(
+        update_fields=["state", "moderation_requested_at", "rejected_at", "rejection_reason", "rejection_details"]
+    )
+    audit_record(action="petition.remoderation_requested", target=petition, actor=actor)
+    return petition

@@ -128,12 +128,27 @@ def create(request: HttpRequest) -> HttpResponse:
     officials = [(o.pk, f"{o.name}, {o.role}") for o in official_list_current()]
     form = PetitionCreateForm(request.POST or None, officials=officials)
     similar_petitions: list[selectors.SimilarPetition] = []
+    if request.method == "POST" and "edit" in request.GET:
+        # Back from the check page: the form again, with everything typed kept.
+        edited = request.POST.copy()
+        edited["seen_similar"] = ""  # edited text is checked again
+        form = PetitionCreateForm(edited, officials=officials)
+        form.is_valid()
+        return render(request, "petitions/create.html", {"form": form, "scheme": scheme})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         similar_petitions = selectors.petition_list_similar(text=data["action"])
-        if similar_petitions and not data.get("seen_similar"):
-            # Without JavaScript the creator sees similar petitions here, before creating.
-            return render(request, "petitions/create_check.html", {"form": form, "similar": similar_petitions})
+        warnings = selectors.petition_text_warnings(
+            action=data["action"], background=data["background"], additional_details=data["additional_details"]
+        )
+        if (similar_petitions or warnings) and not data.get("seen_similar"):
+            # Before creating, the creator sees plain-language warnings and similar
+            # petitions, and chooses to edit or to go on (works without JavaScript).
+            return render(
+                request,
+                "petitions/create_check.html",
+                {"form": form, "similar": similar_petitions, "warnings": warnings, "scheme": scheme},
+            )
         try:
             petition = petition_create(
                 action=data["action"],
@@ -151,7 +166,7 @@ def create(request: HttpRequest) -> HttpResponse:
         else:
             request.session["created_petition"] = petition.pk
             return redirect("petitions:created")
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "petitions/create.html", {"form": form, "scheme": scheme}, status=status)
 
 
