@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "townhall.core",
     "townhall.audit",
     "townhall.accounts",
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "townhall.accounts.twofactor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "townhall.core.middleware.DomainErrorMiddleware",
@@ -204,6 +208,10 @@ TOWNHALL: dict[str, Any] = {
     # opened petition stays locked to its moderator for this long.
     "MODERATION_OVERDUE_DAYS": 14,
     "MODERATION_LOCK_MINUTES": 15,
+    # Staff sign-in: a second factor (authenticator app) is required; after (per account,
+    # per address, within seconds) failures, sign-in is refused for that long.
+    "STAFF_2FA_REQUIRED": True,
+    "LOGIN_THROTTLE": (5, 20, 900),
     # Popular petitions on the home page, and list page size.
     "PAGE_SIZE": 20,
     # Contact relay limits, over any 24 hours: messages one sender's email address may send
@@ -214,3 +222,4 @@ TOWNHALL: dict[str, Any] = {
     "API_RATE_LIMIT": (120, 60),
 }
 TOWNHALL_PORT = env.PORT
+OTP_TOTP_ISSUER = "Townhall"

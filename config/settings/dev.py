@@ -8,6 +8,9 @@ DEBUG = env.DEBUG or True
 SECRET_KEY = env.SECRET_KEY or "townhall-embedded-development-key-not-for-production"
 MAILERS = {"default": {"BACKEND": "townhall.core.mail.OutboxBackend"}}
 TOWNHALL["OUTBOX_ENABLED"] = True
+# The embedded demo lets you try the staff pages with the demo accounts straight away;
+# production always asks staff for a second factor (config/settings/base.py).
+TOWNHALL["STAFF_2FA_REQUIRED"] = False
 
 # The task worker logs every task; keep the console readable.
 LOGGING = {

@@ -12,3 +12,5 @@ TOWNHALL["OUTBOX_ENABLED"] = True
 TOWNHALL["BASE_URL"] = "http://testserver"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# Most tests sign staff in directly; tests/accounts turns two-factor back on.
+TOWNHALL["STAFF_2FA_REQUIRED"] = False

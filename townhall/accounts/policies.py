@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from townhall.accounts.models import Role
+from townhall.accounts.twofactor import session_is_verified, two_factor_required
 
 
 def _has(user: Any, role: Role) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and bool(user.has_role(role))
+    """Signed in, holding the role, and — where required — past the second factor."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if two_factor_required() and not session_is_verified(user):
+        return False
+    return bool(user.has_role(role))
 
 
 def can_moderate(user: Any) -> bool:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
+from townhall.accounts import twofactor
+from townhall.accounts.forms import TokenForm
 from townhall.accounts.policies import can_administer, can_clerk, can_moderate, can_respond
 from townhall.core.http import no_store
 
@@ -28,3 +31,24 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "administers": can_administer(user),
         },
     )
+
+
+@no_store
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Enter a code from the authenticator app, or set one up first."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    device = twofactor.confirmed_device(request.user)
+    setting_up = device is None
+    if device is None:
+        device = twofactor.pending_device(request.user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if twofactor.verify(request, device, form.cleaned_data["token"]):
+            return redirect(request.GET.get("next") or "accounts:home")
+        form.add_error("token", _("That code is not right. Codes change every 30 seconds: try the current one."))
+    context = {"form": form, "setting_up": setting_up}
+    if setting_up:
+        context |= {"qr": twofactor.qr_data_uri(device), "secret": twofactor.secret_for_typing(device)}
+    return render(request, "accounts/two_factor.html", context, status=400 if form.errors else 200)
