@@ -16,6 +16,7 @@ from townhall.core.errors import DomainError, InvalidState
 from townhall.core.forms import show_domain_error
 from townhall.core.http import no_store
 from townhall.core.net import client_ip
+from townhall.core.prechecks import precheck_text
 from townhall.engagement import selectors, services
 from townhall.engagement.forms import (
     CONTACT_FIELDS_BY_CODE,
@@ -26,7 +27,6 @@ from townhall.engagement.forms import (
     UpdateForm,
     UpdateRejectForm,
 )
-from townhall.core.prechecks import precheck_text
 from townhall.moderation.views import moderator_required
 from townhall.petitions.selectors import petition_get_by_creator_token, petition_get_public
 
