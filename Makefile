@@ -3,7 +3,7 @@ PORT ?= $(or $(TOWNHALL_PORT),8000)
 UV := .tools/bin/uv
 PY := .venv/bin/python
 
-.PHONY: run test test-browser lint check-deploy ci env clean
+.PHONY: run test test-browser lint check-deploy ci env clean bench
 
 env: .venv/.synced
 
@@ -29,6 +29,12 @@ lint: env
 
 ci:
 	bash .ci/run
+
+# The performance harness (DESIGN §6, docs/performance.md): PostgreSQL and SQLite, bounded
+# (under 5 minutes). Options: make bench BENCH_ARGS="--duration 60 --workers 2" (see --help).
+bench: env
+	scripts/start-postgres
+	$(PY) -m scripts.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .tools var staticfiles

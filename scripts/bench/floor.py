@@ -1,0 +1,91 @@
+"""The database floor: one journey's writes issued straight to PostgreSQL, no web stack.
+
+Per journey, three statements, each its own transaction with a durable commit (the
+server's synchronous_commit, `on` by default), as the application commits them:
+
+1. INSERT the pending signature (every column the application writes);
+2. UPDATE it as emailed (email_pending false, emails_sent + 1, email_sent_at);
+3. UPDATE it as confirmed (state verified, verified_at) where it is still pending.
+
+`connections` concurrent psycopg connections loop until the time or count limit. The
+journeys/s this reaches is the ceiling for the application on the same database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import psycopg
+
+INSERT = """
+INSERT INTO signatures_signature (
+    petition_id, petition_version_id, name, email, email_canonical, postcode, household_slot,
+    is_sponsor, wants_updates, state, token, created_at, link_expires_at, ip_hash, ip_prefix,
+    fraud_reason, invalidation_reason, email_pending, emails_sent
+) VALUES (
+    %s, %s, %s, %s, %s, %s, 0, false, false, 'pending', %s, now(), now() + interval '30 days',
+    %s, %s, '', '', true, 0
+) RETURNING id
+"""
+MARK_SENT = (
+    "UPDATE signatures_signature SET email_pending = false, emails_sent = emails_sent + 1, "
+    "email_sent_at = now() WHERE id = ANY(%s)"
+)
+CONFIRM = "UPDATE signatures_signature SET state = 'verified', verified_at = now() WHERE id = %s AND state = 'pending'"
+
+
+async def run_floor(
+    conninfo: str, *, petition_id: int, version_id: int, connections: int, seconds: float, max_journeys: int
+) -> dict[str, float | int]:
+    counter = 0
+    latencies: list[float] = []
+    conns = [await psycopg.AsyncConnection.connect(conninfo, autocommit=True) for _ in range(connections)]
+    try:
+        started = time.monotonic()
+        deadline = started + seconds
+
+        async def loop(conn: psycopg.AsyncConnection) -> None:
+            nonlocal counter
+            while time.monotonic() < deadline and counter < max_journeys:
+                i = counter
+                counter += 1
+                email = f"floor{i}@example.org"
+                t = time.perf_counter()
+                cursor = await conn.execute(
+                    INSERT,
+                    (
+                        petition_id,
+                        version_id,
+                        f"Floor {i}",
+                        email,
+                        email,
+                        "KM1 1AA",
+                        f"floor-token-{i}",
+                        f"{i:032x}",
+                        f"10.{i % 250}.{i // 250 % 256}.0/24",
+                    ),
+                    prepare=True,
+                )
+                row = await cursor.fetchone()
+                if row is None:
+                    raise RuntimeError("INSERT … RETURNING gave no row")
+                await conn.execute(MARK_SENT, ([row[0]],), prepare=True)
+                await conn.execute(CONFIRM, (row[0],), prepare=True)
+                latencies.append(time.perf_counter() - t)
+
+        await asyncio.gather(*(loop(conn) for conn in conns))
+        elapsed = time.monotonic() - started
+    finally:
+        for conn in conns:
+            await conn.close()
+    latencies.sort()
+    return {
+        "journeys": len(latencies),
+        "seconds": elapsed,
+        "journeys_per_s": len(latencies) / elapsed,
+        "commits_per_s": 3 * len(latencies) / elapsed,
+        "connections": connections,
+        "p50_ms": latencies[len(latencies) // 2] * 1000 if latencies else 0.0,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000 if latencies else 0.0,
+    }
