@@ -66,6 +66,11 @@ class Petition(models.Model):
     )
     # Maintained only by the counter (signatures app); never by a request.
     signature_count = models.PositiveIntegerField(_("signatures"), default=0)
+    # Proof of locality, maintained with signature_count by the counter: counted signatures
+    # from postcodes inside the scheme's eligible area, and from postcodes not in the lookup.
+    # Out of area = signature_count - in_area_count - unknown_area_count.
+    in_area_count = models.PositiveIntegerField(_("signatures from the area"), default=0)
+    unknown_area_count = models.PositiveIntegerField(_("signatures from unknown postcodes"), default=0)
 
     created_at = models.DateTimeField(_("created at"), db_index=True)
     creator_confirmed_at = models.DateTimeField(null=True, blank=True)

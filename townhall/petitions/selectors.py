@@ -165,6 +165,7 @@ class ThresholdProgress:
     description: str
     reached_at: Any
     percent: int
+    counts_in_area_only: bool = False
 
 
 def petition_threshold_progress(*, petition: Petition, scheme: Scheme) -> list[ThresholdProgress]:
@@ -177,7 +178,11 @@ def petition_threshold_progress(*, petition: Petition, scheme: Scheme) -> list[T
             count=t.count,
             description=t.description,
             reached_at=reached.get(t.pk),
-            percent=min(100, petition.signature_count * 100 // t.count),
+            percent=min(
+                100,
+                (petition.in_area_count if t.counts_in_area_only else petition.signature_count) * 100 // t.count,
+            ),
+            counts_in_area_only=t.counts_in_area_only,
         )
         for t in scheme.thresholds.all()
     ]

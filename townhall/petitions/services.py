@@ -320,54 +320,111 @@ def petition_close_expired(*, now: datetime.datetime | None = None) -> int:
 
 
 def _record_crossings(petition_ids: list[int], *, at: datetime.datetime) -> list[ThresholdCrossing]:
-    """Record each threshold newly reached by a published petition, stamped `at`."""
+    """Record each threshold newly reached by a published petition, stamped `at`.
+
+    A threshold set to count only in-area signatures is reached by the petition's
+    in-area count (signatures from postcodes in the scheme's eligible area).
+    """
     thresholds = list(Threshold.objects.all())
     if not thresholds or not petition_ids:
         return []
-    counts = dict(
-        Petition.objects.filter(pk__in=petition_ids, state__in=[PetitionState.OPEN, PetitionState.CLOSED]).values_list(
-            "pk", "signature_count"
-        )
-    )
+    counts = {
+        pk: (total, in_area)
+        for pk, total, in_area in Petition.objects.filter(
+            pk__in=petition_ids, state__in=[PetitionState.OPEN, PetitionState.CLOSED]
+        ).values_list("pk", "signature_count", "in_area_count")
+    }
     already = set(ThresholdCrossing.objects.filter(petition_id__in=counts).values_list("petition_id", "threshold_id"))
     crossings = [
-        ThresholdCrossing(petition_id=pid, threshold=threshold, reached_at=at, signature_count=count)
-        for pid, count in counts.items()
+        ThresholdCrossing(petition_id=pid, threshold=threshold, reached_at=at, signature_count=total)
+        for pid, (total, in_area) in counts.items()
         for threshold in thresholds
-        if count >= threshold.count and (pid, threshold.pk) not in already
+        if threshold_count_for(threshold, total=total, in_area=in_area) >= threshold.count
+        and (pid, threshold.pk) not in already
     ]
     ThresholdCrossing.objects.bulk_create(crossings)
     return crossings
 
 
+def threshold_count_for(threshold: Threshold, *, total: int, in_area: int) -> int:
+    """The count a threshold is measured against: all signatures, or only in-area ones."""
+    return in_area if threshold.counts_in_area_only else total
+
+
 @transaction.atomic
-def petition_tally_add(*, increments: Mapping[int, int], at: datetime.datetime) -> list[ThresholdCrossing]:
+def petition_tally_add(
+    *,
+    increments: Mapping[int, int],
+    at: datetime.datetime,
+    in_area: Mapping[int, int] | None = None,
+    unknown: Mapping[int, int] | None = None,
+) -> list[ThresholdCrossing]:
     """Add newly confirmed signatures to petitions' counts: one UPDATE per petition.
 
-    Only the counter calls this (single writer); requests never touch the count.
-    Returns the threshold crossings this addition caused.
+    `in_area` and `unknown` are the parts of each increment from postcodes inside the
+    scheme's eligible area and from postcodes not in the lookup; they are added in the
+    same UPDATE. Only the counter calls this (single writer); requests never touch the
+    count. Returns the threshold crossings this addition caused.
     """
+    in_area = in_area or {}
+    unknown = unknown or {}
     for petition_id, increment in sorted(increments.items()):
         if increment:
             Petition.objects.filter(pk=petition_id).update(
-                signature_count=F("signature_count") + increment, counted_at=at
+                signature_count=F("signature_count") + increment,
+                in_area_count=F("in_area_count") + in_area.get(petition_id, 0),
+                unknown_area_count=F("unknown_area_count") + unknown.get(petition_id, 0),
+                counted_at=at,
             )
     return _record_crossings(sorted(increments), at=at)
 
 
+@dataclass(frozen=True)
+class Tally:
+    """A petition's exact counts, as the reconciliation recounts them."""
+
+    total: int
+    in_area: int = 0
+    unknown: int = 0
+
+
 @transaction.atomic
-def petition_tally_correct(*, counts: Mapping[int, int], at: datetime.datetime) -> dict[int, tuple[int, int]]:
-    """Set counts recounted from the signature table where they differ. Returns the fixes."""
-    current = dict(Petition.objects.filter(pk__in=list(counts)).values_list("pk", "signature_count"))
+def petition_tally_correct(*, counts: Mapping[int, int | Tally], at: datetime.datetime) -> dict[int, tuple[int, int]]:
+    """Set counts recounted from the signature table where they differ. Returns the fixes
+    of the total count; in-area and unknown counts are corrected with it (and audited).
+    """
+    exact = {pid: value if isinstance(value, Tally) else Tally(total=value) for pid, value in counts.items()}
+    current = {
+        pk: Tally(total=total, in_area=in_area, unknown=unknown)
+        for pk, total, in_area, unknown in Petition.objects.filter(pk__in=list(exact)).values_list(
+            "pk", "signature_count", "in_area_count", "unknown_area_count"
+        )
+    }
     fixes: dict[int, tuple[int, int]] = {}
-    for petition_id, exact in sorted(counts.items()):
-        if current.get(petition_id) != exact:
-            fixes[petition_id] = (current.get(petition_id, 0), exact)
-            Petition.objects.filter(pk=petition_id).update(signature_count=exact, counted_at=at)
-    for petition_id, (was, now_count) in fixes.items():
-        petition = Petition(pk=petition_id)
-        audit_record(action="petition.count_corrected", target=petition, data={"was": was, "now": now_count})
-    _record_crossings(sorted(fixes), at=at)
+    changed: list[int] = []
+    for petition_id, tally in sorted(exact.items()):
+        was = current.get(petition_id, Tally(total=0))
+        if was != tally:
+            changed.append(petition_id)
+            if was.total != tally.total:
+                fixes[petition_id] = (was.total, tally.total)
+            Petition.objects.filter(pk=petition_id).update(
+                signature_count=tally.total,
+                in_area_count=tally.in_area,
+                unknown_area_count=tally.unknown,
+                counted_at=at,
+            )
+            audit_record(
+                action="petition.count_corrected",
+                target=Petition(pk=petition_id),
+                data={"was": was.total, "now": tally.total}
+                | (
+                    {"in_area": [was.in_area, tally.in_area], "unknown": [was.unknown, tally.unknown]}
+                    if (was.in_area, was.unknown) != (tally.in_area, tally.unknown)
+                    else {}
+                ),
+            )
+    _record_crossings(changed, at=at)
     return fixes
 
 
@@ -392,26 +449,37 @@ def petition_mark_debated(*, petition_id: int, at: datetime.datetime) -> Petitio
 
 
 @transaction.atomic
-def petition_tally_remove(*, decrements: Mapping[int, int], at: datetime.datetime) -> list[int]:
+def petition_tally_remove(
+    *,
+    decrements: Mapping[int, int],
+    at: datetime.datetime,
+    in_area: Mapping[int, int] | None = None,
+    unknown: Mapping[int, int] | None = None,
+) -> list[int]:
     """Take invalidated signatures off petitions' counts and re-evaluate thresholds.
 
     A threshold whose count is no longer met loses its crossing (it was reached with
-    signatures that did not count); the change is audited. Returns the ids of the
-    crossings withdrawn.
+    signatures that did not count); the change is audited. `in_area` and `unknown` are
+    the parts of each decrement by locality. Returns the ids of the crossings withdrawn.
     """
+    in_area = in_area or {}
+    unknown = unknown or {}
     withdrawn: list[int] = []
     for petition_id, decrement in sorted(decrements.items()):
         if not decrement:
             continue
         Petition.objects.filter(pk=petition_id).update(
-            signature_count=Greatest(F("signature_count") - decrement, Value(0)), counted_at=at
+            signature_count=Greatest(F("signature_count") - decrement, Value(0)),
+            in_area_count=Greatest(F("in_area_count") - in_area.get(petition_id, 0), Value(0)),
+            unknown_area_count=Greatest(F("unknown_area_count") - unknown.get(petition_id, 0), Value(0)),
+            counted_at=at,
         )
-        count = Petition.objects.filter(pk=petition_id).values_list("signature_count", flat=True).get()
-        lost = list(
-            ThresholdCrossing.objects.filter(petition_id=petition_id, threshold__count__gt=count).select_related(
-                "threshold"
-            )
-        )
+        count, local = Petition.objects.filter(pk=petition_id).values_list("signature_count", "in_area_count").get()
+        lost = [
+            crossing
+            for crossing in ThresholdCrossing.objects.filter(petition_id=petition_id).select_related("threshold")
+            if threshold_count_for(crossing.threshold, total=count, in_area=local) < crossing.threshold.count
+        ]
         for crossing in lost:
             audit_record(
                 action="petition.threshold_withdrawn",
@@ -487,3 +555,4 @@ def petition_remoderate(*, petition_id: int, actor: Any) -> Petition:
     )
     audit_record(action="petition.remoderation_requested", target=petition, actor=actor)
     return petition
+

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from townhall.areas.selectors import petition_locality
 from townhall.core import panels
 from townhall.core.errors import DomainError
 from townhall.core.forms import show_domain_error
@@ -16,7 +19,7 @@ from townhall.core.net import client_ip
 from townhall.officials.selectors import official_list_current
 from townhall.petitions import selectors
 from townhall.petitions.forms import FIELDS_BY_CODE, OTHER, PetitionCreateForm
-from townhall.petitions.models import PetitionState
+from townhall.petitions.models import Petition, PetitionState
 from townhall.petitions.services import petition_confirm_creator, petition_create
 from townhall.schemes.selectors import scheme_get_current
 
@@ -95,23 +98,60 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return cached_public(response, etag=etag, last_modified=last_modified)
 
 
+def uk_timestamp(moment: datetime.datetime | None) -> str | None:
+    """UTC with milliseconds, as the UK Parliament petitions API writes times: 2019-03-21T12:34:56.789Z."""
+    if moment is None:
+        return None
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def locality_json(petition: Petition) -> dict[str, object] | None:
+    """Proof of locality for public JSON (counts only; never a postcode)."""
+    locality = petition_locality(petition=petition)
+    if locality is None:
+        return None
+    return {
+        "area": {"name": locality.area_name, "ons_code": locality.area_code},
+        "in_area": locality.in_area,
+        "out_of_area": locality.out_of_area,
+        "unknown": locality.unknown,
+    }
+
+
+def cors(response: HttpResponse) -> HttpResponse:
+    """Public JSON may be read by any site's scripts (third-party maps and trackers)."""
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 @require_safe
 def count_json(request: HttpRequest, pk: int) -> HttpResponse:
+    """The live count, shaped like the UK Parliament's count.json (`signature_count`),
+    with proof of locality. The one route for /petitions/<id>/count.json."""
     petition = selectors.petition_get_public(petition_id=pk)
-    etag = make_etag("count", petition.pk, petition.state, petition.signature_count)
+    etag = make_etag(
+        "count",
+        petition.pk,
+        petition.state,
+        petition.signature_count,
+        petition.in_area_count,
+        petition.unknown_area_count,
+        petition.counted_at,
+    )
     last_modified = petition.counted_at or petition.opened_at
     cached = not_modified(request, etag=etag, last_modified=last_modified)
     if cached is not None:
-        return cached
+        return cors(cached)
     response = JsonResponse(
         {
             "id": petition.pk,
             "state": petition.state,
             "signature_count": petition.signature_count,
-            "updated_at": petition.counted_at.isoformat() if petition.counted_at else None,
+            "updated_at": uk_timestamp(petition.counted_at),
+            "signatures_by_locality": locality_json(petition),
         }
     )
-    return cached_public(response, etag=etag, last_modified=last_modified)
+    return cors(cached_public(response, etag=etag, last_modified=last_modified))
 
 
 @require_safe

@@ -99,6 +99,16 @@ class Scheme(models.Model):
     )
     question_word_limit = models.PositiveSmallIntegerField(_("question word limit"), default=100)
     questions_per_person = models.PositiveSmallIntegerField(_("questions per person per meeting"), default=1)
+    # Proof of locality: signatures from postcodes in this area are counted as local.
+    eligible_area = models.ForeignKey(
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("eligible area"),
+        help_text=_("The body's area: signatures from postcodes inside it are shown as local."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -122,6 +132,11 @@ class Threshold(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=ThresholdKind.choices)
     count = models.PositiveIntegerField(_("signatures needed"))
     description = models.TextField(_("what happens"), blank=True)
+    counts_in_area_only = models.BooleanField(
+        _("count only in-area signatures"),
+        default=False,
+        help_text=_("Reached only when this many signatures come from postcodes in the scheme's eligible area."),
+    )
 
     class Meta:
         ordering = ["count", "id"]

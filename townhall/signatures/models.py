@@ -35,6 +35,10 @@ class Signature(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
     # Set by the counter when this signature has been added to the petition's count.
     counted_at = models.DateTimeField(null=True, blank=True)
+    # The areas the postcode lies in, tagged at confirmation (null: postcode not in the lookup).
+    location = models.ForeignKey(
+        "areas.Location", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     # Fraud controls: a keyed hash of the client IP and its truncated network (/24 for
     # IPv4, /48 for IPv6); the address itself is never stored. `fraud_reason` says why a
     # signature was caught (then state is fraudulent) or flagged (state unchanged).

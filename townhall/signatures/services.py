@@ -18,10 +18,12 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, mailers
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Count, F, Value
-from django.db.models.functions import Cast, Concat, Left, StrIndex
+from django.db.models import BigIntegerField, CharField, Count, F, OuterRef, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Left, StrIndex, TruncHour
 from django.utils import timezone
 
+from townhall.areas.selectors import location_for_postcode, location_lookup
+from townhall.areas.services import Locality, breakdown_add, breakdown_remove, breakdown_replace, hour_of
 from townhall.core.errors import DomainError, Gone, InvalidState, NotFound
 from townhall.core.mail import render_email
 from townhall.core.net import fingerprint
@@ -30,6 +32,7 @@ from townhall.core.tokens import new_token, tokens_match
 from townhall.core.urls_helpers import absolute_url
 from townhall.petitions.models import Petition, PetitionState
 from townhall.petitions.services import (
+    Tally,
     petition_request_moderation,
     petition_tally_add,
     petition_tally_correct,
@@ -272,8 +275,10 @@ def signature_confirm(*, signature_id: int, token: str) -> ConfirmOutcome:
         # Caught as fraud: the flow looks normal and nothing is counted.
         return ConfirmOutcome(signature=signature, kind="confirmed")
     now = timezone.now()
+    # The same UPDATE tags the signature with the areas its postcode lies in (a subquery
+    # on the lookup's primary key: a full postcode, else its district); null = unknown.
     updated = Signature.objects.filter(pk=signature.pk, state=SignatureState.PENDING).update(
-        state=SignatureState.VERIFIED, verified_at=now
+        state=SignatureState.VERIFIED, verified_at=now, location_id=location_for_postcode(signature.postcode)
     )
     if not updated:
         return ConfirmOutcome(signature=signature, kind="already_confirmed")
@@ -363,8 +368,11 @@ def signature_count_new(*, batch_size: int | None = None, now: datetime.datetime
     """The counter: add newly confirmed signatures to their petitions' counts.
 
     Each batch claims confirmed, uncounted signatures, stamps them counted, and adds them
-    to each petition with one UPDATE per petition, all in one transaction, so a signature
-    is counted exactly once even if two counters ever ran at the same time.
+    to each petition with one UPDATE per petition (total, in-area and unknown-postcode
+    counts together) and to the breakdowns with one statement per (petition, area) and per
+    (petition, hour) touched, all in one transaction, so a signature is counted exactly
+    once even if two counters ever ran at the same time. A signature that reached the
+    verified state without the confirm page (a bulk load) is tagged with its area here.
     """
     batch_size = batch_size or _config("COUNTER_BATCH_SIZE")
     counted = crossings = 0
@@ -373,16 +381,35 @@ def signature_count_new(*, batch_size: int | None = None, now: datetime.datetime
         at = now or timezone.now()
         with transaction.atomic():
             rows = list(
-                Signature.objects.select_for_update(skip_locked=True)
+                Signature.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(state=SignatureState.VERIFIED, counted_at__isnull=True)
+                .annotate(
+                    resolved=Coalesce(
+                        F("location_id"), location_lookup(OuterRef("postcode")), output_field=BigIntegerField()
+                    )
+                )
                 .order_by("id")
-                .values_list("id", "petition_id")[:batch_size]
+                .values_list("id", "petition_id", "location_id", "resolved", "verified_at")[:batch_size]
             )
             if not rows:
                 break
-            Signature.objects.filter(pk__in=[pk for pk, _ in rows]).update(counted_at=at)
-            increments = Counter(petition_id for _, petition_id in rows)
-            crossings += len(petition_tally_add(increments=increments, at=at))
+            Signature.objects.filter(pk__in=[row[0] for row in rows]).update(counted_at=at)
+            untagged = [pk for pk, _, location, resolved, _ in rows if location is None and resolved is not None]
+            if untagged:
+                Signature.objects.filter(pk__in=untagged).update(location_id=location_lookup(OuterRef("postcode")))
+            increments = Counter(petition_id for _, petition_id, _, _, _ in rows)
+            locality = breakdown_add(
+                located=Counter((petition_id, resolved) for _, petition_id, _, resolved, _ in rows),
+                hours=Counter((petition_id, hour_of(verified_at or at)) for _, petition_id, _, _, verified_at in rows),
+            )
+            crossings += len(
+                petition_tally_add(
+                    increments=increments,
+                    at=at,
+                    in_area={pid: loc.in_area for pid, loc in locality.items()},
+                    unknown={pid: loc.unknown for pid, loc in locality.items()},
+                )
+            )
         counted += len(rows)
         touched.update(increments)
         if len(rows) < batch_size:
@@ -391,19 +418,42 @@ def signature_count_new(*, batch_size: int | None = None, now: datetime.datetime
 
 
 def signature_reconcile_counts(*, now: datetime.datetime | None = None) -> dict[int, tuple[int, int]]:
-    """Recount every petition from the signature table and correct any count that differs.
+    """Recount every petition from the signature table and correct any count that differs:
+    totals, in-area and unknown-postcode counts, and the breakdowns by area and by hour.
 
     Run by the scheduler, in the same process as the counter, so it never races it.
-    Returns {petition_id: (was, now)} for each correction.
+    Returns {petition_id: (was, now)} for each correction of a total.
     """
-    exact = dict(
-        Signature.objects.filter(state=SignatureState.VERIFIED, counted_at__isnull=False)
-        .values("petition_id")
+    counted = Signature.objects.filter(state=SignatureState.VERIFIED, counted_at__isnull=False)
+    located: dict[tuple[int, int | None], int] = {
+        (petition_id, location_id): n
+        for petition_id, location_id, n in counted.values("petition_id", "location_id")
         .annotate(n=Count("id"))
-        .values_list("petition_id", "n")
-    )
-    for petition_id in Petition.objects.filter(signature_count__gt=0).values_list("pk", flat=True):
-        exact.setdefault(petition_id, 0)
+        .values_list("petition_id", "location_id", "n")
+    }
+    hours = {
+        (petition_id, hour): n
+        for petition_id, hour, n in counted.annotate(hour=TruncHour("verified_at", tzinfo=datetime.UTC))
+        .values("petition_id", "hour")
+        .annotate(n=Count("id"))
+        .values_list("petition_id", "hour", "n")
+        if hour is not None
+    }
+    locality, _ = breakdown_replace(located=located, hours=hours)
+    totals: Counter[int] = Counter()
+    for (petition_id, _), n in located.items():
+        totals[petition_id] += n
+    exact: dict[int, int | Tally] = {
+        pid: Tally(
+            total=total,
+            in_area=locality[pid].in_area if pid in locality else 0,
+            unknown=locality[pid].unknown if pid in locality else 0,
+        )
+        for pid, total in totals.items()
+    }
+    stale = Petition.objects.filter(Q(signature_count__gt=0) | Q(in_area_count__gt=0) | Q(unknown_area_count__gt=0))
+    for petition_id in stale.values_list("pk", flat=True):
+        exact.setdefault(petition_id, Tally(total=0))
     return petition_tally_correct(counts=exact, at=now or timezone.now())
 
 
@@ -449,7 +499,16 @@ def signature_withdraw(*, signature_id: int, token: str) -> Signature:
         state=SignatureState.INVALIDATED, invalidated_at=now, invalidation_reason=WITHDRAWN, wants_updates=False
     )
     if was_counted:
-        petition_tally_remove(decrements={signature.petition_id: 1}, at=now)
+        hour = hour_of(signature.verified_at or now)
+        locality = breakdown_remove(
+            located={(signature.petition_id, signature.location_id): 1}, hours={(signature.petition_id, hour): 1}
+        ).get(signature.petition_id, Locality())
+        petition_tally_remove(
+            decrements={signature.petition_id: 1},
+            at=now,
+            in_area={signature.petition_id: locality.in_area},
+            unknown={signature.petition_id: locality.unknown},
+        )
     signature.state = SignatureState.INVALIDATED
     return signature
 

@@ -1,0 +1,284 @@
+"""JSON in the shape of the UK Parliament petitions API (petition.parliament.uk), so tools
+written for it (maps, trackers, notebooks) read Townhall unchanged. See docs/api.md.
+
+- GET /petitions.json?q=&state=&page=&count=   a page of petitions, with pagination links
+- GET /petitions/<id>.json                     one petition, with signatures by constituency
+- GET /petitions/<id>/count.json               the live count (petitions app; same route as the page uses)
+
+Removed petitions answer 410, unpublished ones 404, bad parameters 400, each with a JSON
+error body {"error": {"code", "message"}}. Every response allows any origin (CORS `*`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from townhall.areas.models import AreaKind
+from townhall.areas.selectors import petition_breakdown
+from townhall.core.errors import DomainError
+from townhall.core.http import cached_public, not_modified
+from townhall.meetings.models import AgendaItem, AgendaItemKind, MeetingState
+from townhall.petitions import selectors
+from townhall.petitions.models import Petition, PetitionState, ThresholdCrossing
+from townhall.petitions.views import cors, locality_json, uk_timestamp
+from townhall.responses.models import Response
+from townhall.schemes.models import ThresholdKind
+
+MAX_COUNT = 50
+DEFAULT_COUNT = 50
+
+# UK `state` filter values → Townhall's list filters (Townhall's own names work too).
+STATE_FILTERS = {
+    "all": selectors.ListFilter.ALL,
+    "open": selectors.ListFilter.OPEN,
+    "closed": selectors.ListFilter.CLOSED,
+    "rejected": selectors.ListFilter.REJECTED,
+    "awaiting_response": selectors.ListFilter.AWAITING_RESPONSE,
+    "with_response": selectors.ListFilter.RESPONDED,
+    "responded": selectors.ListFilter.RESPONDED,
+    "debated": selectors.ListFilter.DEBATED,
+}
+
+# Which kind of Townhall area fills the UK's `signatures_by_constituency` and `_by_region`.
+CONSTITUENCY_KIND = AreaKind.CONSTITUENCY.value
+REGION_KIND = AreaKind.REGION.value
+
+
+class BadParameter(DomainError):
+    code = "bad_parameter"
+    http_status = 400
+
+
+def _date(moment: datetime.datetime | None) -> str | None:
+    return timezone.localtime(moment).date().isoformat() if moment is not None else None
+
+
+def _json(request: HttpRequest, body: dict[str, Any], *, last_modified: datetime.datetime | None) -> HttpResponse:
+    """A cacheable public JSON response whose ETag is the hash of its body."""
+    content = json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False)
+    etag = hashlib.blake2b(content.encode(), digest_size=12).hexdigest()
+    cached = not_modified(request, etag=etag, last_modified=last_modified)
+    if cached is not None:
+        return cors(cached)
+    response = HttpResponse(content, content_type="application/json")
+    return cors(cached_public(response, etag=etag, last_modified=last_modified))
+
+
+def _error(error: DomainError) -> HttpResponse:
+    response = JsonResponse({"error": {"code": error.code, "message": error.message}}, status=error.http_status)
+    response["Cache-Control"] = "no-store"
+    return cors(response)
+
+
+class _Related:
+    """Everything the petition attributes need beyond the petition row, for many petitions
+    in a fixed number of queries."""
+
+    def __init__(self, petition_ids: Iterable[int]) -> None:
+        ids = list(petition_ids)
+        self.crossings: dict[tuple[int, str], datetime.datetime] = {}
+        for crossing in (
+            ThresholdCrossing.objects.filter(petition_id__in=ids).select_related("threshold").order_by("reached_at")
+        ):
+            self.crossings.setdefault((crossing.petition_id, crossing.threshold.kind), crossing.reached_at)
+        self.responses = {
+            r.petition_id: r for r in Response.objects.filter(petition_id__in=ids, published_at__isnull=False)
+        }
+        self.debates: dict[int, AgendaItem] = {}
+        for item in (
+            AgendaItem.objects.filter(petition_id__in=ids, kind=AgendaItemKind.DEBATE)
+            .exclude(meeting__state=MeetingState.CANCELLED)
+            .select_related("meeting")
+            .order_by("scheduled_at", "id")
+        ):
+            # The latest debate wins (a debate may be rescheduled to a later meeting).
+            if item.petition_id is not None:
+                self.debates[item.petition_id] = item
+
+
+def _attributes(petition: Petition, related: _Related) -> dict[str, Any]:
+    hidden = petition.is_hidden
+    response = related.responses.get(petition.pk)
+    debate = related.debates.get(petition.pk)
+    changes = [
+        petition.created_at,
+        petition.counted_at,
+        petition.opened_at,
+        petition.closed_at,
+        petition.rejected_at,
+        petition.response_published_at,
+        petition.debate_outcome_at,
+    ]
+    return {
+        "action": None if hidden else petition.action,
+        "background": None if hidden else petition.background,
+        "additional_details": None if hidden else petition.additional_details,
+        "committee_note": None,
+        "state": petition.state,
+        "signature_count": petition.signature_count,
+        "created_at": uk_timestamp(petition.created_at),
+        "updated_at": uk_timestamp(max(filter(None, changes))),
+        "rejected_at": uk_timestamp(petition.rejected_at),
+        "opened_at": uk_timestamp(petition.opened_at),
+        "closed_at": uk_timestamp(petition.closed_at),
+        "moderation_threshold_reached_at": uk_timestamp(petition.moderation_requested_at),
+        "response_threshold_reached_at": uk_timestamp(related.crossings.get((petition.pk, ThresholdKind.RESPONSE))),
+        "government_response_at": uk_timestamp(petition.response_published_at),
+        "debate_threshold_reached_at": uk_timestamp(related.crossings.get((petition.pk, ThresholdKind.DEBATE))),
+        "debate_scheduled_at": uk_timestamp(debate.created_at) if debate else None,
+        "scheduled_debate_date": _date(debate.scheduled_at) if debate else None,
+        "debate_outcome_at": uk_timestamp(petition.debate_outcome_at),
+        # Published only while the petition is open, as on the UK site; never after anonymising.
+        "creator_name": petition.creator_name
+        if petition.state == PetitionState.OPEN and petition.anonymised_at is None
+        else None,
+        "rejection": (
+            {
+                "code": petition.rejection_reason.replace("_", "-"),
+                "details": None if hidden else (petition.rejection_details or None),
+            }
+            if petition.state == PetitionState.REJECTED
+            else None
+        ),
+        "government_response": _response(response) if response else None,
+        "debate": _debate(debate) if debate and debate.outcome_recorded_at else None,
+        "departments": [],
+        "topics": [],
+    }
+
+
+def _response(response: Response) -> dict[str, Any]:
+    body = response.body.strip()
+    summary = body.split("\n\n", 1)[0].strip()
+    if len(summary) > 500:
+        summary = summary[:497].rstrip() + "…"
+    return {
+        "responded_on": _date(response.published_at),
+        "summary": summary,
+        "details": body,
+        "created_at": uk_timestamp(response.published_at),
+        "updated_at": uk_timestamp(response.published_at),
+    }
+
+
+def _debate(item: AgendaItem) -> dict[str, Any]:
+    meeting = item.meeting
+    return {
+        "debated_on": _date(meeting.starts_at),
+        "transcript_url": meeting.minutes_url or None,
+        "video_url": meeting.video_url or None,
+        "debate_pack_url": None,
+        "public_engagement_url": None,
+        "debate_summary_url": None,
+        "overview": item.outcome or None,
+    }
+
+
+def _by_area(petition_id: int, kind: str, *, with_mp: bool) -> list[dict[str, Any]]:
+    rows = []
+    for area in sorted(petition_breakdown(petition_id=petition_id, kind=kind), key=lambda a: a.name):
+        row: dict[str, Any] = {"name": area.name, "ons_code": area.code}
+        if with_mp:
+            row["mp"] = area.representative or None
+        row["signature_count"] = area.signature_count
+        rows.append(row)
+    return rows
+
+
+@require_safe
+def petition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One petition, as petition.parliament.uk/petitions/<id>.json, plus Townhall's extensions."""
+    try:
+        petition = selectors.petition_get_public(petition_id=pk)
+    except DomainError as error:
+        return _error(error)
+    attributes = _attributes(petition, _Related([petition.pk]))
+    attributes["signatures_by_country"] = (
+        [{"name": "United Kingdom", "code": "GB", "signature_count": petition.signature_count}]
+        if petition.signature_count
+        else []
+    )
+    attributes["signatures_by_constituency"] = _by_area(petition.pk, CONSTITUENCY_KIND, with_mp=True)
+    attributes["signatures_by_region"] = _by_area(petition.pk, REGION_KIND, with_mp=False)
+    attributes["other_parliamentary_business"] = []
+    # Townhall extensions (not in the UK API; clients written for it ignore them).
+    attributes["signatures_by_locality"] = locality_json(petition)
+    attributes["signatures_by_local_authority"] = _by_area(petition.pk, AreaKind.LOCAL_AUTHORITY, with_mp=False)
+    attributes["signatures_by_ward"] = _by_area(petition.pk, AreaKind.WARD, with_mp=False)
+    body = {
+        "links": {"self": request.build_absolute_uri(reverse("uk-petition", kwargs={"pk": petition.pk}))},
+        "data": {"type": "petition", "id": petition.pk, "attributes": attributes},
+    }
+    return _json(request, body, last_modified=None)
+
+
+def _int_param(request: HttpRequest, name: str, default: int, *, low: int, high: int | None = None) -> int:
+    raw = request.GET.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(f"“{name}” must be a whole number.", code=f"bad_{name}") from None
+    if value < low or (high is not None and value > high):
+        limit = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise BadParameter(f"“{name}” must be {limit}.", code=f"bad_{name}")
+    return value
+
+
+@require_safe
+def petition_list(request: HttpRequest) -> HttpResponse:
+    """A page of published petitions, as petition.parliament.uk/petitions.json."""
+    try:
+        state = request.GET.get("state", "all") or "all"
+        if state not in STATE_FILTERS:
+            raise BadParameter(f"“state” must be one of: {', '.join(STATE_FILTERS)}.", code="bad_state")
+        page_number = _int_param(request, "page", 1, low=1)
+        count = _int_param(request, "count", DEFAULT_COUNT, low=1, high=MAX_COUNT)
+    except DomainError as error:
+        return _error(error)
+    query = request.GET.get("q", "").strip()[:200]
+    page = selectors.petition_list_public(state=STATE_FILTERS[state], query=query, page=page_number, page_size=count)
+    petitions = list(page.object_list) if page.number == page_number else []
+    related = _Related(p.pk for p in petitions)
+    base = request.build_absolute_uri(reverse("uk-petitions"))
+
+    def link(number: int) -> str:
+        params: dict[str, str | int] = {"page": number, "state": state}
+        if query:
+            params["q"] = query
+        if count != DEFAULT_COUNT:
+            params["count"] = count
+        return f"{base}?{urlencode(params)}"
+
+    last = page.paginator.num_pages
+    body = {
+        "links": {
+            "self": request.build_absolute_uri(),
+            "first": link(1),
+            "last": link(last),
+            "next": link(page_number + 1) if page_number < last else None,
+            "prev": link(min(page_number - 1, last)) if page_number > 1 else None,
+        },
+        "data": [
+            {
+                "type": "petition",
+                "id": petition.pk,
+                "links": {"self": request.build_absolute_uri(reverse("uk-petition", kwargs={"pk": petition.pk}))},
+                "attributes": _attributes(petition, related),
+            }
+            for petition in petitions
+        ],
+    }
+    return _json(request, body, last_modified=None)

@@ -1,0 +1,49 @@
+"""The API docs page and the embeddable count widget."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_safe
+
+from townhall.api.v1.api import api
+from townhall.core.http import cached_public, make_etag, not_modified
+from townhall.petitions import selectors as petition_selectors
+from townhall.schemes.selectors import scheme_get_current
+
+
+@require_safe
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """Swagger UI for /api/v1/openapi.json (django-ninja renders it)."""
+    return api.docs.render_page(request, api)
+
+
+@require_safe
+@xframe_options_exempt
+def widget(request: HttpRequest, pk: int) -> HttpResponse:
+    """A small page other sites may put in an iframe: the petition's count and a link.
+
+    Only this page may be framed (every other page is X-Frame-Options: DENY). It carries
+    no script, and is cached exactly like count.json (same short max-age, ETag on the count).
+    """
+    petition = petition_selectors.petition_get_public(petition_id=pk)
+    etag = make_etag("widget", petition.pk, petition.state, petition.signature_count)
+    last_modified = petition.counted_at or petition.opened_at
+    cached = not_modified(request, etag=etag, last_modified=last_modified)
+    if cached is not None:
+        cached["Content-Security-Policy"] = "frame-ancestors *"
+        return cached
+    scheme = scheme_get_current()
+    response = render(
+        request,
+        "api/widget.html",
+        {
+            "petition": petition,
+            "goal": petition_selectors.petition_goal(petition=petition, scheme=scheme),
+            "petition_url": request.build_absolute_uri(reverse("petitions:detail", args=[petition.pk])),
+        },
+    )
+    response["Content-Security-Policy"] = "frame-ancestors *"
+    return cached_public(response, etag=etag, last_modified=last_modified)
