@@ -227,4 +227,3 @@ TOWNHALL: dict[str, Any] = {
 }
 TOWNHALL_PORT = env.PORT
 OTP_TOTP_ISSUER = "Townhall"
-

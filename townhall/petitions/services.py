@@ -555,4 +555,3 @@ def petition_remoderate(*, petition_id: int, actor: Any) -> Petition:
     )
     audit_record(action="petition.remoderation_requested", target=petition, actor=actor)
     return petition
-
