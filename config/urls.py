@@ -20,4 +20,5 @@ urlpatterns = [
     path("moderation/", include("townhall.moderation.urls")),
     path("staff/", include("townhall.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("altcha/", include("altcha_django.urls")),
 ]

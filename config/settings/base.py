@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "altcha_django",
     "townhall.core",
     "townhall.audit",
     "townhall.accounts",
@@ -227,3 +229,9 @@ TOWNHALL: dict[str, Any] = {
 }
 TOWNHALL_PORT = env.PORT
 OTP_TOTP_ISSUER = "Townhall"
+
+# Proof of work (ALTCHA), switched on by staff under attack (scheme-wide or per petition).
+# The widget script comes from the altcha-django package's static files.
+ALTCHA_HMAC_SECRET = hashlib.sha256(b"townhall-altcha:" + (env.SECRET_KEY or "embedded").encode()).hexdigest()
+ALTCHA_TRUSTED_PROXIES = env.TRUSTED_PROXIES
+ALTCHA_WIDGET_JS_SOURCE = "vendored"

@@ -23,6 +23,9 @@ if _problems:
     raise ImproperlyConfigured("Townhall cannot start: " + "; ".join(_problems) + ".")
 
 SECRET_KEY = env.SECRET_KEY
+# A cache shared by every process (rate limits, login throttling, ALTCHA replay
+# protection): the database's, created once with `manage.py createcachetable`.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "townhall_cache"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -14,3 +14,5 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Most tests sign staff in directly; tests/accounts turns two-factor back on.
 TOWNHALL["STAFF_2FA_REQUIRED"] = False
+# One process's cache is shared enough here (production uses the database's).
+SILENCED_SYSTEM_CHECKS = ["altcha.W001"]

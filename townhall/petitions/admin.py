@@ -12,7 +12,11 @@ from django.http import HttpRequest
 from townhall.accounts.policies import can_administer
 from townhall.core.errors import DomainError
 from townhall.petitions.models import Petition, ThresholdCrossing
-from townhall.petitions.services import petition_remove, petition_set_anonymisation_exempt
+from townhall.petitions.services import (
+    petition_remove,
+    petition_set_anonymisation_exempt,
+    petition_set_proof_of_work,
+)
 
 
 class ThresholdCrossingInline(admin.TabularInline[ThresholdCrossing, Petition]):
@@ -31,7 +35,13 @@ class PetitionAdmin(admin.ModelAdmin[Petition]):
     list_filter = ["state", "rejection_reason"]
     search_fields = ["action", "background"]
     inlines = [ThresholdCrossingInline]
-    actions = ["remove_petitions", "keep_personal_details", "stop_keeping_personal_details"]
+    actions = [
+        "remove_petitions",
+        "keep_personal_details",
+        "stop_keeping_personal_details",
+        "require_proof_of_work",
+        "stop_requiring_proof_of_work",
+    ]
     readonly_fields = [f.name for f in Petition._meta.fields if f.name not in ("creator_token", "sponsor_token")]
     exclude = ["creator_token", "sponsor_token"]
 
@@ -73,3 +83,16 @@ class PetitionAdmin(admin.ModelAdmin[Petition]):
     @admin.action(description="Anonymise on schedule again (remove the exemption)")
     def stop_keeping_personal_details(self, request: HttpRequest, queryset: QuerySet[Petition]) -> None:
         self._set_exempt(request, queryset, exempt=False)
+
+    def _set_proof_of_work(self, request: HttpRequest, queryset: QuerySet[Petition], *, required: bool) -> None:
+        for petition in queryset:
+            petition_set_proof_of_work(petition_id=petition.pk, required=required, actor=request.user)
+        self.message_user(request, f"Proof of work {'required' if required else 'no longer required'}.")
+
+    @admin.action(description="Under attack: require proof of work to sign")
+    def require_proof_of_work(self, request: HttpRequest, queryset: QuerySet[Petition]) -> None:
+        self._set_proof_of_work(request, queryset, required=True)
+
+    @admin.action(description="Stop requiring proof of work to sign")
+    def stop_requiring_proof_of_work(self, request: HttpRequest, queryset: QuerySet[Petition]) -> None:
+        self._set_proof_of_work(request, queryset, required=False)

@@ -86,6 +86,8 @@ class Petition(models.Model):
     response_published_at = models.DateTimeField(null=True, blank=True)
     debate_outcome_at = models.DateTimeField(null=True, blank=True)
     counted_at = models.DateTimeField(null=True, blank=True)
+    # Under attack, staff can require a proof-of-work puzzle for signing this petition.
+    proof_of_work_required = models.BooleanField(_("proof of work to sign"), default=False)
     # Data protection: personal details of the creator and signers are removed some months
     # after the petition closes or is rejected, unless an administrator exempts it.
     anonymised_at = models.DateTimeField(null=True, blank=True)

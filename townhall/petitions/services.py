@@ -555,3 +555,13 @@ def petition_remoderate(*, petition_id: int, actor: Any) -> Petition:
     )
     audit_record(action="petition.remoderation_requested", target=petition, actor=actor)
     return petition
+
+
+@transaction.atomic
+def petition_set_proof_of_work(*, petition_id: int, required: bool, actor: Any) -> Petition:
+    """Switch the proof-of-work puzzle for signing one petition on or off (under attack)."""
+    petition = _locked(petition_id)
+    petition.proof_of_work_required = required
+    petition.save(update_fields=["proof_of_work_required"])
+    audit_record(action="petition.proof_of_work", target=petition, actor=actor, data={"required": required})
+    return petition

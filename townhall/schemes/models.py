@@ -98,6 +98,11 @@ class Scheme(models.Model):
         help_text=_("Public questions must be submitted at least this many days before the meeting."),
     )
     question_word_limit = models.PositiveSmallIntegerField(_("question word limit"), default=100)
+    proof_of_work_required = models.BooleanField(
+        _("proof of work on every petition"),
+        default=False,
+        help_text=_("Under attack: every signer's browser must solve a small puzzle (ALTCHA) before signing."),
+    )
     questions_per_person = models.PositiveSmallIntegerField(_("questions per person per meeting"), default=1)
     # Proof of locality: signatures from postcodes in this area are counted as local.
     eligible_area = models.ForeignKey(

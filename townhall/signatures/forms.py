@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from altcha_django.forms import AltchaField
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from townhall.core.forms import text_field
@@ -34,6 +36,13 @@ class SignForm(forms.Form):
     declared_eligible = forms.BooleanField(required=False)
     wants_updates = forms.BooleanField(label=_("Email me updates about this petition (optional)"), required=False)
 
-    def __init__(self, *args: object, declaration: str, **kwargs: object) -> None:
+    def __init__(self, *args: object, declaration: str, proof_of_work: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["declared_eligible"].label = declaration
+        if proof_of_work:
+            # Switched on by staff under attack: the browser solves a small puzzle
+            # (a few seconds); the widget is keyboard- and screen-reader-accessible.
+            self.fields["altcha"] = AltchaField(
+                label=_("Check you are not a robot (your browser does this in a few seconds)"),
+                challenge_url=reverse_lazy("altcha_django:challenge"),
+            )

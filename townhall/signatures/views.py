@@ -31,7 +31,11 @@ OUTCOMES = {"created", "resent", "already_confirmed"}
 def _sign(request: HttpRequest, pk: int, sponsor_token: str | None) -> HttpResponse:
     petition = petition_get(petition_id=pk)
     scheme = scheme_get_current()
-    form = SignForm(request.POST or None, declaration=scheme.eligibility_declaration)
+    form = SignForm(
+        request.POST or None,
+        declaration=scheme.eligibility_declaration,
+        proof_of_work=scheme.proof_of_work_required or petition.proof_of_work_required,
+    )
     status = 200
     if request.method == "POST":
         status = 400
