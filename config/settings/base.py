@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "altcha_django",
+    # Serves the API docs' Swagger UI from the package's own static files (not a CDN).
+    "ninja",
     "townhall.core",
     "townhall.audit",
     "townhall.accounts",

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from townhall.accountability import demo as accountability_demo
 from townhall.accounts.models import Role, User
+from townhall.areas import demo as areas_demo
 from townhall.core.errors import DomainError
 from townhall.core.text import canonical_email
 from townhall.core.tokens import new_token
@@ -232,6 +233,8 @@ def demo_load(*, seed: int = 2026) -> str:
         moderator = _staff()
         for index, item in enumerate(PETITIONS):
             _petition(item, index=index, officials=officials, actor=moderator, rng=rng, now=now)
+    # Areas first: the counter tags each demo signature with its area as it counts it.
+    areas_demo.load(now=now)
     counted = signature_count_new().counted
     _backdate_crossings()
     # Accountability: responses (one published, one overdue, one in time), meetings with a
