@@ -47,7 +47,7 @@ def test_a_response_due_shows_a_public_countdown(owed: Response, client: Client)
 
     assert "Response due by 12 March 2026 (9 days left)" in html
     assert 'class="overdue"' not in html
-    assert _timeline(html) == ["opened", "threshold", "response_due"]
+    assert _timeline(html) == ["opened", "threshold", "response_requested", "response_due"]
     assert re.search(r"timeline-event--response_due timeline-event--future", html)
     assert "Written response due" in html
 
@@ -62,7 +62,7 @@ def test_a_missed_deadline_shows_the_response_overdue(owed: Response, client: Cl
 
     assert re.search(r'<p class="overdue">Response overdue by 3 days</p>', html)
     assert "It was due by 12 March 2026." in html
-    assert _timeline(html) == ["opened", "threshold", "response_due", "overdue"]
+    assert _timeline(html) == ["opened", "threshold", "response_requested", "response_due", "overdue"]
     assert "timeline-event--future" not in html  # a missed deadline is not "planned"
     assert "Response overdue by 1 day" in _page(client, owed, at=_at(3, 13, 9))
 
@@ -78,7 +78,7 @@ def test_the_published_response_replaces_the_clock(owed: Response, client: Clien
     assert "Response due by" not in html
     assert "overdue" not in html
     # Published on time: the timeline goes straight from the threshold to the response.
-    assert _timeline(html) == ["opened", "threshold", "responded"]
+    assert _timeline(html) == ["opened", "threshold", "response_requested", "responded"]
     assert "On time: it was due by 12 March 2026." in html
 
 
@@ -90,7 +90,7 @@ def test_a_late_response_stays_marked_late(owed: Response, client: Client, respo
 
     assert "Responded on 20 March 2026" in html
     assert '<span class="overdue">8 days after the deadline</span>' in html
-    assert _timeline(html) == ["opened", "threshold", "response_due", "responded"]
+    assert _timeline(html) == ["opened", "threshold", "response_requested", "response_due", "responded"]
     assert "Published 8 days after the deadline." in html
 
 

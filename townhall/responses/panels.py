@@ -36,7 +36,7 @@ def response_panel(petition: Any) -> Panel | None:
 
 
 def response_timeline(petition: Any) -> Iterator[TimelineEvent]:
-    """Response due → responded, or → overdue while the deadline is missed.
+    """Response owed (with its deadline) → due → responded, or → overdue while missed.
 
     A deadline still ahead is a planned step. A response published on time replaces it
     (the deadline is named in its detail), so the timeline never lists a "due" step after
@@ -46,6 +46,12 @@ def response_timeline(petition: Any) -> Iterator[TimelineEvent]:
     status = response_status(petition=petition)
     if status is None:
         return
+    # The moment a response became owed, with its public deadline.
+    yield TimelineEvent(
+        at=status.threshold_reached_at,
+        kind="response_requested",
+        title=_("A written response is due by %(date)s") % {"date": date_format(status.due_on, "j F Y")},
+    )
     if status.published_at is None or status.late_by:
         yield TimelineEvent(
             at=status.due_on,
