@@ -203,7 +203,30 @@ class PetitionOut(PetitionSummaryOut):
     response: ResponseClockOut | None
     agenda_items: list[AgendaItemOut]
     timeline: list[TimelineEventOut]
-    # Breakdowns by area (proof of locality) are added by the areas work: see docs/api.md.
+    # Breakdowns by area: GET /petitions/{id}/breakdowns.
+
+
+class AreaCountOut(Schema):
+    name: str
+    code: str = Field(description="e.g. an ONS code")
+    kind: str = Field(description="local_authority, ward, constituency, …")
+    representative: str = Field(description="e.g. the constituency's MP; empty when not known")
+    signature_count: int
+
+
+class LocalityOut(Schema):
+    area_name: str
+    area_code: str
+    total: int
+    in_area: int
+    out_of_area: int
+    unknown: int = Field(description="Postcodes not recognised")
+
+
+class BreakdownsOut(Schema):
+    petition_id: int
+    locality: LocalityOut | None = Field(description="Null when the scheme names no eligible area")
+    areas: list[AreaCountOut]
 
 
 # --- responses ------------------------------------------------------------------------

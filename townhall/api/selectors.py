@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
+from townhall.areas.models import Area, AreaKind
 from townhall.core.errors import Gone, NotFound
 from townhall.meetings.models import Meeting
 from townhall.petitions.models import PUBLISHED_STATES, Petition, PetitionState
@@ -110,30 +112,28 @@ def petition_iter_public_rows(*, chunk_size: int = 2000) -> Iterator[tuple[Any, 
 
 
 def signature_has_area() -> bool:
-    """Whether signatures carry a single `area` to print in the schedule.
+    """The schedule prints each signatory's ward (or, outside the wards we know, their
+    local authority) from the location their postcode was tagged with at confirmation."""
+    return True
 
-    The areas work tags each signature with a `location` (the set of areas its postcode
-    lies in); which kind of area the schedule prints (ward? local authority?) is still to
-    be chosen, so until a signature has one `area` the schedule has no area column.
-    """
-    return any(field.name == "area" for field in Signature._meta.get_fields())
+
+def _area_name(kind: str) -> Subquery:
+    return Subquery(Area.objects.filter(locations=OuterRef("location"), kind=kind).order_by("name").values("name")[:1])
 
 
 def signature_iter_schedule_for_staff(*, petition_id: int, chunk_size: int = 2000) -> Iterator[tuple[Any, ...]]:
     """The confirmed signatories of one petition in the order they confirmed, as tuples
-    (name, postcode, [area name,] verified_at), streamed in chunks of `chunk_size` rows.
+    (name, postcode, area name, verified_at), streamed in chunks of `chunk_size` rows.
 
     Personal data: staff only (moderators and administrators), for formal delivery of the
-    petition to the body. Anonymised signatures come out with blank names and postcodes.
+    petition to the body. Anonymised signatures come out with blank names and postcodes;
+    an unrecognised postcode has a blank area.
     """
-    fields = ["name", "postcode"]
-    if signature_has_area():
-        fields.append("area__name")
-    fields.append("verified_at")
     rows = (
         Signature.objects.filter(petition_id=petition_id, state=SignatureState.VERIFIED)
+        .annotate(area_name=Coalesce(_area_name(AreaKind.WARD), _area_name(AreaKind.LOCAL_AUTHORITY), Value("")))
         .order_by("verified_at", "id")
-        .values_list(*fields)
+        .values_list("name", "postcode", "area_name", "verified_at")
     )
     return rows.iterator(chunk_size=chunk_size)
 

@@ -1,8 +1,8 @@
 """The endpoints of the native API v1: parse parameters, call selectors, shape the result.
 
 Each endpoint documents every error it can answer with (the `ERRORS_*` maps below), and
-each error body has the one shape in townhall.api.errors. Breakdowns by area are not here
-yet: the areas work adds them as `/petitions/{id}/breakdowns` (see docs/api.md).
+each error body has the one shape in townhall.api.errors. Breakdowns by area
+are at `/petitions/{id}/breakdowns`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from townhall.accountability.selectors import official_record, person_get_public
 from townhall.api import schemas as s
 from townhall.api import selectors as api_selectors
 from townhall.api.errors import ErrorOut
+from townhall.areas.selectors import petition_breakdown, petition_locality
 from townhall.core import panels
 from townhall.core.errors import NotFound
 from townhall.meetings.models import AgendaItem, Meeting
@@ -252,6 +253,40 @@ def _response(request: HttpRequest, response: Response, today: datetime.date) ->
         petition_action=None if response.petition.is_hidden else response.petition.action,
         official=_official(response.official),
         url=_url(request, "petitions:detail", response.petition_id),
+    )
+
+
+@router.get("/petitions/{petition_id}/breakdowns", response={200: s.BreakdownsOut, **ERRORS_GONE}, tags=["petitions"])
+def petition_breakdowns(
+    request: HttpRequest,
+    petition_id: int = Path(..., ge=1, le=MAX_ID),
+) -> s.BreakdownsOut:
+    """Counted signatures by area of every kind, and proof of locality (in the body's area,
+    outside it, postcode not recognised). Counts only, never postcodes."""
+    petition = petition_selectors.petition_get_public(petition_id=petition_id)
+    locality = petition_locality(petition=petition)
+    return s.BreakdownsOut(
+        petition_id=petition.pk,
+        locality=None
+        if locality is None
+        else s.LocalityOut(
+            area_name=locality.area_name,
+            area_code=locality.area_code,
+            total=locality.total,
+            in_area=locality.in_area,
+            out_of_area=locality.out_of_area,
+            unknown=locality.unknown,
+        ),
+        areas=[
+            s.AreaCountOut(
+                name=area.name,
+                code=area.code,
+                kind=area.kind,
+                representative=area.representative,
+                signature_count=area.signature_count,
+            )
+            for area in petition_breakdown(petition_id=petition.pk)
+        ],
     )
 
 
