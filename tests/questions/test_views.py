@@ -307,6 +307,7 @@ def test_a_moderator_works_through_the_queue(
     assert f'href="/questions/moderation/{first.pk}/"' in queue
     detail = text(client.get(f"/questions/moderation/{first.pk}/"))
     assert "Resident 0, KM3 3BA" in detail  # moderators see who asked
+    assert "No personal data, allegations" in detail  # the automated checks ran
 
     assert client.post(f"/questions/moderation/{first.pk}/accept/")["Location"] == "/questions/moderation/"
     refused = client.post(f"/questions/moderation/{second.pk}/reject/", {"reason": ""})
@@ -324,6 +325,18 @@ def test_a_moderator_works_through_the_queue(
     again = client.post(f"/questions/moderation/{first.pk}/accept/")
     assert again.status_code == 409
     assert "This question is accepted for the meeting, so it cannot be accepted." in text(again)
+
+
+def test_the_moderator_sees_personal_data_in_a_question(
+    client: Client, meeting: Meeting, mayor: Official, moderator: User
+) -> None:
+    question = ask(meeting, mayor, 0, text="Why will the Mayor not ring me back on 07700 900123?")
+    question_confirm(question_id=question.pk, token=question.token)
+    client.force_login(moderator)
+    detail = text(client.get(f"/questions/moderation/{question.pk}/"))
+    assert "phone" in detail
+    assert "07700 900123" in detail
+    assert "Remove phone numbers" in detail
 
 
 def test_a_responder_answers_and_a_clerk_records_the_supplementary(

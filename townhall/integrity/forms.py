@@ -9,6 +9,7 @@ FIELDS_BY_CODE = {
     "criteria_ip": "ip",
     "criteria_cidr": "cidr",
     "criteria_postcode": "postcode",
+    "criteria_area": "area",
     "criteria_time": "since",
     "reason_invalid": "reason",
 }
@@ -21,6 +22,7 @@ class InvalidationForm(forms.Form):
     domain = forms.CharField(label=_("Email domain"), required=False, help_text=_("e.g. mailinator.com"))
     email_pattern = forms.CharField(label=_("Email pattern"), required=False, help_text=_("* matches anything"))
     postcode = forms.CharField(label=_("Postcode or its first half"), required=False)
+    area = forms.CharField(label=_("Area code"), required=False, help_text=_("e.g. a ward's ONS code"))
     since = forms.CharField(label=_("Signed from (YYYY-MM-DD HH:MM)"), required=False)
     until = forms.CharField(label=_("Signed before (YYYY-MM-DD HH:MM)"), required=False)
     reason = forms.ChoiceField(label=_("Public reason"), choices=InvalidationReason.choices)

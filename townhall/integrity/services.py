@@ -14,6 +14,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from townhall.accounts.policies import can_administer
+from townhall.areas.models import Area
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, NotFound, PermissionDeniedError
 from townhall.core.net import fingerprint
@@ -42,6 +43,7 @@ class Criteria:
     domain: str = ""
     email_pattern: str = ""
     postcode: str = ""
+    area: str = ""
     since: str = ""
     until: str = ""
 
@@ -89,6 +91,11 @@ def signatures_matching(criteria: Criteria) -> QuerySet[Signature]:
             query = query.filter(postcode__startswith=outward + " ")
         else:
             raise DomainError("Give a full postcode (KM1 1AA) or its first half (KM1).", code="criteria_postcode")
+    if criteria.area:
+        code = criteria.area.strip()
+        if not Area.objects.filter(code=code).exists():
+            raise DomainError("There is no area with that code (e.g. E05000001).", code="criteria_area")
+        query = query.filter(location__areas__code=code)
     if criteria.since:
         query = query.filter(created_at__gte=_parse_time(criteria.since, "start"))
     if criteria.until:

@@ -51,7 +51,7 @@ def _criteria(data: dict[str, Any]) -> Criteria:
         petition_id=data.get("petition_id"),
         **{
             key: (data.get(key) or "").strip()
-            for key in ("ip", "cidr", "domain", "email_pattern", "postcode", "since", "until")
+            for key in ("ip", "cidr", "domain", "email_pattern", "postcode", "area", "since", "until")
         },
     )
 

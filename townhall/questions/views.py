@@ -16,6 +16,7 @@ from townhall.accounts.policies import can_clerk, can_moderate, can_respond
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.forms import show_domain_error
 from townhall.core.http import cached_public, make_etag, no_store, not_modified
+from townhall.core.prechecks import precheck_text
 from townhall.meetings.selectors import meeting_get
 from townhall.meetings.staff import staff_only
 from townhall.officials.selectors import official_list_current
@@ -245,6 +246,8 @@ def _moderation_page(
             "reject_form": form,
             "refusal": refusal,
             "rules": question_rules(meeting=question.meeting),
+            # Automated checks (personal data, allegations, …) inform the moderator.
+            "findings": precheck_text(question.text),
             "staff_nav": True,
         },
         status=status,
