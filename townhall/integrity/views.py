@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from townhall.accounts.decorators import staff_only
 from townhall.accounts.policies import can_administer
-from townhall.core.errors import DomainError, PermissionDeniedError
+from townhall.core.errors import DomainError
 from townhall.core.forms import show_domain_error
-from townhall.core.http import no_store
 from townhall.integrity.forms import FIELDS_BY_CODE, InvalidationForm
 from townhall.integrity.models import Invalidation, TrendAlert
 from townhall.integrity.services import Criteria, invalidation_preview, invalidation_request
 
-
-def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_administer(request.user):
-            raise PermissionDeniedError("You need the administrator role to see this page.")
-        return view(request, *args, **kwargs)
-
-    return no_store(wrapper)
+administrator_required = staff_only(can_administer, refusal="You need the administrator role to see this page.")
 
 
 @administrator_required

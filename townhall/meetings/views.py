@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from townhall.accounts.decorators import staff_only
 from townhall.accounts.policies import can_clerk
 from townhall.core import panels
 from townhall.core.errors import DomainError
@@ -36,7 +37,6 @@ from townhall.meetings.services import (
     meeting_record_outcome,
     meeting_schedule,
 )
-from townhall.meetings.staff import staff_only
 from townhall.officials.selectors import official_list_current
 
 clerk_only = staff_only(can_clerk, refusal="You need the clerk role to see this page.")

@@ -4,19 +4,17 @@ opinions, locks and history, and the staff-only decisions."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from townhall.accounts.decorators import staff_only
 from townhall.accounts.policies import can_administer, can_moderate
 from townhall.core.errors import DomainError, PermissionDeniedError
-from townhall.core.http import no_store
 from townhall.moderation.forms import RejectForm
 from townhall.moderation.selectors import (
     moderation_history,
@@ -40,17 +38,7 @@ from townhall.moderation.services import (
 from townhall.petitions.selectors import petition_get, petition_list_similar
 from townhall.schemes.selectors import scheme_get_current
 
-
-def moderator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_moderate(request.user):
-            raise PermissionDeniedError("You need the moderator role to see this page.")
-        return view(request, *args, **kwargs)
-
-    return no_store(wrapper)
+moderator_required = staff_only(can_moderate, refusal="You need the moderator role to see this page.")
 
 
 @moderator_required

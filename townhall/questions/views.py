@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from townhall.accounts.decorators import staff_only
 from townhall.accounts.policies import can_clerk, can_moderate, can_respond
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.forms import show_domain_error
 from townhall.core.http import cached_public, make_etag, no_store, not_modified
 from townhall.core.prechecks import precheck_text
 from townhall.meetings.selectors import meeting_get
-from townhall.meetings.staff import staff_only
 from townhall.officials.selectors import official_list_current
 from townhall.questions import selectors
 from townhall.questions.forms import (

@@ -6,22 +6,19 @@ anyone else is refused (403). Every page is no-store.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from townhall.accounts.decorators import staff_only
 from townhall.accounts.policies import can_respond
-from townhall.core.errors import DomainError, PermissionDeniedError
+from townhall.core.errors import DomainError
 from townhall.core.forms import show_domain_error
-from townhall.core.http import no_store
 from townhall.responses import selectors
 from townhall.responses.forms import FIELDS_BY_CODE, DraftForm, PublishForm
 from townhall.responses.models import Response
@@ -31,16 +28,7 @@ from townhall.schemes.selectors import scheme_get_current
 UNSUBSCRIBE_PLACEHOLDER = "https://…/signatures/…/unsubscribe/…/"
 
 
-def responder_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_respond(request.user):
-            raise PermissionDeniedError("You need the responder role to see this page.")
-        return view(request, *args, **kwargs)
-
-    return no_store(wrapper)
+responder_required = staff_only(can_respond, refusal="You need the responder role to see this page.")
 
 
 @responder_required
