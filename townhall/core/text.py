@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+import uk_postcodes_parsing
+
 # Outward code (area, district, optional sub-district) then inward code (sector, unit).
 # Inward letters never include C, I, K, M, O or V.
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][ABD-HJLNP-UW-Z]{2})$")
@@ -18,12 +20,18 @@ _SPACES = re.compile(r"\s+")
 def normalise_postcode(raw: str) -> str | None:
     """Return the postcode in its standard form ("SW1A 1AA"), or None if it is not one.
 
-    Case and spacing are forgiven; anything else is not guessed at.
+    Parsed by the maintained `uk-postcodes-parsing` library (without its OCR-style
+    "fixes": what a person typed is never silently changed), then held to the Royal Mail
+    format rules, which that parser is looser about (inward letters never include C, I,
+    K, M, O or V). Case and spacing are forgiven; anything else is not guessed at.
     """
     compact = _SPACES.sub("", raw).upper()
-    if compact == "GIR0AA":
+    if compact == "GIR0AA":  # the one special postcode the format rules do not cover
         return "GIR 0AA"
-    match = _POSTCODE.match(compact)
+    parsed = uk_postcodes_parsing.parse(compact, attempt_fix=False)
+    if parsed is None:
+        return None
+    match = _POSTCODE.match(parsed.postcode.replace(" ", ""))
     if match is None:
         return None
     return f"{match.group(1)} {match.group(2)}"
