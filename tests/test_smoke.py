@@ -17,3 +17,11 @@ def test_public_pages_render(client: Client, scheme: Any, moderator: Any) -> Non
         response = client.get(url)
         assert response.status_code == 200, url
     assert "Reopen the public toilets" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_privacy_notice_says_what_is_kept(client: Client, scheme: Any) -> None:
+    page = client.get("/privacy/").content.decode()
+    assert "The address itself is never stored" in page
+    assert "12 months after a petition closes" in page
+    assert 'href="/privacy/"' in client.get("/").content.decode()

@@ -7,6 +7,7 @@ app_name = "petitions"
 urlpatterns = [
     path("", views.home, name="home"),
     path("help/", views.help_page, name="help"),
+    path("privacy/", views.privacy, name="privacy"),
     path("petitions/", views.petition_list, name="list"),
     path("petitions/new/", views.create, name="create"),
     path("petitions/new/check-your-email/", views.created, name="created"),

@@ -243,3 +243,12 @@ def creator_confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
 @require_safe
 def help_page(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/help.html", {"scheme": scheme_get_current()})
+
+
+@require_safe
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "petitions/privacy.html",
+        {"scheme": scheme_get_current(), "anonymise_months": settings.TOWNHALL["ANONYMISE_AFTER_MONTHS"]},
+    )
