@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from townhall.accounts.policies import can_administer
 from townhall.areas.models import Area
+from townhall.areas.services import breakdown_remove, hour_of
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, NotFound, PermissionDeniedError
 from townhall.core.net import fingerprint
@@ -179,7 +180,7 @@ def invalidation_run(*, invalidation_id: int, batch_size: int = 1000) -> Invalid
                 signatures_matching(criteria)
                 .select_for_update()
                 .order_by("pk")
-                .values_list("pk", "petition_id", "state", "counted_at")[:batch_size]
+                .values_list("pk", "petition_id", "state", "counted_at", "location_id", "verified_at")[:batch_size]
             )
             if not rows:
                 break
@@ -187,12 +188,22 @@ def invalidation_run(*, invalidation_id: int, batch_size: int = 1000) -> Invalid
             Signature.objects.filter(pk__in=[row[0] for row in rows]).update(
                 state=SignatureState.INVALIDATED, invalidated_at=now, invalidation_reason=invalidation.reason
             )
-            decrements = Counter(
-                petition_id
-                for _, petition_id, state, counted_at in rows
+            # Only signatures already counted come off the counts, their areas and hours.
+            counted = [
+                (petition_id, location_id, verified_at or now)
+                for _, petition_id, state, counted_at, location_id, verified_at in rows
                 if state == SignatureState.VERIFIED and counted_at is not None
+            ]
+            locality = breakdown_remove(
+                located=Counter((petition_id, location_id) for petition_id, location_id, _ in counted),
+                hours=Counter((petition_id, hour_of(verified_at)) for petition_id, _, verified_at in counted),
             )
-            petition_tally_remove(decrements=decrements, at=now)
+            petition_tally_remove(
+                decrements=Counter(petition_id for petition_id, _, _ in counted),
+                at=now,
+                in_area={petition_id: part.in_area for petition_id, part in locality.items()},
+                unknown={petition_id: part.unknown for petition_id, part in locality.items()},
+            )
             Invalidation.objects.filter(pk=invalidation_id).update(
                 processed=F("processed") + len(rows), invalidated=F("invalidated") + len(rows)
             )
