@@ -12,7 +12,6 @@ error body {"error": {"code", "message"}}. Every response allows any origin (COR
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -27,7 +26,7 @@ from django.views.decorators.http import require_safe
 from townhall.areas.models import AreaKind
 from townhall.areas.selectors import petition_breakdown
 from townhall.core.errors import DomainError
-from townhall.core.http import cached_public, not_modified
+from townhall.core.http import cached_public, make_etag, not_modified
 from townhall.meetings.models import AgendaItem, AgendaItemKind, MeetingState
 from townhall.petitions import selectors
 from townhall.petitions.models import Petition, PetitionState, ThresholdCrossing
@@ -67,7 +66,7 @@ def _date(moment: datetime.datetime | None) -> str | None:
 def _json(request: HttpRequest, body: dict[str, Any], *, last_modified: datetime.datetime | None) -> HttpResponse:
     """A cacheable public JSON response whose ETag is the hash of its body."""
     content = json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False)
-    etag = hashlib.blake2b(content.encode(), digest_size=12).hexdigest()
+    etag = make_etag(content)
     cached = not_modified(request, etag=etag, last_modified=last_modified)
     if cached is not None:
         return cors(cached)

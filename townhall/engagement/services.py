@@ -16,8 +16,6 @@ dropped quietly, behind the same pages a normal sender sees.
 from __future__ import annotations
 
 import datetime
-import hashlib
-import hmac
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +31,7 @@ from townhall.accounts.policies import can_moderate
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound, PermissionDeniedError
 from townhall.core.mail import Letter, queue_letters, render_email, send_email
+from townhall.core.net import fingerprint
 from townhall.core.text import canonical_email, tidy
 from townhall.core.tokens import new_token, tokens_match
 from townhall.core.urls_helpers import absolute_url
@@ -286,12 +285,12 @@ def update_fanout_run(*, update_id: int, batch_size: int | None = None) -> int:
 
 
 def client_ip_hash(*, ip: str) -> str:
-    """A keyed hash (HMAC-SHA256 with SECRET_KEY) of a client's IP address.
+    """The client's IP as the same keyed hash signing uses (core.net.fingerprint).
 
     Enough to count messages from one address for rate limits; the address itself is
-    never stored, and without the key the hash cannot be reversed by trying every IP.
+    never stored. Empty when the address cannot be parsed.
     """
-    return hmac.new(settings.SECRET_KEY.encode(), ip.strip().encode(), hashlib.sha256).hexdigest()
+    return fingerprint(ip).ip_hash
 
 
 def _canonical(address: str) -> str:
@@ -360,7 +359,7 @@ def _check_rate_limits(
             http_status=429,
         )
     per_ip = int(settings.TOWNHALL["CONTACT_MESSAGES_PER_IP_PER_DAY"])
-    if ContactMessage.objects.filter(sender_ip_hash=ip_hash, created_at__gt=since).count() >= per_ip:
+    if ip_hash and ContactMessage.objects.filter(sender_ip_hash=ip_hash, created_at__gt=since).count() >= per_ip:
         raise DomainError(
             _(
                 "Too many messages have been sent from your internet connection in the last 24 hours. "
