@@ -56,6 +56,14 @@ SECRET_KEY = _str("TOWNHALL_SECRET_KEY", "")
 DEBUG = _bool("TOWNHALL_DEBUG", False)
 ALLOWED_HOSTS = _list("TOWNHALL_ALLOWED_HOSTS", "127.0.0.1,localhost")
 DATABASE_URL = _str("TOWNHALL_DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'townhall.sqlite3'}")
+# Optional read replica of the PostgreSQL primary: anonymous public reads go there (see
+# townhall/core/replica.py). Empty: everything uses TOWNHALL_DATABASE_URL.
+REPLICA_DATABASE_URL = _str("TOWNHALL_REPLICA_DATABASE_URL", "")
+# The database URLs point at PgBouncer in transaction pooling mode: no server-side cursors
+# and no prepared statements, which a pooled server connection cannot keep between transactions.
+DATABASE_PGBOUNCER = _bool("TOWNHALL_DATABASE_PGBOUNCER", False)
+# Where `collectstatic` puts static files for the front proxy (nginx) to serve.
+STATIC_ROOT = BASE_DIR / _str("TOWNHALL_STATIC_ROOT", "staticfiles")
 BASE_URL = _str("TOWNHALL_BASE_URL", "http://127.0.0.1:8000")
 PORT = _int("TOWNHALL_PORT", 8000)
 

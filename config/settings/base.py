@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "townhall.accounts.twofactor.StaffTwoFactorMiddleware",
+    # After authentication: only anonymous public reads may use the read replica.
+    "townhall.core.replica.ReplicaReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "townhall.core.middleware.DomainErrorMiddleware",
@@ -85,11 +87,14 @@ TEMPLATES = [
 ]
 
 
-def database_from_url(url: str) -> dict[str, Any]:
+def database_from_url(url: str, *, pgbouncer: bool = False) -> dict[str, Any]:
     """Django database settings for a URL, tuned per engine.
 
     SQLite runs in WAL mode with IMMEDIATE transactions so the web server, task worker and
-    scheduler can write to one file without "database is locked" failures.
+    scheduler can write to one file without "database is locked" failures. Behind PgBouncer
+    in transaction pooling mode, consecutive transactions may run on different server
+    connections, so nothing may outlive a transaction: no server-side cursors, no prepared
+    statements.
     """
     config: dict[str, Any] = dict(dj_database_url.parse(url))
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -108,10 +113,36 @@ def database_from_url(url: str) -> dict[str, Any]:
         # worker's time in `make bench` (docs/performance.md).
         config["CONN_MAX_AGE"] = 60
         config["CONN_HEALTH_CHECKS"] = True
+        if pgbouncer:
+            config["DISABLE_SERVER_SIDE_CURSORS"] = True
+            config["OPTIONS"]["prepare_threshold"] = None
     return config
 
 
-DATABASES = {"default": database_from_url(env.DATABASE_URL)}
+DATABASES = {"default": database_from_url(env.DATABASE_URL, pgbouncer=env.DATABASE_PGBOUNCER)}
+if env.REPLICA_DATABASE_URL:
+    # A streaming replica of the primary. Under test it mirrors the primary's test database.
+    DATABASES["replica"] = database_from_url(env.REPLICA_DATABASE_URL, pgbouncer=env.DATABASE_PGBOUNCER)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Anonymous public reads use the replica when there is one (townhall/core/replica.py).
+DATABASE_ROUTERS = ["townhall.core.replica.ReplicaRouter"]
+READ_REPLICA_ENABLED = "replica" in DATABASES
+# Paths (regular expressions, matched in full) whose anonymous GETs may read from the replica:
+# public pages and open data only. Sign, confirm and "check your email" pages are not here,
+# so a signature is always read back from the primary that has just written it.
+READ_REPLICA_PATHS = [
+    r"/",
+    r"/petitions/",
+    r"/petitions/\d+/",
+    r"/petitions/\d+/count\.json",
+    r"/petitions\.json",
+    r"/petitions/\d+\.json",
+    r"/petitions\.csv",
+    r"/petitions/\d+/signatories\.(?:csv|pdf)",
+    r"/petitions/\d+/widget/",
+    r"/api/v1/.*",
+    r"/feeds/[a-z]+\.atom",
+]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

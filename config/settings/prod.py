@@ -19,6 +19,8 @@ if not env.BASE_URL.startswith("https://"):
     _problems.append("TOWNHALL_BASE_URL must be the public https:// address of the site")
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     _problems.append("TOWNHALL_DATABASE_URL must point at PostgreSQL in production")
+if "replica" in DATABASES and DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+    _problems.append("TOWNHALL_REPLICA_DATABASE_URL must point at a PostgreSQL replica (or be empty)")
 if _problems:
     raise ImproperlyConfigured("Townhall cannot start: " + "; ".join(_problems) + ".")
 
@@ -26,6 +28,7 @@ SECRET_KEY = env.SECRET_KEY
 # A cache shared by every process (rate limits, login throttling, ALTCHA replay
 # protection): the database's, created once with `manage.py createcachetable`.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "townhall_cache"}}
+STATIC_ROOT = env.STATIC_ROOT
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

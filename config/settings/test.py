@@ -1,7 +1,7 @@
 """Test settings: fast hashing, emails kept in memory, tasks run inline."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import TOWNHALL
+from config.settings.base import DATABASES, TOWNHALL
 
 DEBUG = False
 SECRET_KEY = "townhall-test-key"  # noqa: S105
@@ -16,3 +16,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 TOWNHALL["STAFF_2FA_REQUIRED"] = False
 # One process's cache is shared enough here (production uses the database's).
 SILENCED_SYSTEM_CHECKS = ["altcha.W001"]
+# A "replica" that mirrors the test database, so tests can show which reads go where. Off
+# unless a test switches READ_REPLICA_ENABLED on (tests/core/test_replica.py).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+READ_REPLICA_ENABLED = False
