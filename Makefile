@@ -3,7 +3,7 @@ PORT ?= $(or $(TOWNHALL_PORT),8000)
 UV := .tools/bin/uv
 PY := .venv/bin/python
 
-.PHONY: run test test-browser lint check-deploy ci env clean bench
+.PHONY: run test test-browser test-scaleout lint check-deploy ci env clean bench
 
 env: .venv/.synced
 
@@ -23,6 +23,13 @@ test: env
 test-browser: env
 	scripts/ensure-chromium
 	scripts/test-browser
+
+# Two web nodes behind nginx on PostgreSQL (tests/deploy/test_two_nodes.py, docs/deployment.md).
+test-scaleout: env
+	scripts/ensure-nginx
+	scripts/start-postgres
+	TOWNHALL_DATABASE_URL=$(or $(TOWNHALL_TEST_POSTGRES_URL),postgres://postgres@127.0.0.1:5432/townhall) \
+		$(PY) -m pytest -m scaleout -s tests/deploy
 
 lint: env
 	scripts/lint
