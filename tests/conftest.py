@@ -12,6 +12,7 @@ from django.core import mail
 from django.db import connection
 
 from townhall.accounts.models import Role, User
+from townhall.core import localcache
 from townhall.officials.models import Official
 from townhall.officials.services import official_appoint
 from townhall.petitions.models import Petition
@@ -37,6 +38,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def _clear_outbox() -> None:
     mail.outbox = []
+
+
+@pytest.fixture(autouse=True)
+def _clear_local_caches() -> None:
+    """Each test starts with empty process-local caches (rolled-back rows must not linger)."""
+    localcache.clear_all()
 
 
 @pytest.fixture

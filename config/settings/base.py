@@ -217,6 +217,12 @@ TOWNHALL: dict[str, Any] = {
     "COUNTER_INTERVAL_SECONDS": env.COUNTER_INTERVAL_SECONDS,
     "EMAIL_INTERVAL_SECONDS": env.EMAIL_INTERVAL_SECONDS,
     "CLOSER_INTERVAL_SECONDS": env.CLOSER_INTERVAL_SECONDS,
+    # Each process keeps the scheme (read on nearly every request) this long; a change
+    # reaches other processes within this time (docs/performance.md).
+    "SCHEME_CACHE_SECONDS": 5.0,
+    # Anonymous GETs of petition pages and count.json are answered from a finished copy
+    # kept in each process this long (0 turns it off); headers already allow 5 s in caches.
+    "PUBLIC_READ_CACHE_SECONDS": 1.0,
     # The reconciliation recount of every petition from the signature table.
     "RECONCILE_INTERVAL_SECONDS": 3600.0,
     # Detection of unusual sources of signatures (looks at the last and current hour).

@@ -16,6 +16,10 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 TOWNHALL["STAFF_2FA_REQUIRED"] = False
 # One process's cache is shared enough here (production uses the database's).
 SILENCED_SYSTEM_CHECKS = ["altcha.W001"]
+# Process-local caches are off here (tests change rows directly); tests/core/test_local_caches.py
+# turns them on and checks what they keep and when they let go.
+TOWNHALL["PUBLIC_READ_CACHE_SECONDS"] = 0.0
+TOWNHALL["SCHEME_CACHE_SECONDS"] = 0.0
 # A "replica" that mirrors the test database, so tests can show which reads go where. Off
 # unless a test switches READ_REPLICA_ENABLED on (tests/core/test_replica.py).
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}

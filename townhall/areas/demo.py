@@ -16,6 +16,7 @@ from django.db import transaction
 from townhall.areas.models import AreaKind
 from townhall.areas.services import PostcodeRow, area_upsert, postcode_import
 from townhall.schemes.models import Scheme
+from townhall.schemes.selectors import scheme_forget_current
 
 BOROUGH = ("E06900001", "Borough of Kingsmere")
 CONSTITUENCIES = {
@@ -88,3 +89,4 @@ def load(*, now: datetime.datetime) -> None:
     rows += [PostcodeRow(postcode=d, areas={AreaKind.LOCAL_AUTHORITY: code}) for d, (code, _) in NEIGHBOURS.items()]
     postcode_import(rows=rows)
     Scheme.objects.filter(eligible_area__isnull=True).update(eligible_area=borough)
+    scheme_forget_current()  # a queryset update sends no signal

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from townhall.areas.models import Area, PetitionAreaCount, PetitionHourCount, Postcode
 from townhall.areas.services import lookup_key
-from townhall.schemes.models import Scheme
+from townhall.core.errors import NotFound
+from townhall.schemes.selectors import scheme_get_current
 
 
 def location_for_postcode(postcode: str) -> Subquery:
@@ -68,8 +69,12 @@ class LocalityCounts:
 
 
 def eligible_area_get() -> Area | None:
-    scheme = Scheme.objects.select_related("eligible_area").first()
-    return scheme.eligible_area if scheme is not None else None
+    """The scheme's eligible area (from the scheme each process keeps for a few seconds)."""
+    try:
+        scheme = scheme_get_current()
+    except NotFound:
+        return None
+    return scheme.eligible_area
 
 
 def petition_locality(*, petition: Any, area: Area | None = None) -> LocalityCounts | None:

@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from townhall.core.errors import Gone, NotFound
+from townhall.core.localcache import LocalCache
 from townhall.core.prechecks import precheck_text
 from townhall.core.tokens import tokens_match
 from townhall.petitions.models import PUBLISHED_STATES, Petition, PetitionState, ThresholdCrossing
@@ -54,6 +55,39 @@ def petition_get(*, petition_id: int) -> Petition:
     petition = Petition.objects.select_related("official__person", "current_version").filter(pk=petition_id).first()
     if petition is None:
         raise NotFound("There is no petition with that number.")
+    return petition
+
+
+# What the signing pages and `signature_create` read: state checks and the title, no joins.
+SIGNING_FIELDS = (
+    "id",
+    "action",
+    "state",
+    "sponsor_token",
+    "closed_at",
+    "deadline_at",
+    "current_version_id",
+    "proof_of_work_required",
+)
+
+
+_for_signing: LocalCache[Petition] = LocalCache("petitions-for-signing", max_entries=256)
+
+
+def petition_get_for_signing(*, petition_id: int, max_age: float = 0.0) -> Petition | None:
+    """A petition's signing columns only (the hot path: one narrow primary-key read), or None.
+
+    With `max_age`, a copy this process read at most that many seconds ago will do: for
+    pages that only show the petition (the sign form, "check your email", the confirm
+    button), never for a write, which reads afresh. Treat a kept copy as read-only.
+    """
+    if max_age > 0:
+        kept = _for_signing.get(petition_id)
+        if kept is not None:
+            return kept
+    petition = Petition.objects.filter(pk=petition_id).only(*SIGNING_FIELDS).first()
+    if petition is not None:
+        _for_signing.set(petition_id, petition, seconds=max_age)
     return petition
 
 

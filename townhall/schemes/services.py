@@ -11,6 +11,7 @@ from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError
 from townhall.schemes.models import Body, Scheme, Threshold
 from townhall.schemes.presets import PRESETS
+from townhall.schemes.selectors import scheme_forget_current
 
 
 @transaction.atomic
@@ -52,6 +53,9 @@ def body_setup(*, name: str, area_name: str, population: int, preset: str, actor
         )
         for item in chosen.thresholds
     )
+    # bulk_create sends no signals: drop this process's cached scheme now and on commit.
+    scheme_forget_current()
+    transaction.on_commit(scheme_forget_current)
     audit_record(action="scheme.set_up", target=scheme, actor=actor, data={"preset": preset})
     return scheme
 

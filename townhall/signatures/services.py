@@ -31,6 +31,7 @@ from townhall.core.text import canonical_email, normalise_name, normalise_postco
 from townhall.core.tokens import new_token, tokens_match
 from townhall.core.urls_helpers import absolute_url
 from townhall.petitions.models import Petition, PetitionState
+from townhall.petitions.selectors import petition_get_for_signing
 from townhall.petitions.services import (
     Tally,
     petition_request_moderation,
@@ -124,6 +125,7 @@ def signature_create(
     wants_updates: bool,
     sponsor_token: str | None = None,
     ip: str | None = None,
+    petition: Petition | None = None,
 ) -> SignOutcome:
     """Sign a petition: one INSERT of a pending signature, or a re-sent confirmation.
 
@@ -131,15 +133,15 @@ def signature_create(
     at the same postcode, under a different name, may share an address (a household);
     a third may not. Signing again under the same name re-sends the confirmation email,
     up to the cap.
+
+    `petition` is the petition as the caller has just read it with
+    `petition_get_for_signing` (the sign page does), which saves reading it again.
     """
     name, email, normalised_postcode = _clean_signer(
         name=name, email=email, postcode=postcode, declared_eligible=declared_eligible
     )
-    petition = (
-        Petition.objects.filter(pk=petition_id)
-        .only("id", "state", "sponsor_token", "closed_at", "deadline_at", "current_version_id")
-        .first()
-    )
+    if petition is None or petition.pk != petition_id:
+        petition = petition_get_for_signing(petition_id=petition_id)
     if petition is None:
         raise NotFound("There is no published petition with that number.")
     is_sponsor = check_can_sign(petition, sponsor_token=sponsor_token)
@@ -228,13 +230,25 @@ class ConfirmOutcome:
     kind: Literal["confirmed", "already_confirmed"]
 
 
-def signature_get_by_token(*, signature_id: int, token: str) -> Signature:
+def signature_get_by_token(*, signature_id: int, token: str, petition_max_age: float = 0.0) -> Signature:
     """The signature an emailed link points at, checked as far as can be without writing.
 
     Raises a specific error for a wrong link, an expired link, and a petition that can no
     longer take this signature, so the confirm page can say so before anyone presses it.
+    With `petition_max_age` (the confirm page's GET, which changes nothing) the petition's
+    signing columns may come from a copy that old; confirming always reads it afresh.
     """
-    signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
+    if petition_max_age > 0:
+        signature = Signature.objects.filter(pk=signature_id).first()
+        petition = (
+            petition_get_for_signing(petition_id=signature.petition_id, max_age=petition_max_age)
+            if signature is not None
+            else None
+        )
+        if signature is not None and petition is not None:
+            signature.petition = petition
+    else:
+        signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
     if signature is None or not tokens_match(token, signature.token):
         raise NotFound(
             "This confirmation link is not valid. Check you copied the whole link from the email.",

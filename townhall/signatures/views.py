@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from townhall.core.errors import DomainError, InvalidState
+from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.forms import show_domain_error
 from townhall.core.http import no_store
 from townhall.core.net import client_ip
-from townhall.petitions.selectors import petition_get
+from townhall.petitions.models import Petition
+from townhall.petitions.selectors import petition_get_for_signing
 from townhall.schemes.selectors import scheme_get_current
 from townhall.signatures.forms import FIELDS_BY_CODE, SignForm
 from townhall.signatures.services import (
@@ -28,8 +30,18 @@ from townhall.signatures.services import (
 OUTCOMES = {"created", "resent", "already_confirmed"}
 
 
+def _petition(pk: int, *, for_display: bool) -> Petition:
+    """The petition being signed: read afresh for a write; for a page that only shows it,
+    a copy at most PUBLIC_READ_CACHE_SECONDS old."""
+    max_age = float(settings.TOWNHALL["PUBLIC_READ_CACHE_SECONDS"]) if for_display else 0.0
+    petition = petition_get_for_signing(petition_id=pk, max_age=max_age)
+    if petition is None:
+        raise NotFound("There is no petition with that number.")
+    return petition
+
+
 def _sign(request: HttpRequest, pk: int, sponsor_token: str | None) -> HttpResponse:
-    petition = petition_get(petition_id=pk)
+    petition = _petition(pk, for_display=request.method != "POST")
     scheme = scheme_get_current()
     form = SignForm(
         request.POST or None,
@@ -51,6 +63,7 @@ def _sign(request: HttpRequest, pk: int, sponsor_token: str | None) -> HttpRespo
                     wants_updates=data["wants_updates"],
                     sponsor_token=sponsor_token,
                     ip=client_ip(request),
+                    petition=petition,
                 )
             except InvalidState as error:
                 # The petition itself cannot be signed: say so plainly, keep what was typed.
@@ -91,7 +104,7 @@ def check_email(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = request.GET.get("outcome", "created")
     if outcome not in OUTCOMES:
         outcome = "created"
-    petition = petition_get(petition_id=pk)
+    petition = _petition(pk, for_display=True)
     return render(request, "signatures/check_email.html", {"petition": petition, "outcome": outcome})
 
 
@@ -106,7 +119,9 @@ def confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
             "signatures/confirmed.html",
             {"petition": outcome.signature.petition, "outcome": outcome.kind, "signature": outcome.signature},
         )
-    signature = signature_get_by_token(signature_id=pk, token=token)
+    signature = signature_get_by_token(
+        signature_id=pk, token=token, petition_max_age=float(settings.TOWNHALL["PUBLIC_READ_CACHE_SECONDS"])
+    )
     return render(
         request,
         "signatures/confirm.html",
