@@ -39,7 +39,9 @@ ci:
 
 # The performance harness (DESIGN §6, docs/performance.md): PostgreSQL and SQLite, bounded
 # (under 5 minutes). Options: make bench BENCH_ARGS="--duration 60 --workers 2" (see --help).
+# Reads are driven by Debian's wrk (scripts/ensure-wrk), or the harness's own client without it.
 bench: env
+	scripts/ensure-wrk
 	scripts/start-postgres
 	$(PY) -m scripts.bench $(BENCH_ARGS)
 
