@@ -1,4 +1,10 @@
-"""Latency samples and the percentiles the bench reports (pure functions, tested)."""
+"""Latency samples and the percentiles the bench reports (pure functions, tested).
+
+Most request kinds are timed one by one in the harness (`Recorder.ok`/`fail`). The read
+phases may instead be driven by an external load generator (wrk), which reports its own
+percentiles: those are stored whole with `Recorder.measured`, and `summary` returns them in
+the same shape, so the table and the JSON do not care which client measured a kind.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ class Recorder:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: Counter[str] = field(default_factory=Counter)
     error_examples: dict[str, str] = field(default_factory=dict)
+    external: dict[str, dict[str, float | int | str]] = field(default_factory=dict)
 
     def ok(self, kind: str, seconds: float) -> None:
         self.latencies[kind].append(seconds)
@@ -30,7 +37,43 @@ class Recorder:
         self.errors[kind] += 1
         self.error_examples.setdefault(kind, detail[:300])
 
-    def summary(self, kind: str) -> dict[str, float | int]:
+    def measured(
+        self,
+        kind: str,
+        *,
+        ok: int,
+        errors: int,
+        p50_ms: float,
+        p90_ms: float,
+        p99_ms: float,
+        max_ms: float,
+        by: str,
+        error_detail: str = "",
+    ) -> None:
+        """Percentiles measured by another program (`by`, e.g. "wrk") for `kind`.
+
+        Its failed requests count as errors of `kind`, as the harness's own failures do.
+        A kind is measured one way only: mixing samples with a finished distribution
+        would give percentiles of neither.
+        """
+        if self.latencies.get(kind):
+            raise ValueError(f"{kind!r} already has latencies timed by the harness")
+        self.external[kind] = {
+            "ok": ok,
+            "errors": errors,
+            "p50_ms": p50_ms,
+            "p90_ms": p90_ms,
+            "p99_ms": p99_ms,
+            "max_ms": max_ms,
+            "measured_by": by,
+        }
+        if errors:
+            self.errors[kind] += errors
+            self.error_examples.setdefault(kind, f"{by}: {error_detail}"[:300])
+
+    def summary(self, kind: str) -> dict[str, float | int | str]:
+        if kind in self.external:
+            return dict(self.external[kind])
         values = sorted(self.latencies.get(kind, []))
         return {
             "ok": len(values),
@@ -39,4 +82,5 @@ class Recorder:
             "p90_ms": percentile(values, 90) * 1000,
             "p99_ms": percentile(values, 99) * 1000,
             "max_ms": (values[-1] * 1000) if values else math.nan,
+            "measured_by": "harness",
         }
