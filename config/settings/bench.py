@@ -1,7 +1,9 @@
 """`make bench`: production settings as far as a benchmark on 127.0.0.1 allows, with no secrets.
 
 Same as config.settings.prod (DEBUG off, real SMTP delivery, the database task queue, the
-same middleware, templates, caching headers and database options) except:
+same middleware, templates, caching headers and database options, and the same cache: the
+database's, shared by every process, whose table the harness creates with
+`createcachetable`) except:
 
 - plain HTTP on 127.0.0.1, so no HTTPS redirect, HSTS or secure-only cookies;
 - a fixed signing key when TOWNHALL_SECRET_KEY is unset (the benchmark's data is thrown away);
@@ -19,6 +21,9 @@ from config.settings.base import *  # noqa: F403
 from config.settings.base import TOWNHALL
 
 DEBUG = False
+# As in config.settings.prod, which cannot be imported here (it refuses to start without a
+# real secret key, mail server and https address); tests/bench checks the two stay equal.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "townhall_cache"}}
 SECRET_KEY = env.SECRET_KEY or "townhall-bench-key-not-for-production-0123456789-abcdefghij"
 
 _UNREACHABLE = 10**9
