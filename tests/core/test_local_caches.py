@@ -23,7 +23,7 @@ from townhall.schemes.models import Scheme, Threshold, ThresholdKind
 from townhall.schemes.selectors import scheme_get_current
 from townhall.signatures.fraud import signer_lists
 from townhall.signatures.models import ListAction, ListKind, Signature, SignatureState, SignerListEntry
-from townhall.signatures.services import signature_confirm, signature_count_new, signature_create
+from townhall.signatures.services import signature_create
 
 pytestmark = pytest.mark.django_db
 
@@ -129,95 +129,6 @@ def test_a_list_entry_saved_here_applies_to_the_next_signature(scheme: Scheme) -
     assert "blocked.example" in signer_lists().block_domains
     entry.delete()
     assert "blocked.example" not in signer_lists().block_domains
-
-
-# --- Finished public reads --------------------------------------------------------------
-def _reads(client: Client, url: str, times: int) -> tuple[list[Any], int]:
-    responses = []
-    with CaptureQueriesContext(connection) as queries:
-        for _ in range(times):
-            responses.append(client.get(url))
-    return responses, len(queries)
-
-
-@pytest.mark.parametrize("suffix", ["", "count.json"])
-def test_anonymous_reads_are_answered_from_the_kept_copy(caches_on: None, petition: Petition, suffix: str) -> None:
-    url = f"/petitions/{petition.pk}/{suffix}"
-    client = Client()
-    first = client.get(url)
-    assert first.status_code == 200
-    (again, *_), queries = _reads(client, url, 5)
-    assert queries == 0
-    assert again.content == first.content
-    for header in ("Content-Type", "Cache-Control", "ETag", "Last-Modified"):
-        assert again[header] == first[header]
-    if suffix:
-        assert again["Access-Control-Allow-Origin"] == "*"
-
-
-@pytest.mark.parametrize("suffix", ["", "count.json"])
-def test_revalidation_from_the_kept_copy_is_a_304(caches_on: None, petition: Petition, suffix: str) -> None:
-    url = f"/petitions/{petition.pk}/{suffix}"
-    first = Client().get(url)
-    with CaptureQueriesContext(connection) as queries:
-        revalidated = Client().get(url, headers={"If-None-Match": first["ETag"]})
-    assert revalidated.status_code == 304
-    assert revalidated.content == b""
-    assert revalidated["ETag"] == first["ETag"]
-    assert len(queries) == 0
-
-
-def test_the_kept_copy_lasts_its_lifetime_then_the_count_moves(
-    caches_on: None, petition: Petition, scheme: Scheme, clock: Clock
-) -> None:
-    url = f"/petitions/{petition.pk}/count.json"
-    signature_count_new()  # the sponsors
-    before = Client().get(url).json()["signature_count"]
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name="Kept Copy",
-        email="kept.copy@example.org",
-        postcode="SW1A 1AA",
-        declared_eligible=True,
-        wants_updates=False,
-    )
-    signature = Signature.objects.get(pk=outcome.signature_id)
-    signature_confirm(signature_id=signature.pk, token=signature.token)
-    signature_count_new()
-    assert Client().get(url).json()["signature_count"] == before  # still the kept copy
-    clock.shift(1.1)
-    assert Client().get(url).json()["signature_count"] == before + 1
-
-
-def test_staff_people_with_notices_and_query_strings_get_a_fresh_page(
-    caches_on: None, petition: Petition, moderator: User
-) -> None:
-    url = f"/petitions/{petition.pk}/"
-    Client().get(url)  # now kept
-    staff = Client()
-    staff.force_login(moderator)
-    assert _reads(staff, url, 1)[1] > 0
-    with_notice = Client()
-    with_notice.cookies["messages"] = "anything"
-    assert _reads(with_notice, url, 1)[1] > 0
-    assert _reads(Client(), url + "?from=home", 1)[1] > 0
-    assert _reads(Client(), url, 1)[1] == 0
-
-
-def test_responses_that_set_cookies_or_fail_are_never_kept(caches_on: None, petition: Petition) -> None:
-    missing = "/petitions/999999/count.json"
-    assert Client().get(missing).status_code == 404
-    assert _reads(Client(), missing, 1)[1] > 0
-    # The sign page carries a CSRF token for one visitor: it is never a public read.
-    sign = f"/petitions/{petition.pk}/sign/"
-    assert "no-store" in Client().get(sign)["Cache-Control"]
-
-
-def test_off_means_every_read_is_fresh(settings: Any, petition: Petition) -> None:
-    settings.TOWNHALL = {**settings.TOWNHALL, "PUBLIC_READ_CACHE_SECONDS": 0.0}
-    url = f"/petitions/{petition.pk}/count.json"
-    Client().get(url)
-    assert _reads(Client(), url, 1)[1] > 0
 
 
 # --- Rendered fragments -------------------------------------------------------------------

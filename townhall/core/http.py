@@ -5,16 +5,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
-from django.utils.translation import get_language
-
-from townhall.core.localcache import LocalCache
 
 PUBLIC_MAX_AGE = 5
 STALE_WHILE_REVALIDATE = 30
@@ -62,79 +57,30 @@ def no_store(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
-@dataclass(frozen=True)
-class _Finished:
-    """A finished public response, as the view returned it (before middleware)."""
-
-    content: bytes
-    headers: tuple[tuple[str, str], ...]
-    etag: str
-    last_modified: datetime.datetime | None
+# Set on a response that any anonymous reader may be given a copy of (townhall.core.wsgi).
+SHAREABLE = "townhall_shareable"
 
 
-_finished: LocalCache[_Finished] = LocalCache("public-reads", max_entries=256)
-_PRIVATE_COOKIES = ("sessionid", "messages")
-
-
-def _is_anonymous_plain_get(request: HttpRequest) -> bool:
-    """A GET anyone could have sent: no query string, no session or flash-message cookie
-    (so never a signed-in member of staff, never a page with a personal notice)."""
-    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
-        return False
-    private = {settings.SESSION_COOKIE_NAME, *_PRIVATE_COOKIES}
-    return not any(name in request.COOKIES for name in private)
-
-
-def _finish(response: HttpResponse) -> _Finished | None:
-    """What may be kept: a 200 marked public with an ETag, that sets no cookie."""
+def may_share(response: HttpResponse) -> bool:
+    """A 200 marked public with an ETag, setting no cookie and carrying no form token."""
     if response.status_code != 200 or response.streaming or response.cookies:
-        return None
+        return False
     if "public" not in response.get("Cache-Control", "") or not response.has_header("ETag"):
-        return None
-    if b"csrfmiddlewaretoken" in response.content:  # a form for one visitor: never shared
-        return None
-    modified = parse_http_date_safe(response.get("Last-Modified", ""))
-    return _Finished(
-        content=response.content,
-        headers=tuple(response.headers.items()),
-        etag=response["ETag"],
-        last_modified=datetime.datetime.fromtimestamp(modified, datetime.UTC) if modified is not None else None,
-    )
+        return False
+    return b"csrfmiddlewaretoken" not in response.content  # a form for one visitor
 
 
-def public_read_cache(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer anonymous GETs of a public read from a finished copy kept in this process for
-    TOWNHALL["PUBLIC_READ_CACHE_SECONDS"] (DESIGN §5): during a surge most readers of a
-    petition page or its count.json cost no query and no rendering.
-
-    The copy is never older than the `max-age` the response already allows any cache, it is
-    only ever a response the view marked public (no cookies set), and staff, people with a
-    notice to see and requests with a query string always get a fresh one. Revalidation
-    (`If-None-Match`, `If-Modified-Since`) is answered 304 from the copy.
-    """
+def shareable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a public read's responses as shareable: the finished-response cache in front of
+    Django (townhall.core.wsgi) keeps them for PUBLIC_READ_CACHE_SECONDS and answers other
+    anonymous readers from the copy, so during a surge most readers of a petition page or
+    its count.json cost no middleware, no query and no rendering (DESIGN §5)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        seconds = float(settings.TOWNHALL["PUBLIC_READ_CACHE_SECONDS"])
-        if seconds <= 0 or not _is_anonymous_plain_get(request):
-            return view(request, *args, **kwargs)
-        key = (view.__module__, view.__qualname__, request.path, get_language())
-        finished = _finished.get(key)
-        if finished is None:
-            response = view(request, *args, **kwargs)
-            finished = _finish(response)
-            if finished is not None:
-                _finished.set(key, finished, seconds=seconds)
-            return response
-        unchanged = not_modified(request, etag=finished.etag, last_modified=finished.last_modified)
-        if unchanged is not None:
-            for name, value in finished.headers:
-                if name.lower() not in ("content-type", "content-length"):
-                    unchanged[name] = value
-            return unchanged
-        copy = HttpResponse(finished.content)
-        for name, value in finished.headers:
-            copy[name] = value
-        return copy
+        response = view(request, *args, **kwargs)
+        if may_share(response):
+            setattr(response, SHAREABLE, True)
+        return response
 
     return wrapper

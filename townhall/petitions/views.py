@@ -14,7 +14,7 @@ from townhall.areas.selectors import petition_locality
 from townhall.core import panels
 from townhall.core.errors import DomainError
 from townhall.core.forms import show_domain_error
-from townhall.core.http import cached_public, make_etag, no_store, not_modified, public_read_cache
+from townhall.core.http import cached_public, make_etag, no_store, not_modified, shareable
 from townhall.core.net import client_ip
 from townhall.officials.selectors import official_list_current
 from townhall.petitions import selectors
@@ -62,7 +62,7 @@ def _page_number(request: HttpRequest) -> int:
 
 
 @require_safe
-@public_read_cache
+@shareable
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     petition = selectors.petition_get_public(petition_id=pk)
     scheme = scheme_get_current()
@@ -126,7 +126,7 @@ def cors(response: HttpResponse) -> HttpResponse:
 
 
 @require_safe
-@public_read_cache
+@shareable
 def count_json(request: HttpRequest, pk: int) -> HttpResponse:
     """The live count, shaped like the UK Parliament's count.json (`signature_count`),
     with proof of locality. The one route for /petitions/<id>/count.json."""
