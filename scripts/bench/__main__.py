@@ -2,14 +2,23 @@
 
     .venv/bin/python -m scripts.bench [--backends postgres,sqlite] [--duration 15] ...
 
-For each backend: create a throwaway database, migrate, set up one open petition (the
-product's own services), start the production WSGI server (granian), the task worker and
-the scheduler with config.settings.bench, mail going to an SMTP sink inside this process.
-Then drive a bounded burst of sign → confirm journeys, wait for the emails and the counter
-to drain, check the count is exact and every confirmation email went out once, measure
-petition-page and count.json reads, record peak memory, stop everything, and (PostgreSQL)
-measure the database floor: the journey's three writes issued straight from 16 psycopg
-connections. Prints a table and writes bench-results/<timestamp>.json.
+For each backend: create a throwaway database, migrate, create the cache table, set up
+one open petition (the product's own services) and, on PostgreSQL, an older petition with
+`--history` signatures already counted and the tables ANALYZEd, so the planner works from
+statistics as on a live site (setup_db.py). Start the production WSGI server (granian), the
+task worker and the scheduler with config.settings.bench, mail going to an SMTP sink inside
+this process. Then drive a bounded burst of sign → confirm journeys, wait for the emails
+and the counter to drain, check the bench petition's count is exact and every confirmation
+email went out once, measure petition-page and count.json reads, record peak memory and
+CPU, stop everything, and (PostgreSQL) measure the database floor: the journey's three
+writes issued straight from 16 psycopg connections. Prints a table and writes
+bench-results/<timestamp>.json.
+
+The journeys are driven by this process (aiohttp). The read phases are driven by wrk
+(`--reader wrk`, the default when /usr/bin/wrk exists; `scripts/ensure-wrk` installs it),
+a C load generator that costs far less CPU per request than the harness's own client
+(`--reader aiohttp`), which on a small machine saturates before the server does. The
+table's CPU and memory rows name the load generator that ran ("harness" or "wrk").
 
 Only 127.0.0.1 is contacted (clients bind other 127/8 loopback addresses as their source).
 Everything started is stopped, on success, failure or Ctrl-C; the whole run has a hard
@@ -21,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import datetime
 import json
 import os
@@ -46,6 +56,7 @@ from scripts.bench.floor import run_floor
 from scripts.bench.load import JourneyLoad, get_count, read_load
 from scripts.bench.smtp_sink import Sink
 from scripts.bench.stats import Recorder, percentile
+from scripts.bench.wrk import WRK, WrkError, run_wrk
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -68,6 +79,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sign-concurrency", type=int, default=24, help="journeys signing at once")
     parser.add_argument("--confirm-concurrency", type=int, default=24, help="confirmations in flight at once")
     parser.add_argument("--read-concurrency", type=int, default=32, help="connections in each read phase")
+    parser.add_argument(
+        "--reader",
+        choices=["wrk", "aiohttp"],
+        default="wrk" if WRK.exists() else "aiohttp",
+        help="load generator for the read phases: wrk (default when /usr/bin/wrk exists; whole seconds) or the "
+        "harness's own aiohttp client (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=50_000,
+        help="PostgreSQL: counted signatures on an older petition before the run, so tables have history and "
+        "statistics as on a live site (0: none; default %(default)s)",
+    )
     parser.add_argument("--max-journeys", type=int, default=60_000)
     parser.add_argument("--workers", type=int, default=2, help="granian worker processes")
     parser.add_argument("--threads", type=int, default=1, help="granian blocking threads per worker")
@@ -84,6 +109,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--commit", default="", help="label for the code measured (default: git rev-parse)")
     args = parser.parse_args(argv)
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if args.reader == "wrk" and not WRK.exists():
+        parser.error(f"--reader wrk: {WRK} is missing (scripts/ensure-wrk installs it)")
+    if args.history < 0:
+        parser.error("--history must be 0 or more")
     for backend in args.backends:
         if backend not in {"postgres", "sqlite"}:
             parser.error(f"unknown backend {backend!r}")
@@ -112,7 +141,7 @@ def pg_admin(url: str, statement: str) -> None:
         autocommit=True,
         connect_timeout=5,
     ) as admin:
-        admin.execute(statement)  # type: ignore[arg-type]
+        admin.execute(statement)
 
 
 def pg_recreate(url: str) -> None:
@@ -134,7 +163,7 @@ class Database:
     def fetch(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         if self.backend == "postgres":
             with psycopg.connect(self.url.replace("postgres://", "postgresql://"), connect_timeout=5) as conn:
-                return list(conn.execute(sql.replace("?", "%s"), params).fetchall())  # type: ignore[arg-type]
+                return list(conn.execute(sql.replace("?", "%s"), params).fetchall())
         if self.sqlite_path is None:
             raise RuntimeError("no SQLite path")
         with contextlib.closing(sqlite3.connect(self.sqlite_path, timeout=30)) as conn:
@@ -183,7 +212,9 @@ class BackendRun:
     async def _run(
         self, args: argparse.Namespace, processes: procs.Processes, sink: Sink, db: Database
     ) -> dict[str, Any]:
-        say = lambda text: print(f"[{self.backend}] {text}", flush=True)  # noqa: E731
+        def say(text: str) -> None:
+            print(f"[{self.backend}] {text}", flush=True)
+
         if db.backend == "postgres":
             pg_recreate(db.url)
         else:
@@ -205,11 +236,18 @@ class BackendRun:
             "TOWNHALL_DEBUG": "false",
             "PYTHONPATH": str(BASE_DIR),
         }
-        say("migrating and creating an open petition")
+        history = args.history if db.backend == "postgres" else 0
+        say(
+            "migrating and creating an open petition"
+            + (f", and {history:,} signatures of history on an older one" if history else "")
+        )
+        setup_started = time.monotonic()
         setup = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "scripts.bench.setup_db",
+            "--history",
+            str(history),
             cwd=BASE_DIR,
             env=env,
             stdout=subprocess.PIPE,
@@ -225,6 +263,21 @@ class BackendRun:
             raise RuntimeError(f"database set-up failed:\n{err.decode()[-3000:]}")
         info = json.loads(out.decode().strip().splitlines()[-1])
         petition_id, baseline = int(info["petition_id"]), int(info["baseline"])
+        setup_s = time.monotonic() - setup_started
+        history_info = {
+            "signatures": int(info["history_signatures"]),
+            "petition_id": info["history_petition_id"],
+            "seconds": info["history_seconds"],
+        }
+        say(
+            f"set up in {setup_s:.1f} s: bench petition {petition_id} (baseline {baseline}); history: "
+            + (
+                f"{history_info['signatures']:,} counted signatures on petition {history_info['petition_id']} "
+                f"(loaded and ANALYZEd in {history_info['seconds']:.1f} s)"
+                if history_info["signatures"]
+                else "none"
+            )
+        )
         version_id = int(
             db.fetch("SELECT current_version_id FROM petitions_petition WHERE id = ?", (petition_id,))[0][0]
         )
@@ -313,33 +366,27 @@ class BackendRun:
         # The outbox: nothing owed, and no late duplicate arrives.
         outbox_deadline = time.monotonic() + args.drain_timeout
         while time.monotonic() < outbox_deadline:
-            owed = db.fetch("SELECT count(*) FROM signatures_signature WHERE email_pending = ?", (True,))[0][0]
+            owed = db.fetch(
+                "SELECT count(*) FROM signatures_signature WHERE petition_id = ? AND email_pending = ?",
+                (petition_id, True),
+            )[0][0]
             if owed == 0:
                 break
             await asyncio.sleep(0.2)
         await asyncio.sleep(1.5)  # one more scheduler email interval: a duplicate would show now
 
         say(
-            f"reads: petition page, then count.json, {args.read_concurrency} connections, "
+            f"reads with {args.reader}: petition page, then count.json, {args.read_concurrency} connections, "
             f"{args.read_seconds:.0f} s each"
         )
-        page_ok, page_s = await read_load(
-            f"{base}/petitions/{petition_id}/",
-            kind="page GET",
-            concurrency=args.read_concurrency,
-            seconds=args.read_seconds,
-            recorder=recorder,
-        )
-        count_ok, count_s = await read_load(
-            f"{base}/petitions/{petition_id}/count.json",
-            kind="count.json GET",
-            concurrency=args.read_concurrency,
-            seconds=args.read_seconds,
-            recorder=recorder,
-        )
+        reads = ReadPhases(args=args, recorder=recorder, processes=processes, log_dir=self.log_dir, label=self.backend)
+        page_ok, page_s = await reads.run(f"{base}/petitions/{petition_id}/", kind="page GET")
+        count_ok, count_s = await reads.run(f"{base}/petitions/{petition_id}/count.json", kind="count.json GET")
         processes.check_alive()
         memory = {name: procs.status_kib(pid, "VmHWM") for name, pid in processes.pids().items()}
         memory["load generator (harness)"] = procs.status_kib(os.getpid(), "VmHWM")
+        if reads.wrk_peak_kib:
+            memory["load generator (wrk)"] = reads.wrk_peak_kib
         processes.stop_all()
 
         self._check(db, load, sink, petition_id, baseline, count, expected)
@@ -357,6 +404,8 @@ class BackendRun:
             "backend": self.backend,
             "database": db.pg_settings() if db.backend == "postgres" else {"sqlite": sqlite3.sqlite_version},
             "petition_id": petition_id,
+            "setup_s": round(setup_s, 1),
+            "history": history_info,
             "journeys": {
                 "signed": sum(1 for j in load.journeys if j.signed_at),
                 "confirmed": load.confirmed,
@@ -378,13 +427,17 @@ class BackendRun:
             },
             "count": {"baseline": baseline, "final": count, "expected": expected, "lag_after_burst_s": count_lag},
             "reads": {
+                "reader": args.reader,
                 "page_req_per_s": page_ok / page_s,
                 "count_json_req_per_s": count_ok / count_s,
+                "wrk_reports": reads.wrk_reports,
             },
             "latency_ms": {kind: recorder.summary(kind) for kind in REQUEST_KINDS},
             "peak_memory_kib": memory,
             "cpu_seconds_during_journeys": {k: round(v, 2) for k, v in cpu.items()},
             "cpu_window_s": round(cpu_window, 2),
+            "cpu_seconds_during_reads": {k: round(v, 2) for k, v in reads.cpu.items()},
+            "cpu_reads_window_s": round(reads.cpu_window, 2),
             "checks": self.checks,
             "notes": self.notes,
         }
@@ -496,6 +549,88 @@ class BackendRun:
         )
 
 
+@dataclass
+class ReadPhases:
+    """Closed-loop GETs of one URL per phase, by wrk or by the harness's aiohttp client.
+
+    Either way the phase records, under its request kind, the successful requests per
+    second, the p50/p90/p99 latencies and the failures (any non-2xx response or socket
+    error), and the CPU each party used while it ran: the web server, the task worker and
+    scheduler, the load generator (wrk's own rusage; the harness process), PostgreSQL and
+    the rest of the machine, so a read figure shows whether the client or the server ran out.
+    """
+
+    args: argparse.Namespace
+    recorder: Recorder
+    processes: procs.Processes
+    log_dir: Path
+    label: str
+    cpu: dict[str, float] = field(default_factory=dict)
+    cpu_window: float = 0.0
+    wrk_peak_kib: int = 0
+    wrk_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    async def run(self, url: str, *, kind: str) -> tuple[int, float]:
+        """One read phase of `kind` against `url`: (successful requests, seconds)."""
+        pids = self.processes.pids()
+        before = {name: procs.cpu_seconds(pid) for name, pid in pids.items()}
+        self_before, pg_before, busy_before = _self_cpu(), procs.postgres_cpu_seconds(), procs.machine_busy_seconds()
+        wrk_cpu = 0.0
+        if self.args.reader == "wrk":
+            log = self.log_dir / f"wrk-{self.label}-{kind.split()[0].replace('.', '-')}.txt"
+            try:
+                run = await run_wrk(
+                    url, connections=self.args.read_concurrency, seconds=self.args.read_seconds, log=log
+                )
+            except (WrkError, TimeoutError) as error:
+                raise RuntimeError(f"{kind} with wrk failed: {error} (output in {log})") from None
+            report = run.report
+            self.recorder.measured(
+                kind,
+                ok=report.ok,
+                errors=report.errors,
+                p50_ms=report.p50_s * 1000,
+                p90_ms=report.p90_s * 1000,
+                p99_ms=report.p99_s * 1000,
+                max_ms=report.max_s * 1000,
+                by="wrk",
+                error_detail=report.error_detail(),
+            )
+            wrk_cpu = run.cpu_seconds
+            self.wrk_peak_kib = max(self.wrk_peak_kib, run.peak_memory_kib)
+            self.wrk_reports[kind] = {
+                **dataclasses.asdict(report),
+                "ok": report.ok,
+                "errors": report.errors,
+                "cpu_s": round(run.cpu_seconds, 2),
+                "peak_memory_kib": run.peak_memory_kib,
+            }
+            ok, seconds = report.ok, report.seconds
+        else:
+            ok, seconds = await read_load(
+                url,
+                kind=kind,
+                concurrency=self.args.read_concurrency,
+                seconds=self.args.read_seconds,
+                recorder=self.recorder,
+            )
+        busy_after = procs.machine_busy_seconds()
+        spent = {name: procs.cpu_seconds(pid) - before.get(name, 0.0) for name, pid in pids.items()}
+        shares = {
+            "web server (all granian processes)": sum(v for n, v in spent.items() if n.split()[0] == "web"),
+            "task worker and scheduler": sum(v for n, v in spent.items() if n.split()[0] != "web"),
+        }
+        if self.args.reader == "wrk":
+            shares["load generator (wrk)"] = wrk_cpu
+        shares["load generator (harness)"] = _self_cpu() - self_before
+        shares["PostgreSQL (all its processes)"] = procs.postgres_cpu_seconds() - pg_before
+        shares["anything else on the machine"] = (busy_after[0] - busy_before[0]) - sum(shares.values())
+        for name, value in shares.items():
+            self.cpu[name] = self.cpu.get(name, 0.0) + value
+        self.cpu_window += busy_after[1] - busy_before[1]
+        return ok, seconds
+
+
 def _self_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -521,6 +656,8 @@ def table(results: list[dict[str, Any]]) -> str:
         [f"{r['journeys']['confirmed']:,} ({r['journeys']['signed']:,})" for r in results],
     )
     row("  signing rate (signs/s)", [_fmt(r["journeys"]["signs_per_s"], 1) for r in results])
+    row("history: counted signatures already in the database", [f"{r['history']['signatures']:,}" for r in results])
+    row("reads driven by", [r["reads"]["reader"] for r in results])
     row("petition page req/s", [_fmt(r["reads"]["page_req_per_s"]) for r in results])
     row("count.json req/s", [_fmt(r["reads"]["count_json_req_per_s"]) for r in results])
     for kind in REQUEST_KINDS:
@@ -565,6 +702,15 @@ def table(results: list[dict[str, Any]]) -> str:
             f"CPU during journeys, % of all cores: {name}",
             [
                 _fmt(100 * r["cpu_seconds_during_journeys"].get(name, float("nan")) / r["cpu_window_s"], 0)
+                for r in results
+            ],
+        )
+    shares = list(dict.fromkeys(name for r in results for name in r["cpu_seconds_during_reads"]))
+    for name in shares:
+        row(
+            f"CPU during reads, % of all cores: {name}",
+            [
+                _fmt(100 * r["cpu_seconds_during_reads"].get(name, float("nan")) / r["cpu_reads_window_s"], 0)
                 for r in results
             ],
         )
@@ -658,6 +804,15 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
 
+    print(
+        f"reads driven by {args.reader}"
+        + (
+            " (/usr/bin/wrk, 1 thread)"
+            if args.reader == "wrk"
+            else " (the harness's own client; --reader wrk is lighter)"
+        )
+        + f"; history before the run: {args.history:,} counted signatures on an older petition (PostgreSQL only)"
+    )
     background = quiet_machine(args.wait_quiet)
     print(
         f"machine busy before the run (other sessions' work): {background:.0%} of {os.cpu_count()} CPUs"
@@ -696,7 +851,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"commit {commit} · {args.workers} granian workers × {args.threads} threads · {args.duration:.0f} s of "
         f"signing, {args.sign_concurrency} signing / {args.confirm_concurrency} confirming at once · reads "
-        f"{args.read_concurrency} connections × {args.read_seconds:.0f} s · {duration:.0f} s wall"
+        f"{args.read_concurrency} connections × {args.read_seconds:.0f} s by {args.reader} · history "
+        f"{args.history:,} signatures (PostgreSQL) · {duration:.0f} s wall"
     )
     print(table(results))
     failed = False
