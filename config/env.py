@@ -62,6 +62,10 @@ REPLICA_DATABASE_URL = _str("TOWNHALL_REPLICA_DATABASE_URL", "")
 # The database URLs point at PgBouncer in transaction pooling mode: no server-side cursors
 # and no prepared statements, which a pooled server connection cannot keep between transactions.
 DATABASE_PGBOUNCER = _bool("TOWNHALL_DATABASE_PGBOUNCER", False)
+# PostgreSQL: commit each new signature without waiting for its WAL flush (synchronous_commit
+# off for that one transaction). Faster under a surge; a database crash may lose the last
+# fraction of a second of new, unconfirmed signatures. See docs/performance.md.
+SIGNATURE_ASYNC_COMMIT = _bool("TOWNHALL_SIGNATURE_ASYNC_COMMIT", False)
 # Where `collectstatic` puts static files for the front proxy (nginx) to serve.
 STATIC_ROOT = BASE_DIR / _str("TOWNHALL_STATIC_ROOT", "staticfiles")
 BASE_URL = _str("TOWNHALL_BASE_URL", "http://127.0.0.1:8000")

@@ -223,6 +223,8 @@ TOWNHALL: dict[str, Any] = {
     # Anonymous GETs of petition pages and count.json are answered from a finished copy
     # kept in each process this long (0 turns it off); headers already allow 5 s in caches.
     "PUBLIC_READ_CACHE_SECONDS": 1.0,
+    # synchronous_commit=off for the INSERT of a new signature only (PostgreSQL; off by default).
+    "SIGNATURE_ASYNC_COMMIT": env.SIGNATURE_ASYNC_COMMIT,
     # The reconciliation recount of every petition from the signature table.
     "RECONCILE_INTERVAL_SECONDS": 3600.0,
     # Detection of unusual sources of signatures (looks at the last and current hour).

@@ -174,6 +174,7 @@ def signature_create(
         assessment = assess_signature(petition_id=petition_id, client=client, email_canonical=canonical, now=now)
         try:
             with transaction.atomic():
+                _maybe_commit_without_flush()
                 signature = Signature.objects.create(
                     petition_id=petition_id,
                     petition_version_id=version_id,
@@ -200,6 +201,18 @@ def signature_create(
             raise
         return SignOutcome(signature_id=signature.pk, kind="created")
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _maybe_commit_without_flush() -> None:
+    """With SIGNATURE_ASYNC_COMMIT on PostgreSQL, this transaction (one new pending signature)
+    commits without waiting for its WAL to reach the disk. The trade-off, chosen by the
+    operator (docs/performance.md): a database or machine crash within a fraction of a
+    second may lose such a signature; its signer got no email yet and signs again. Nothing
+    counted is ever at risk: confirming and counting commit durably as always."""
+    connection = transaction.get_connection()
+    if settings.TOWNHALL["SIGNATURE_ASYNC_COMMIT"] and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def _sign_again(signature: Signature) -> SignOutcome:
