@@ -95,7 +95,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--max-journeys", type=int, default=60_000)
     parser.add_argument("--workers", type=int, default=2, help="granian worker processes")
-    parser.add_argument("--threads", type=int, default=1, help="granian blocking threads per worker")
+    parser.add_argument("--threads", type=int, default=2, help="granian blocking threads per worker")
     parser.add_argument("--floor-seconds", type=float, default=10.0)
     parser.add_argument("--floor-connections", type=int, default=16)
     parser.add_argument("--drain-timeout", type=float, default=60.0, help="max seconds to wait for mail and counts")
