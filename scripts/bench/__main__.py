@@ -399,7 +399,8 @@ class BackendRun:
         cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
         cpu["load generator (harness)"] = self_after - self_before
         cpu["PostgreSQL (all its processes)"] = pg_after - pg_before
-        cpu["anything else on the machine"] = (busy_after[0] - busy_before[0]) - sum(cpu.values())
+        # Clock ticks are coarse: the remainder can come out a hair below zero on an idle machine.
+        cpu["anything else on the machine"] = max(0.0, (busy_after[0] - busy_before[0]) - sum(cpu.values()))
         result: dict[str, Any] = {
             "backend": self.backend,
             "database": db.pg_settings() if db.backend == "postgres" else {"sqlite": sqlite3.sqlite_version},
@@ -624,7 +625,7 @@ class ReadPhases:
             shares["load generator (wrk)"] = wrk_cpu
         shares["load generator (harness)"] = _self_cpu() - self_before
         shares["PostgreSQL (all its processes)"] = procs.postgres_cpu_seconds() - pg_before
-        shares["anything else on the machine"] = (busy_after[0] - busy_before[0]) - sum(shares.values())
+        shares["anything else on the machine"] = max(0.0, (busy_after[0] - busy_before[0]) - sum(shares.values()))
         for name, value in shares.items():
             self.cpu[name] = self.cpu.get(name, 0.0) + value
         self.cpu_window += busy_after[1] - busy_before[1]
