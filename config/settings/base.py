@@ -207,6 +207,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# The cache shared by every process in production (rate limits, login throttling, ALTCHA
+# replay protection): the database's, created once with `manage.py createcachetable`.
+# Production, the benchmark and the scale-out test all use it; the embedded default keeps
+# Django's per-process default.
+SHARED_DATABASE_CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "townhall_cache"}
+}
+
 # --- Townhall -------------------------------------------------------------------------
 TOWNHALL: dict[str, Any] = {
     # Public address used to build links in emails.

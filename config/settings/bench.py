@@ -18,12 +18,10 @@ Never use these settings for a real site. config/settings/prod.py is unchanged b
 
 from config import env
 from config.settings.base import *  # noqa: F403
-from config.settings.base import TOWNHALL
+from config.settings.base import SHARED_DATABASE_CACHES, TOWNHALL
 
 DEBUG = False
-# As in config.settings.prod, which cannot be imported here (it refuses to start without a
-# real secret key, mail server and https address); tests/bench checks the two stay equal.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "townhall_cache"}}
+CACHES = SHARED_DATABASE_CACHES  # the database's cache, shared by every process
 SECRET_KEY = env.SECRET_KEY or "townhall-bench-key-not-for-production-0123456789-abcdefghij"
 
 _UNREACHABLE = 10**9

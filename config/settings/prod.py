@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config import env
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DATABASES
+from config.settings.base import DATABASES, SHARED_DATABASE_CACHES
 
 DEBUG = False
 
@@ -25,9 +25,7 @@ if _problems:
     raise ImproperlyConfigured("Townhall cannot start: " + "; ".join(_problems) + ".")
 
 SECRET_KEY = env.SECRET_KEY
-# A cache shared by every process (rate limits, login throttling, ALTCHA replay
-# protection): the database's, created once with `manage.py createcachetable`.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "townhall_cache"}}
+CACHES = SHARED_DATABASE_CACHES  # the database's cache, shared by every process
 STATIC_ROOT = env.STATIC_ROOT
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -15,10 +15,11 @@ Never use these settings for a real site.
 
 from config import env
 from config.settings.base import *  # noqa: F403
+from config.settings.base import SHARED_DATABASE_CACHES
 
 DEBUG = False
 SECRET_KEY = env.SECRET_KEY or "townhall-scaleout-key-not-for-production-0123456789-abcdefghij"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "townhall_cache"}}
+CACHES = SHARED_DATABASE_CACHES  # the database's cache, shared by every process
 STATIC_ROOT = env.STATIC_ROOT
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
