@@ -586,17 +586,7 @@ class ReadPhases:
             except (WrkError, TimeoutError) as error:
                 raise RuntimeError(f"{kind} with wrk failed: {error} (output in {log})") from None
             report = run.report
-            self.recorder.measured(
-                kind,
-                ok=report.ok,
-                errors=report.errors,
-                p50_ms=report.p50_s * 1000,
-                p90_ms=report.p90_s * 1000,
-                p99_ms=report.p99_s * 1000,
-                max_ms=report.max_s * 1000,
-                by="wrk",
-                error_detail=report.error_detail(),
-            )
+            report.record(self.recorder, kind)
             wrk_cpu = run.cpu_seconds
             self.wrk_peak_kib = max(self.wrk_peak_kib, run.peak_memory_kib)
             self.wrk_reports[kind] = {

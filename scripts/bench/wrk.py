@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scripts.bench.procs import status_kib
+from scripts.bench.stats import Recorder
 
 WRK = Path("/usr/bin/wrk")
 
@@ -77,6 +78,20 @@ class WrkReport:
         return (
             f"{self.non_2xx_3xx} non-2xx/3xx responses; socket errors: connect {self.connect_errors}, "
             f"read {self.read_errors}, write {self.write_errors}, timeout {self.timeouts}"
+        )
+
+    def record(self, recorder: Recorder, kind: str) -> None:
+        """Put this report's counts and percentiles into the harness's recorder under `kind`."""
+        recorder.measured(
+            kind,
+            ok=self.ok,
+            errors=self.errors,
+            p50_ms=self.p50_s * 1000,
+            p90_ms=self.p90_s * 1000,
+            p99_ms=self.p99_s * 1000,
+            max_ms=self.max_s * 1000,
+            by="wrk",
+            error_detail=self.error_detail(),
         )
 
 

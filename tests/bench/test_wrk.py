@@ -92,17 +92,7 @@ def test_externally_measured_percentiles_read_like_the_harness_s_own() -> None:
     report = parse_wrk_output(sample("errors.txt"))
     recorder = Recorder()
     recorder.ok("sign GET", 0.010)
-    recorder.measured(
-        "page GET",
-        ok=report.ok,
-        errors=report.errors,
-        p50_ms=report.p50_s * 1000,
-        p90_ms=report.p90_s * 1000,
-        p99_ms=report.p99_s * 1000,
-        max_ms=report.max_s * 1000,
-        by="wrk",
-        error_detail=report.error_detail(),
-    )
+    report.record(recorder, "page GET")
     own, measured = recorder.summary("sign GET"), recorder.summary("page GET")
     assert set(own) == set(measured)
     assert measured["p50_ms"] == pytest.approx(0.174)
