@@ -102,5 +102,18 @@ def open_petition(*, moderator: User, **overrides: Any) -> Petition:
     return petition_open(petition_id=petition.pk, actor=moderator)
 
 
+def sign_pending(petition_id: int, *, name: str, email: str, postcode: str = "SW1A 1AA") -> Signature:
+    """A resident signs through the real service; returns the new, unconfirmed signature."""
+    outcome = signature_create(
+        petition_id=petition_id,
+        name=name,
+        email=email,
+        postcode=postcode,
+        declared_eligible=True,
+        wants_updates=False,
+    )
+    return Signature.objects.get(pk=outcome.signature_id)
+
+
 def links_in(body: str) -> list[str]:
     return re.findall(r"https?://\S+", body)

@@ -13,31 +13,15 @@ from django.db import close_old_connections, connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import open_petition
+from tests.conftest import open_petition, sign_pending
+from tests.core.conftest import Clock
 from townhall.accounts.models import User
-from townhall.core import localcache
 from townhall.core.wsgi import FinishedResponses
 from townhall.petitions.models import Petition
 from townhall.schemes.models import Scheme
-from townhall.signatures.models import Signature
-from townhall.signatures.services import signature_confirm, signature_count_new, signature_create
+from townhall.signatures.services import signature_confirm, signature_count_new
 
 pytestmark = pytest.mark.django_db
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def shift(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(localcache, "_now", lambda: fake.now)
-    return fake
 
 
 @pytest.fixture(autouse=True)
@@ -132,15 +116,7 @@ def test_a_copy_lasts_its_lifetime_then_the_count_moves(
     path = f"/petitions/{petition.pk}/count.json"
     before = get(app, path).body
     petition.refresh_from_db()
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name="Kept Copy",
-        email="kept.copy@example.org",
-        postcode="SW1A 1AA",
-        declared_eligible=True,
-        wants_updates=False,
-    )
-    signature = Signature.objects.get(pk=outcome.signature_id)
+    signature = sign_pending(petition.pk, name="Kept Copy", email="kept.copy@example.org")
     signature_confirm(signature_id=signature.pk, token=signature.token)
     signature_count_new()
     assert get(app, path).body == before  # still the copy

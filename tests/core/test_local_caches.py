@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import open_petition
+from tests.conftest import open_petition, sign_pending
+from tests.core.conftest import Clock
 from townhall.accounts.models import User
 from townhall.core import localcache
 from townhall.core.localcache import LocalCache
@@ -23,7 +24,6 @@ from townhall.schemes.models import Scheme, Threshold, ThresholdKind
 from townhall.schemes.selectors import scheme_get_current
 from townhall.signatures.fraud import signer_lists
 from townhall.signatures.models import ListAction, ListKind, Signature, SignatureState, SignerListEntry
-from townhall.signatures.services import signature_create
 
 pytestmark = pytest.mark.django_db
 
@@ -31,23 +31,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def caches_on(settings: Any) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "SCHEME_CACHE_SECONDS": 5.0, "PUBLIC_READ_CACHE_SECONDS": 1.0}
-
-
-class Clock:
-    """Stands in for the monotonic clock the process-local caches measure lifetimes on."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def shift(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(localcache, "_now", lambda: fake.now)
-    return fake
 
 
 @pytest.fixture
@@ -189,15 +172,7 @@ def test_signing_reads_the_petition_afresh_even_when_the_form_was_kept(caches_on
 
 
 def test_confirming_reads_the_petition_afresh_after_the_page_was_shown(caches_on: None, petition: Petition) -> None:
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name="Slow Confirmer",
-        email="slow@example.org",
-        postcode="SW1A 1AA",
-        declared_eligible=True,
-        wants_updates=False,
-    )
-    signature = Signature.objects.get(pk=outcome.signature_id)
+    signature = sign_pending(petition.pk, name="Slow Confirmer", email="slow@example.org")
     url = f"/signatures/{signature.pk}/confirm/{signature.token}/"
     client = Client()
     page = client.get(url)

@@ -8,26 +8,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import open_petition
+from tests.conftest import open_petition, sign_pending
 from townhall.accounts.models import User
 from townhall.schemes.models import Scheme
 from townhall.signatures.models import Signature, SignatureState
-from townhall.signatures.services import signature_confirm, signature_create
+from townhall.signatures.services import signature_confirm
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _sign_and_confirm(petition_id: int) -> tuple[list[str], list[str]]:
     with CaptureQueriesContext(connection) as signing:
-        outcome = signature_create(
-            petition_id=petition_id,
-            name="Quick Commit",
-            email="quick@example.org",
-            postcode="SW1A 1AA",
-            declared_eligible=True,
-            wants_updates=False,
-        )
-    signature = Signature.objects.get(pk=outcome.signature_id)
+        signature = sign_pending(petition_id, name="Quick Commit", email="quick@example.org")
     with CaptureQueriesContext(connection) as confirming:
         signature_confirm(signature_id=signature.pk, token=signature.token)
     assert Signature.objects.get(pk=signature.pk).state == SignatureState.VERIFIED

@@ -1,0 +1,24 @@
+"""Fixtures for the core tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from townhall.core import localcache
+
+
+class Clock:
+    """Stands in for the monotonic clock the process-local caches measure lifetimes on."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def shift(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(localcache, "_now", lambda: fake.now)
+    return fake
