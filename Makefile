@@ -2,8 +2,9 @@
 PORT ?= $(or $(TOWNHALL_PORT),8000)
 UV := .tools/bin/uv
 PY := .venv/bin/python
+BIN := .venv/bin
 
-.PHONY: run test test-browser test-scaleout lint check-deploy ci env clean bench
+.PHONY: run test test-browser test-scaleout lint fmt typecheck check-deploy ci env clean bench
 
 env: .venv/.synced
 
@@ -34,10 +35,23 @@ test-scaleout: env
 lint: env
 	scripts/lint
 
+# Rewrites files: ruff's fixes and formatting, djhtml's template indentation.
+fmt: env
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/djhtml townhall
+
+typecheck: env
+	$(BIN)/mypy
+
+# Only the production deploy checks from make lint.
+check-deploy: env
+	scripts/check-deploy
+
 ci:
 	bash .ci/run
 
-# The performance harness (DESIGN §6, docs/performance.md): PostgreSQL and SQLite, bounded
+# The performance harness (docs/performance.md): PostgreSQL and SQLite, bounded
 # (under 5 minutes). Options: make bench BENCH_ARGS="--duration 60 --workers 2" (see --help).
 # Reads are driven by Debian's wrk (scripts/ensure-wrk), or the harness's own client without it.
 bench: env
