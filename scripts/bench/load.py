@@ -18,8 +18,8 @@ from http.cookies import SimpleCookie
 
 import aiohttp
 
-from scripts.bench.identities import client_address, signer
-from scripts.bench.stats import Recorder
+from .identities import client_address, signer
+from .stats import Recorder
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TIMEOUT = aiohttp.ClientTimeout(total=30)

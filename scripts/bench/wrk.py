@@ -27,8 +27,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.bench.procs import status_kib
-from scripts.bench.stats import Recorder
+from .procs import status_kib
+from .stats import Recorder
 
 WRK = Path("/usr/bin/wrk")
 
