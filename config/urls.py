@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("townhall.petitions.urls")),
     path("", include("townhall.signatures.urls")),
     path("", include("townhall.core.urls")),
+    path("", include("townhall.mail.urls")),
     path("", include("townhall.integrity.urls")),
     path("", include("townhall.accountability.urls")),
     path("", include("townhall.responses.urls")),

@@ -131,10 +131,11 @@ def run(n: int) -> None:
     from django.utils import timezone
 
     from townhall.accounts.models import Role, User
-    from townhall.core.mail import letters_owed, send_queued_letters
-    from townhall.core.models import OutboxMessage, QueuedEmail
     from townhall.core.text import canonical_email
     from townhall.core.tokens import new_token
+    from townhall.mail.models import OutboxMessage, QueuedEmail
+    from townhall.mail.selectors import letters_owed
+    from townhall.mail.services import send_queued_letters
     from townhall.petitions.models import Petition
     from townhall.petitions.services import petition_confirm_creator, petition_create, petition_open
     from townhall.responses.models import Response
@@ -276,7 +277,7 @@ def run(n: int) -> None:
         stdout=subprocess.DEVNULL,
     )
     check(response_fanout(response_id=response_b.pk) == 0, "a re-run queued letters")
-    drain = "from townhall.core.mail import send_queued_letters; send_queued_letters()"
+    drain = "from townhall.mail.services import send_queued_letters; send_queued_letters()"
     killed = kill_when(
         worker(drain),
         lambda: letters(response_b).filter(sent_at__isnull=False).count() >= n * KILL_AT,

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     # Serves the API docs' Swagger UI from the package's own static files (not a CDN).
     "ninja",
     "townhall.core",
+    "townhall.mail",
     "townhall.audit",
     "townhall.accounts",
     "townhall.schemes",

@@ -6,7 +6,7 @@ from config.settings.base import TOWNHALL
 
 DEBUG = env.DEBUG or True
 SECRET_KEY = env.SECRET_KEY or "townhall-embedded-development-key-not-for-production"
-MAILERS = {"default": {"BACKEND": "townhall.core.mail.OutboxBackend"}}
+MAILERS = {"default": {"BACKEND": "townhall.mail.backends.OutboxBackend"}}
 TOWNHALL["OUTBOX_ENABLED"] = True
 # The embedded demo lets you try the staff pages with the demo accounts straight away;
 # production always asks staff for a second factor (config/settings/base.py).

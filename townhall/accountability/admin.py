@@ -11,10 +11,10 @@ from django.http import HttpRequest
 
 from townhall.accountability.models import Decision
 from townhall.accountability.services import decision_clean, decision_delete, decision_record, decision_update
-from townhall.accounts.policies import can_administer
+from townhall.accounts.admin import AdministratorsOnly
 from townhall.core.errors import DomainError
 from townhall.officials.models import Official
-from townhall.petitions.models import PUBLISHED_STATES, Petition
+from townhall.petitions.models import Petition
 
 FIELDS_BY_CODE = {
     "decision_date_blank": "decided_on",
@@ -72,7 +72,7 @@ def _service_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin[Decision]):
+class DecisionAdmin(AdministratorsOnly, admin.ModelAdmin[Decision]):
     form = DecisionAdminForm
     list_display = ["decided_on", "title", "kind", "decided_by"]
     list_filter = ["kind"]
@@ -83,19 +83,10 @@ class DecisionAdmin(admin.ModelAdmin[Decision]):
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         # Only published petitions can be linked (decision_clean refuses the others).
         if db_field.name == "petitions":
-            kwargs["queryset"] = Petition.objects.filter(state__in=PUBLISHED_STATES).order_by("-created_at")
+            kwargs["queryset"] = Petition.objects.published().order_by("-created_at")
         elif db_field.name == "officials":
             kwargs["queryset"] = Official.objects.select_related("person").order_by("person__name", "role")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return can_administer(request.user)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can_administer(request.user)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can_administer(request.user)
 
     def save_model(self, request: HttpRequest, obj: Decision, form: Any, change: bool) -> None:
         kwargs = _service_kwargs(form.cleaned_data)

@@ -155,7 +155,8 @@ def official_record(
 def petition_list_addressed_to(*, person: Person) -> QuerySet[Petition]:
     """Published petitions addressed to any of the person's tenures, newest first."""
     return (
-        Petition.objects.filter(official__person=person, state__in=PUBLISHED_STATES)
+        Petition.objects.published()
+        .filter(official__person=person)
         .select_related("official")
         .order_by("-created_at", "-id")
     )
@@ -203,7 +204,7 @@ def decision_list_for_person(*, person: Person) -> QuerySet[Decision]:
         Decision.objects.filter(officials__person=person)
         .distinct()
         .select_related("meeting__committee")
-        .prefetch_related(Prefetch("petitions", queryset=Petition.objects.filter(state__in=PUBLISHED_STATES)))
+        .prefetch_related(Prefetch("petitions", queryset=Petition.objects.published()))
         .order_by("decided_on", "id")
     )
 

@@ -18,13 +18,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from townhall.accountability.models import Decision, DecisionKind
-from townhall.accounts.policies import can_administer
+from townhall.accounts.models import Actor, User
+from townhall.accounts.policies import can_administer, require
 from townhall.audit.services import audit_record
-from townhall.core.errors import DomainError, NotFound, PermissionDeniedError
+from townhall.core.errors import DomainError, NotFound
 from townhall.core.text import tidy
 from townhall.meetings.models import Meeting
 from townhall.officials.models import Official
-from townhall.petitions.models import PUBLISHED_STATES, Petition
+from townhall.petitions.models import Petition
 
 TITLE_MAX = 200
 DECIDED_BY_MAX = 200
@@ -88,7 +89,7 @@ def decision_clean(
     if meeting_id is not None and not Meeting.objects.filter(pk=meeting_id).exists():
         raise DomainError(_("The meeting chosen does not exist."), code="decision_meeting_unknown")
     petitions = sorted(set(petition_ids))
-    if len(petitions) != Petition.objects.filter(pk__in=petitions, state__in=PUBLISHED_STATES).count():
+    if len(petitions) != Petition.objects.published().filter(pk__in=petitions).count():
         raise DomainError(
             _("A decision can only be linked to published petitions."), code="decision_petition_not_public"
         )
@@ -105,9 +106,8 @@ def decision_clean(
     )
 
 
-def _require_administrator(actor: Any) -> None:
-    if not can_administer(actor):
-        raise PermissionDeniedError(_("Only administrators can record decisions."))
+def _require_administrator(actor: Actor) -> User:
+    return require(can_administer, actor, refusal=_("Only administrators can record decisions."))
 
 
 def _write(decision: Decision, fields: DecisionFields) -> None:
@@ -144,12 +144,12 @@ def decision_record(
     official_ids: Sequence[int],
     meeting_id: int | None,
     petition_ids: Sequence[int],
-    actor: Any,
+    actor: Actor,
     source_url: str = "",
 ) -> Decision:
     """An administrator records a decision; it appears on the linked officials' pages
     and on the linked petitions' timelines."""
-    _require_administrator(actor)
+    actor = _require_administrator(actor)
     fields = decision_clean(
         decided_on=decided_on,
         kind=kind,
@@ -179,11 +179,11 @@ def decision_update(
     official_ids: Sequence[int],
     meeting_id: int | None,
     petition_ids: Sequence[int],
-    actor: Any,
+    actor: Actor,
     source_url: str = "",
 ) -> Decision:
     """An administrator corrects a recorded decision (the audit log keeps what changed)."""
-    _require_administrator(actor)
+    actor = _require_administrator(actor)
     decision = Decision.objects.select_for_update().filter(pk=decision_id).first()
     if decision is None:
         raise NotFound(_("There is no decision with that number."))
@@ -204,9 +204,9 @@ def decision_update(
 
 
 @transaction.atomic
-def decision_delete(*, decision_id: int, actor: Any) -> None:
+def decision_delete(*, decision_id: int, actor: Actor) -> None:
     """An administrator deletes a decision recorded in error."""
-    _require_administrator(actor)
+    actor = _require_administrator(actor)
     decision = Decision.objects.select_for_update().filter(pk=decision_id).first()
     if decision is None:
         raise NotFound(_("There is no decision with that number."))

@@ -1,4 +1,9 @@
-"""Staff-only pages: signed-in staff with the right role; everyone else is turned away."""
+"""Staff-only pages: signed-in staff with the right role; everyone else is turned away.
+
+The one place a page says which role it needs: each app's views import the decorator for
+the role (`moderator_required`, …) from here, so the refusal, the sign-in redirect and the
+no-store header are the same on every staff page.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,13 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
+from townhall.accounts.policies import can_administer, can_clerk, can_moderate, can_respond
 from townhall.core.errors import PermissionDeniedError
-from townhall.core.http import no_store
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def staff_only(policy: Callable[[Any], bool], *, refusal: str) -> Callable[[View], View]:
@@ -23,13 +29,23 @@ def staff_only(policy: Callable[[Any], bool], *, refusal: str) -> Callable[[View
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not policy(request.user):
                 raise PermissionDeniedError(refusal)
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            response["Cache-Control"] = "no-store"
+            return response
 
-        return no_store(wrapper)
+        return wrapper
 
     return decorator
+
+
+# Any signed-in member of staff, whatever their roles (the staff home, the second factor).
+signed_in_required = staff_only(lambda user: True, refusal="")
+moderator_required = staff_only(can_moderate, refusal="You need the moderator role to see this page.")
+responder_required = staff_only(can_respond, refusal="You need the responder role to see this page.")
+clerk_required = staff_only(can_clerk, refusal="You need the clerk role to see this page.")
+administrator_required = staff_only(can_administer, refusal="You need the administrator role to see this page.")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,3 +21,9 @@ class User(AbstractUser):
 
     def has_role(self, role: Role) -> bool:
         return self.is_active and (role.value in self.roles or self.is_superuser)
+
+
+# Who is acting, as a request knows it: a signed-in member of staff, or nobody (the task
+# worker, the scheduler and residents' emailed links act as nobody). Services take an
+# `actor: Actor` and ask accounts.policies whether it may act.
+Actor = User | AnonymousUser

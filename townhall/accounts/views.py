@@ -9,16 +9,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from townhall.accounts import twofactor
+from townhall.accounts.decorators import signed_in_required
 from townhall.accounts.forms import TokenForm
 from townhall.accounts.policies import can_administer, can_clerk, can_moderate, can_respond
 from townhall.core.http import no_store
 
 
-@no_store
+@signed_in_required
 @require_safe
 def staff_home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     user = request.user
     return render(
         request,
@@ -36,7 +35,8 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 @no_store
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """Enter a code from the authenticator app, or set one up first."""
+    """Enter a code from the authenticator app, or set one up first (the one staff page a
+    session without its second factor may see, so it checks sign-in itself)."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     device = twofactor.confirmed_device(request.user)

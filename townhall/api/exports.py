@@ -14,23 +14,26 @@ from __future__ import annotations
 import csv
 import datetime
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from functools import wraps
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from fpdf import FPDF
 
-from townhall.accounts.policies import can_moderate
-from townhall.api import selectors
-from townhall.core.errors import PermissionDeniedError
-from townhall.petitions.models import HIDING_REASONS, Petition
-from townhall.petitions.selectors import petition_get
+from townhall.accounts.decorators import moderator_required
+from townhall.petitions.selectors import PETITION_CSV_FIELDS, petition_get, petition_iter_public_rows
 from townhall.schemes.selectors import scheme_get_current
+from townhall.signatures.selectors import (
+    signature_count_schedule_for_staff,
+    signature_has_area,
+    signature_iter_schedule_for_staff,
+)
+
+if TYPE_CHECKING:
+    from townhall.petitions.models import Petition
 
 CHUNK_SIZE = 2000
 PDF_PIECE = 64 * 1024
@@ -72,17 +75,8 @@ def _stream_csv(header: Iterable[str], rows: Iterable[Iterable[Any]], *, filenam
 def petitions_csv(request: HttpRequest) -> StreamingHttpResponse:
     """Every published petition, one row each: no personal data (not even the creator's
     name), and no text for rejections that hide it."""
-    fields = selectors.PETITION_CSV_FIELDS
-    action_at, reason_at = fields.index("action"), fields.index("rejection_reason")
-
-    def rows() -> Iterator[list[Any]]:
-        for row in selectors.petition_iter_public_rows(chunk_size=CHUNK_SIZE):
-            values = list(row)
-            if values[fields.index("state")] == "rejected" and values[reason_at] in HIDING_REASONS:
-                values[action_at] = ""
-            yield values
-
-    response = _stream_csv([*fields, "url"], _with_url(request, rows()), filename="petitions.csv")
+    rows = (list(row) for row in petition_iter_public_rows(chunk_size=CHUNK_SIZE))
+    response = _stream_csv([*PETITION_CSV_FIELDS, "url"], _with_url(request, rows), filename="petitions.csv")
     response["Cache-Control"] = "public, max-age=300"
     return response
 
@@ -96,34 +90,16 @@ def _with_url(request: HttpRequest, rows: Iterator[list[Any]]) -> Iterator[list[
 # --- staff: schedules of signatories ---------------------------------------------------
 
 
-def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Moderators and administrators (accounts.policies.can_moderate); others are sent
-    to log in, or refused with 403 once logged in (the DomainErrorMiddleware page).
-    Personal data: never cached anywhere."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_moderate(request.user):
-            raise PermissionDeniedError("Only moderators and administrators may download a schedule of signatories.")
-        response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        return response
-
-    return wrapper
-
-
 def _schedule_header() -> list[str]:
-    return ["number", "name", "postcode", *(["area"] if selectors.signature_has_area() else []), "confirmed_at"]
+    return ["number", "name", "postcode", *(["area"] if signature_has_area() else []), "confirmed_at"]
 
 
 @require_safe
-@staff_required
+@moderator_required
 def signatories_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The confirmed signatories of one petition, in the order they confirmed, streamed."""
     petition = petition_get(petition_id=pk)
-    rows = selectors.signature_iter_schedule_for_staff(petition_id=petition.pk, chunk_size=CHUNK_SIZE)
+    rows = signature_iter_schedule_for_staff(petition_id=petition.pk, chunk_size=CHUNK_SIZE)
     numbered = ((n, *row) for n, row in enumerate(rows, start=1))
     return _stream_csv(_schedule_header(), numbered, filename=f"petition-{petition.pk}-signatories.csv")
 
@@ -169,7 +145,7 @@ def build_schedule_pdf(*, petition: Petition, body_name: str) -> bytes:
     Rows come from the database iterator one chunk at a time and are written straight
     onto pages; only the finished pages' (compressed) content stays in memory.
     """
-    count = selectors.signature_count_schedule_for_staff(petition_id=petition.pk)
+    count = signature_count_schedule_for_staff(petition_id=petition.pk)
     generated = timezone.localtime().strftime("%d %B %Y %H:%M")
     pdf = _SchedulePDF(
         title=_latin1(f"Schedule of signatories: petition {petition.pk} to {body_name}"),
@@ -187,7 +163,7 @@ def build_schedule_pdf(*, petition: Petition, body_name: str) -> bytes:
         pdf.set_font("Helvetica", "", 9)
 
     table_header()
-    rows = selectors.signature_iter_schedule_for_staff(petition_id=petition.pk, chunk_size=CHUNK_SIZE)
+    rows = signature_iter_schedule_for_staff(petition_id=petition.pk, chunk_size=CHUNK_SIZE)
     for number, row in enumerate(rows, start=1):
         if pdf.will_page_break(5):
             pdf.add_page()
@@ -204,7 +180,7 @@ def build_schedule_pdf(*, petition: Petition, body_name: str) -> bytes:
 
 
 @require_safe
-@staff_required
+@moderator_required
 def signatories_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     petition = petition_get(petition_id=pk)
     document = build_schedule_pdf(petition=petition, body_name=scheme_get_current().body.name)

@@ -7,21 +7,27 @@ official who answered (never a creator's email or an asker).
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from townhall.api import selectors
-from townhall.petitions.models import Petition
-from townhall.questions.models import Question
-from townhall.responses.models import Response
+from townhall.petitions.selectors import petition_list_recently_opened
+from townhall.questions.selectors import question_list_recently_answered
+from townhall.responses.selectors import response_list_recently_published
+
+if TYPE_CHECKING:
+    from townhall.petitions.models import Petition
+    from townhall.questions.models import Question
+    from townhall.responses.models import Response
+
 
 FEED_SIZE = 50
 
 
-class NewPetitionsFeed(Feed[Petition, None]):
+class NewPetitionsFeed(Feed["Petition", None]):
     feed_type = Atom1Feed
     title = _("New petitions")
     subtitle = _("Petitions most recently opened for signatures.")
@@ -30,13 +36,13 @@ class NewPetitionsFeed(Feed[Petition, None]):
         return reverse("petitions:list")
 
     def items(self) -> list[Petition]:
-        return selectors.petition_list_recently_opened(limit=FEED_SIZE)
+        return petition_list_recently_opened(limit=FEED_SIZE)
 
     def item_title(self, item: Petition) -> str:
-        return item.action
+        return item.public_action or ""
 
     def item_description(self, item: Petition) -> str:
-        return item.background
+        return item.public_background or ""
 
     def item_link(self, item: Petition) -> str:
         return reverse("petitions:detail", args=[item.pk])
@@ -48,7 +54,7 @@ class NewPetitionsFeed(Feed[Petition, None]):
         return item.opened_at
 
 
-class ResponsesFeed(Feed[Response, None]):
+class ResponsesFeed(Feed["Response", None]):
     feed_type = Atom1Feed
     title = _("Responses to petitions")
     subtitle = _("The body's written responses, most recently published first.")
@@ -57,11 +63,10 @@ class ResponsesFeed(Feed[Response, None]):
         return reverse("petitions:list") + "?state=responded"
 
     def items(self) -> list[Response]:
-        return selectors.response_list_recently_published(limit=FEED_SIZE)
+        return response_list_recently_published(limit=FEED_SIZE)
 
     def item_title(self, item: Response) -> str:
-        action = "" if item.petition.is_hidden else item.petition.action
-        return str(_("Response: %(action)s") % {"action": action})
+        return str(_("Response: %(action)s") % {"action": item.petition.public_action or ""})
 
     def item_description(self, item: Response) -> str:
         return item.body
@@ -77,7 +82,7 @@ class ResponsesFeed(Feed[Response, None]):
         return item.published_at
 
 
-class AnsweredQuestionsFeed(Feed[Question, None]):
+class AnsweredQuestionsFeed(Feed["Question", None]):
     feed_type = Atom1Feed
     title = _("Answered public questions")
     subtitle = _("Written answers to public questions, most recent first.")
@@ -86,7 +91,7 @@ class AnsweredQuestionsFeed(Feed[Question, None]):
         return reverse("questions:list")
 
     def items(self) -> list[Question]:
-        return selectors.question_list_recently_answered(limit=FEED_SIZE)
+        return question_list_recently_answered(limit=FEED_SIZE)
 
     def item_title(self, item: Question) -> str:
         return str(

@@ -1,7 +1,7 @@
 """The shapes of the native API v1 (typed; they are the OpenAPI spec).
 
 No schema here has a field for a signer's, asker's or creator's email, postcode or IP,
-and none for an asker's name: personal data never enters public JSON (DESIGN §7). The one
+and none for an asker's name: personal data never enters public JSON. The one
 name published is a petition creator's, exactly where the petition page shows it.
 """
 

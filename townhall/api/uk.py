@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -23,16 +23,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from townhall.areas.models import AreaKind
-from townhall.areas.selectors import petition_breakdown
+from townhall.areas.selectors import AreaKind, petition_breakdown
 from townhall.core.errors import DomainError
-from townhall.core.http import cached_public, make_etag, not_modified
-from townhall.meetings.models import AgendaItem, AgendaItemKind, MeetingState
+from townhall.core.http import conditional_public, make_etag
+from townhall.meetings.selectors import agenda_item_map_latest_debate
 from townhall.petitions import selectors
-from townhall.petitions.models import Petition, PetitionState, ThresholdCrossing
+from townhall.petitions.selectors import ThresholdKind, threshold_crossing_times
 from townhall.petitions.views import cors, locality_json, uk_timestamp
-from townhall.responses.models import Response
-from townhall.schemes.models import ThresholdKind
+from townhall.responses.selectors import response_map_published
+
+if TYPE_CHECKING:
+    from townhall.meetings.models import AgendaItem
+    from townhall.petitions.models import Petition
+    from townhall.responses.models import Response
 
 MAX_COUNT = 50
 DEFAULT_COUNT = 50
@@ -66,12 +69,14 @@ def _date(moment: datetime.datetime | None) -> str | None:
 def _json(request: HttpRequest, body: dict[str, Any], *, last_modified: datetime.datetime | None) -> HttpResponse:
     """A cacheable public JSON response whose ETag is the hash of its body."""
     content = json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False)
-    etag = make_etag(content)
-    cached = not_modified(request, etag=etag, last_modified=last_modified)
-    if cached is not None:
-        return cors(cached)
-    response = HttpResponse(content, content_type="application/json")
-    return cors(cached_public(response, etag=etag, last_modified=last_modified))
+    return cors(
+        conditional_public(
+            request,
+            etag=make_etag(content),
+            last_modified=last_modified,
+            render=lambda: HttpResponse(content, content_type="application/json"),
+        )
+    )
 
 
 def _error(error: DomainError) -> HttpResponse:
@@ -86,28 +91,12 @@ class _Related:
 
     def __init__(self, petition_ids: Iterable[int]) -> None:
         ids = list(petition_ids)
-        self.crossings: dict[tuple[int, str], datetime.datetime] = {}
-        for crossing in (
-            ThresholdCrossing.objects.filter(petition_id__in=ids).select_related("threshold").order_by("reached_at")
-        ):
-            self.crossings.setdefault((crossing.petition_id, crossing.threshold.kind), crossing.reached_at)
-        self.responses = {
-            r.petition_id: r for r in Response.objects.filter(petition_id__in=ids, published_at__isnull=False)
-        }
-        self.debates: dict[int, AgendaItem] = {}
-        for item in (
-            AgendaItem.objects.filter(petition_id__in=ids, kind=AgendaItemKind.DEBATE)
-            .exclude(meeting__state=MeetingState.CANCELLED)
-            .select_related("meeting")
-            .order_by("scheduled_at", "id")
-        ):
-            # The latest debate wins (a debate may be rescheduled to a later meeting).
-            if item.petition_id is not None:
-                self.debates[item.petition_id] = item
+        self.crossings = threshold_crossing_times(petition_ids=ids)
+        self.responses = response_map_published(petition_ids=ids)
+        self.debates = agenda_item_map_latest_debate(petition_ids=ids)
 
 
 def _attributes(petition: Petition, related: _Related) -> dict[str, Any]:
-    hidden = petition.is_hidden
     response = related.responses.get(petition.pk)
     debate = related.debates.get(petition.pk)
     changes = [
@@ -120,9 +109,9 @@ def _attributes(petition: Petition, related: _Related) -> dict[str, Any]:
         petition.debate_outcome_at,
     ]
     return {
-        "action": None if hidden else petition.action,
-        "background": None if hidden else petition.background,
-        "additional_details": None if hidden else petition.additional_details,
+        "action": petition.public_action,
+        "background": petition.public_background,
+        "additional_details": petition.public_additional_details,
         "committee_note": None,
         "state": petition.state,
         "signature_count": petition.signature_count,
@@ -139,15 +128,13 @@ def _attributes(petition: Petition, related: _Related) -> dict[str, Any]:
         "scheduled_debate_date": _date(debate.scheduled_at) if debate else None,
         "debate_outcome_at": uk_timestamp(petition.debate_outcome_at),
         # Published only while the petition is open, as on the UK site; never after anonymising.
-        "creator_name": petition.creator_name
-        if petition.state == PetitionState.OPEN and petition.anonymised_at is None
-        else None,
+        "creator_name": petition.public_creator_name if petition.is_open else None,
         "rejection": (
             {
                 "code": petition.rejection_reason.replace("_", "-"),
-                "details": None if hidden else (petition.rejection_details or None),
+                "details": petition.public_rejection_details or None,
             }
-            if petition.state == PetitionState.REJECTED
+            if petition.is_rejected
             else None
         ),
         "government_response": _response(response) if response else None,

@@ -9,7 +9,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from townhall.api.v1.api import api
-from townhall.core.http import cached_public, make_etag, not_modified
+from townhall.core.http import conditional_public, make_etag
 from townhall.petitions import selectors as petition_selectors
 from townhall.schemes.selectors import scheme_get_current
 
@@ -29,21 +29,19 @@ def widget(request: HttpRequest, pk: int) -> HttpResponse:
     no script, and is cached exactly like count.json (same short max-age, ETag on the count).
     """
     petition = petition_selectors.petition_get_public(petition_id=pk)
-    etag = make_etag("widget", petition.pk, petition.state, petition.signature_count)
-    last_modified = petition.counted_at or petition.opened_at
-    cached = not_modified(request, etag=etag, last_modified=last_modified)
-    if cached is not None:
-        cached["Content-Security-Policy"] = "frame-ancestors *"
-        return cached
-    scheme = scheme_get_current()
-    response = render(
+    response = conditional_public(
         request,
-        "api/widget.html",
-        {
-            "petition": petition,
-            "goal": petition_selectors.petition_goal(petition=petition, scheme=scheme),
-            "petition_url": request.build_absolute_uri(reverse("petitions:detail", args=[petition.pk])),
-        },
+        etag=make_etag("widget", petition.pk, petition.state, petition.signature_count),
+        last_modified=petition.counted_at or petition.opened_at,
+        render=lambda: render(
+            request,
+            "api/widget.html",
+            {
+                "petition": petition,
+                "goal": petition_selectors.petition_goal(petition=petition, scheme=scheme_get_current()),
+                "petition_url": request.build_absolute_uri(reverse("petitions:detail", args=[petition.pk])),
+            },
+        ),
     )
     response["Content-Security-Policy"] = "frame-ancestors *"
-    return cached_public(response, etag=etag, last_modified=last_modified)
+    return response

@@ -10,8 +10,12 @@ from django.db.models import BigIntegerField, Expression, OuterRef, Subquery, Va
 from django.db.models.functions import Coalesce, Left, Length, StrIndex
 from django.utils import timezone
 
+from townhall.areas.keys import lookup_key
 from townhall.areas.models import Area, PetitionAreaCount, PetitionHourCount, Postcode
-from townhall.areas.services import lookup_key
+
+# Callers name the kind of area a breakdown is for through this module (interfaces never
+# import another app's models).
+from townhall.areas.models import AreaKind as AreaKind
 from townhall.core.errors import NotFound
 from townhall.schemes.selectors import scheme_get_current
 

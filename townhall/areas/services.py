@@ -16,31 +16,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from townhall.areas.keys import lookup_key
 from townhall.areas.models import Area, AreaKind, Location, PetitionAreaCount, PetitionHourCount, Postcode
 from townhall.core.errors import DomainError
-from townhall.core.text import normalise_postcode
 from townhall.schemes.models import Scheme
-
-
-def hour_of(moment: datetime.datetime) -> datetime.datetime:
-    """The UTC hour a moment falls in: the time series' bucket."""
-    return moment.astimezone(datetime.UTC).replace(minute=0, second=0, microsecond=0)
-
-
-def lookup_key(raw: str) -> str | None:
-    """The lookup key for a postcode or an outward code ("KM1"), or None if it is neither.
-
-    Full postcodes use Townhall's own normaliser (townhall.core.text.normalise_postcode),
-    so a key is exactly what a signature stores.
-    """
-    full = normalise_postcode(raw)
-    if full is not None:
-        return full
-    compact = "".join(raw.split()).upper()
-    if 2 <= len(compact) <= 4 and compact[0].isalpha() and any(c.isdigit() for c in compact):
-        return compact
-    return None
-
 
 # --- Areas --------------------------------------------------------------------------
 

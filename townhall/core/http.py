@@ -1,4 +1,11 @@
-"""HTTP caching for public reads (DESIGN §5) and no-store for personal pages."""
+"""HTTP caching for public reads and no-store for personal pages.
+
+Public reads (petition pages, count.json, lists, the JSON APIs, the widget) are cacheable
+for PUBLIC_MAX_AGE seconds by browsers and shared caches, carry an ETag (and Last-Modified
+where the page knows when it last changed) and answer a matching revalidation with 304;
+`conditional_public` is the one way a view does all of that. Pages with personal links or
+forms are `no_store`. See docs/architecture.md (the signature hot path).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,14 @@ PUBLIC_MAX_AGE = 5
 STALE_WHILE_REVALIDATE = 30
 
 
+def page_number(request: HttpRequest) -> int:
+    """The 1-based `?page=` of a paginated list; anything that is not a whole number is page 1."""
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 def make_etag(*parts: object) -> str:
     return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=12).hexdigest()
 
@@ -28,21 +43,48 @@ def cached_public(response: HttpResponse, *, etag: str, last_modified: datetime.
     return response
 
 
+def client_copy_is_current(
+    *, if_none_match: str | None, if_modified_since: str | None, quoted_etag: str, last_modified: int | None
+) -> bool:
+    """Whether a client's cached copy is current (RFC 9110 §13.1): an If-None-Match header
+    decides alone (weak comparison: a proxy that compresses the page sends W/"..."), else
+    If-Modified-Since against the last change in whole seconds. Shared by Django views
+    (`not_modified`) and the finished-response cache in front of Django (core.wsgi)."""
+    if if_none_match is not None:
+        client_tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+        return quoted_etag in client_tags or if_none_match.strip() == "*"
+    since = parse_http_date_safe(if_modified_since or "")
+    return since is not None and last_modified is not None and last_modified <= since
+
+
 def not_modified(request: HttpRequest, *, etag: str, last_modified: datetime.datetime | None) -> HttpResponse | None:
     """A 304 if the client's copy is current, else None."""
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match is not None:
-        # Weak comparison (RFC 9110 §13.1.2): a proxy that compresses the page sends W/"...".
-        client_tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-        if quote_etag(etag) in client_tags or if_none_match.strip() == "*":
-            return cached_public(HttpResponseNotModified(), etag=etag, last_modified=last_modified)
-        return None
-    since = request.headers.get("If-Modified-Since")
-    if since and last_modified is not None:
-        since_ts = parse_http_date_safe(since)
-        if since_ts is not None and int(last_modified.timestamp()) <= since_ts:
-            return cached_public(HttpResponseNotModified(), etag=etag, last_modified=last_modified)
+    current = client_copy_is_current(
+        if_none_match=request.headers.get("If-None-Match"),
+        if_modified_since=request.headers.get("If-Modified-Since"),
+        quoted_etag=quote_etag(etag),
+        last_modified=int(last_modified.timestamp()) if last_modified is not None else None,
+    )
+    if current:
+        return cached_public(HttpResponseNotModified(), etag=etag, last_modified=last_modified)
     return None
+
+
+def conditional_public(
+    request: HttpRequest,
+    *,
+    etag: str,
+    last_modified: datetime.datetime | None,
+    render: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """A public read: 304 if the client's copy is current, else `render()`, marked cacheable.
+
+    `etag` must cover everything the page shows, so a cached copy changes when any of it does.
+    """
+    cached = not_modified(request, etag=etag, last_modified=last_modified)
+    if cached is not None:
+        return cached
+    return cached_public(render(), etag=etag, last_modified=last_modified)
 
 
 def no_store(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -74,7 +116,7 @@ def shareable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Mark a public read's responses as shareable: the finished-response cache in front of
     Django (townhall.core.wsgi) keeps them for PUBLIC_READ_CACHE_SECONDS and answers other
     anonymous readers from the copy, so during a surge most readers of a petition page or
-    its count.json cost no middleware, no query and no rendering (DESIGN §5)."""
+    its count.json cost no middleware, no query and no rendering."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

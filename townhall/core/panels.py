@@ -1,7 +1,7 @@
 """Extension points for pages owned by a lower app.
 
 The petition page lives in the petitions app, but responses, meetings, questions and
-updates live in apps above it, which petitions may not import (DESIGN §4). Higher apps
+updates live in apps above it, which petitions may not import (docs/architecture.md). Higher apps
 register providers here in `AppConfig.ready()`; the page asks for whatever is registered.
 
 - A *timeline provider* returns dated events for the petition's public timeline.

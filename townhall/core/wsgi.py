@@ -1,4 +1,4 @@
-"""The finished-response cache in front of Django (DESIGN §5, docs/performance.md).
+"""The finished-response cache in front of Django (docs/performance.md, decision 0006).
 
 During a surge tens of thousands of people reload the same petition page and count.json.
 Each web process keeps the finished bytes of those responses — after every middleware, so
@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.http import parse_http_date_safe
 
-from townhall.core.http import SHAREABLE
+from townhall.core.http import SHAREABLE, client_copy_is_current
 from townhall.core.localcache import LocalCache
 
 StartResponse = Callable[..., Any]
@@ -56,13 +56,13 @@ def _plain_anonymous_get(environ: dict[str, Any]) -> bool:
 
 
 def _unchanged(environ: dict[str, Any], finished: Finished) -> bool:
-    """The client's copy is current (the same rules as townhall.core.http.not_modified)."""
-    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-    if if_none_match is not None:
-        tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-        return finished.etag in tags or if_none_match.strip() == "*"
-    since = parse_http_date_safe(environ.get("HTTP_IF_MODIFIED_SINCE") or "")
-    return since is not None and finished.last_modified is not None and finished.last_modified <= since
+    """The client's copy is current (the same rule as Django views use)."""
+    return client_copy_is_current(
+        if_none_match=environ.get("HTTP_IF_NONE_MATCH"),
+        if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
+        quoted_etag=finished.etag,
+        last_modified=finished.last_modified,
+    )
 
 
 class FinishedResponses:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from townhall.core.errors import DomainError
+from townhall.accounts.admin import each_through_service
 from townhall.engagement.models import ContactMessage, PetitionUpdate
 from townhall.engagement.services import update_approve
 
@@ -33,15 +33,13 @@ class PetitionUpdateAdmin(admin.ModelAdmin[PetitionUpdate]):
 
     @admin.action(description=gettext_lazy("Approve and publish the selected updates"))
     def approve_updates(self, request: HttpRequest, queryset: QuerySet[PetitionUpdate]) -> None:
-        published = 0
-        for update in queryset:
-            try:
-                update_approve(update_id=update.pk, actor=request.user)
-            except DomainError as error:
-                self.message_user(request, f"#{update.pk}: {error.message}", messages.WARNING)
-            else:
-                published += 1
-        self.message_user(request, _("Published %(count)s update(s).") % {"count": published}, messages.SUCCESS)
+        each_through_service(
+            self,
+            request,
+            queryset,
+            lambda update: update_approve(update_id=update.pk, actor=request.user),
+            done=_("Published %(count)s update(s)."),
+        )
 
 
 @admin.register(ContactMessage)

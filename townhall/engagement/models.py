@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from townhall.signatures.models import SignerFanOut
+
 
 class UpdateState(models.TextChoices):
     AWAITING_MODERATION = "awaiting_moderation", _("Waiting for moderation")
@@ -13,7 +15,7 @@ class UpdateState(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class PetitionUpdate(models.Model):
+class PetitionUpdate(SignerFanOut):
     petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="updates")
     title = models.CharField(_("title"), max_length=120)
     body = models.TextField(_("update"))
@@ -25,8 +27,6 @@ class PetitionUpdate(models.Model):
     )
     rejection_reason = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    fanout_after_id = models.BigIntegerField(default=0)
-    fanout_finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 
 from townhall.core.panels import Panel, TimelineEvent
 from townhall.engagement.selectors import update_list_published
-from townhall.engagement.services import ENGAGED_STATES
+from townhall.petitions import policies
 from townhall.petitions.models import Petition
 
 
 def updates_panel(petition: Petition) -> Panel | None:
     """Published updates from the creator, newest first; nothing if there are none."""
-    if petition.state not in ENGAGED_STATES:
+    if not policies.is_live(petition):
         return None
     updates = update_list_published(petition_id=petition.pk)
     if not updates:
@@ -30,7 +30,7 @@ def updates_panel(petition: Petition) -> Panel | None:
 
 def contact_panel(petition: Petition) -> Panel | None:
     """The link to write to the creator through the relay (open and closed petitions)."""
-    if petition.state not in ENGAGED_STATES:
+    if not policies.is_live(petition):
         return None
     return Panel(
         template="engagement/_contact_panel.html", order=90, context={"petition": petition}, etag_part="contact"
@@ -38,7 +38,7 @@ def contact_panel(petition: Petition) -> Panel | None:
 
 
 def update_events(petition: Petition) -> Iterable[TimelineEvent]:
-    if petition.state not in ENGAGED_STATES:
+    if not policies.is_live(petition):
         return
     for update in update_list_published(petition_id=petition.pk):
         if update.published_at is None:  # pragma: no cover - published updates have a date

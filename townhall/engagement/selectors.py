@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from townhall.core.errors import NotFound
-from townhall.core.tokens import tokens_match
+from townhall.core.tokens import get_by_token
 from townhall.engagement.models import ContactMessage, MessageState, PetitionUpdate, UpdateState
 
 
@@ -40,26 +40,21 @@ def update_get(*, update_id: int) -> PetitionUpdate:
     return update
 
 
-def _bad_link() -> NotFound:
-    return NotFound(_("This link is not valid. Check you copied the whole link from the email."), code="bad_token")
-
-
 def contact_message_get_for_sender(*, message_id: int, token: str) -> ContactMessage:
     """A message its sender is confirming (the link emailed to the sender)."""
-    message = ContactMessage.objects.select_related("petition").filter(pk=message_id, is_from_creator=False).first()
-    if message is None or not tokens_match(token, message.token):
-        raise _bad_link()
-    return message
+    return get_by_token(
+        ContactMessage.objects.select_related("petition").filter(is_from_creator=False), pk=message_id, token=token
+    )
 
 
 def contact_message_get_for_recipient(*, message_id: int, token: str) -> ContactMessage:
     """A relayed message, for its recipient's reply and report pages."""
-    message = (
-        ContactMessage.objects.select_related("petition").filter(pk=message_id, state=MessageState.DELIVERED).first()
+    return get_by_token(
+        ContactMessage.objects.select_related("petition").filter(state=MessageState.DELIVERED),
+        pk=message_id,
+        token=token,
+        field="recipient_token",
     )
-    if message is None or not tokens_match(token, message.recipient_token):
-        raise _bad_link()
-    return message
 
 
 def contact_message_list_reported() -> QuerySet[ContactMessage]:

@@ -16,42 +16,39 @@ dropped quietly, behind the same pages a normal sender sees.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from townhall.accounts.models import User
-from townhall.accounts.policies import can_moderate
+from townhall.accounts.models import Actor, User
+from townhall.accounts.policies import can_moderate, require
+from townhall.accounts.selectors import user_emails_moderators
 from townhall.audit.services import audit_record
-from townhall.core.errors import DomainError, InvalidState, NotFound, PermissionDeniedError
-from townhall.core.mail import Letter, queue_letters, render_email, send_email
+from townhall.core.errors import DomainError, InvalidState, NotFound
+from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
-from townhall.core.text import canonical_email, tidy
-from townhall.core.tokens import new_token, tokens_match
-from townhall.core.urls_helpers import absolute_url
+from townhall.core.text import tidy
+from townhall.core.tokens import LINK_NOT_VALID, get_by_token, new_token
 from townhall.engagement.models import ContactMessage, MessageState, PetitionUpdate, UpdateState
-from townhall.petitions.models import PUBLISHED_STATES, Petition, PetitionState
-from townhall.petitions.selectors import petition_get_by_creator_token
-from townhall.signatures.selectors import signature_iter_subscribers
+from townhall.mail.services import Letter, queue_letters, render_email, send_email
+from townhall.petitions import policies
+from townhall.petitions.models import Petition, PetitionState
+from townhall.petitions.selectors import petition_get_by_creator_token, petition_require_public
+from townhall.residents.services import resident_clean
+from townhall.signatures.selectors import Subscriber
+from townhall.signatures.services import FanOutStep, SignerFanOutSpec, signers_fan_out, signers_fan_out_step
 
 UPDATE_TITLE_MAX = 120
 UPDATE_BODY_MAX = 2000
-CONTACT_NAME_MAX = 100
 CONTACT_BODY_MAX = 2000
 REASON_MAX = 1000
 
-# Creators can post updates, and be contacted, while the petition is public and alive.
-ENGAGED_STATES = (PetitionState.OPEN, PetitionState.CLOSED)
-
 
 def _require_engaged(petition: Petition, *, doing: str) -> None:
-    if petition.state not in ENGAGED_STATES:
+    if not policies.is_live(petition):
         raise InvalidState(
             _("This petition is %(state)s, so %(doing)s.")
             % {"state": PetitionState(petition.state).label.lower(), "doing": doing},
@@ -59,14 +56,8 @@ def _require_engaged(petition: Petition, *, doing: str) -> None:
         )
 
 
-def _require_moderator(actor: Any) -> None:
-    if not can_moderate(actor):
-        raise PermissionDeniedError(_("Only moderators can approve or reject updates."))
-
-
-def _moderator_emails() -> list[str]:
-    staff = User.objects.filter(is_active=True).exclude(email="").order_by("pk")
-    return [user.email for user in staff if can_moderate(user)]
+def _require_moderator(actor: Actor) -> User:
+    return require(can_moderate, actor, refusal=_("Only moderators can approve or reject updates."))
 
 
 # --- updates ------------------------------------------------------------------------------
@@ -105,7 +96,7 @@ def update_submit(*, petition_id: int, token: str, title: str, body: str) -> Pet
     title, body = _clean_update(title=title, body=body)
     update = PetitionUpdate.objects.create(petition=petition, title=title, body=body, created_at=timezone.now())
     audit_record(action="update.submitted", target=update)
-    moderators = _moderator_emails()
+    moderators = user_emails_moderators()
     if moderators:
         send_email(
             to=moderators,
@@ -138,10 +129,10 @@ def _require_awaiting(update: PetitionUpdate, *, doing: str) -> None:
 
 
 @transaction.atomic
-def update_approve(*, update_id: int, actor: Any) -> PetitionUpdate:
+def update_approve(*, update_id: int, actor: Actor) -> PetitionUpdate:
     """A moderator publishes an update: it appears on the petition page, the creator and
     the moderator get a copy, and the fan-out to opted-in signers starts once this commits."""
-    _require_moderator(actor)
+    actor = _require_moderator(actor)
     update = _locked_update(update_id)
     _require_awaiting(update, doing=_("approved"))
     _require_engaged(update.petition, doing=_("updates cannot be published"))
@@ -173,9 +164,9 @@ def update_approve(*, update_id: int, actor: Any) -> PetitionUpdate:
 
 
 @transaction.atomic
-def update_reject(*, update_id: int, reason: str, actor: Any) -> PetitionUpdate:
+def update_reject(*, update_id: int, reason: str, actor: Actor) -> PetitionUpdate:
     """A moderator refuses an update, telling the creator why. Nothing is published."""
-    _require_moderator(actor)
+    actor = _require_moderator(actor)
     reason = tidy(reason)
     if not reason:
         raise DomainError(_("Explain to the creator why the update cannot be published."), code="reason_blank")
@@ -205,80 +196,50 @@ def update_reject(*, update_id: int, reason: str, actor: Any) -> PetitionUpdate:
     return update
 
 
-@dataclass(frozen=True)
-class FanoutProgress:
-    queued: int
-    finished: bool
+def _update_is_owed(update: PetitionUpdate) -> bool:
+    """Still published, on a petition that is still live (one taken down gets no more letters)."""
+    return update.state == UpdateState.PUBLISHED and policies.is_live(update.petition)
 
 
-def update_fanout_batch(*, update_id: int, batch_size: int) -> FanoutProgress:
-    """Queue the published update's email to the next batch of opted-in signers.
+def _update_fan_out(update_id: int) -> SignerFanOutSpec:
+    """The update's letters to opted-in signers: one signer fan-out, keyed
+    `update:<id>:signature:<id>`, with the update row as its cursor."""
+    update = PetitionUpdate.objects.select_related("petition").filter(pk=update_id).first()
+    if update is None:
+        raise NotFound(_("There is no update with that number."))
+    petition_link = absolute_url("petitions:detail", kwargs={"pk": update.petition_id})
 
-    One transaction per batch: the letters (dedupe key `update:<id>:signature:<id>`) and
-    the update's `fanout_after_id` move together, so a crash between batches resumes
-    where it stopped, and a second run queues nothing twice. Each letter carries the
-    signer's own unsubscribe link, in the body and as one-click List-Unsubscribe (RFC 8058).
-    A petition taken down meanwhile gets no more letters.
-    """
-    with transaction.atomic():
-        update = _locked_update(update_id)
-        if update.state != UpdateState.PUBLISHED or update.fanout_finished_at is not None:
-            return FanoutProgress(queued=0, finished=True)
-        batch = None
-        if update.petition.state in ENGAGED_STATES:
-            batch = next(
-                iter(
-                    signature_iter_subscribers(
-                        petition_id=update.petition_id, after_id=update.fanout_after_id, batch_size=batch_size
-                    )
-                ),
-                None,
-            )
-        if batch is None:
-            update.fanout_finished_at = timezone.now()
-            update.save(update_fields=["fanout_finished_at"])
-            audit_record(action="update.fanout_finished", target=update)
-            return FanoutProgress(queued=0, finished=True)
-        petition_link = absolute_url("petitions:detail", kwargs={"pk": update.petition_id})
-        letters = []
-        for subscriber in batch:
-            subject, body = render_email(
-                template="engagement/email/update",
-                context={
-                    "petition": update.petition,
-                    "update": update,
-                    "name": subscriber.name,
-                    "link": petition_link,
-                    "unsubscribe_url": subscriber.unsubscribe_url,
-                },
-            )
-            letters.append(
-                Letter(
-                    dedupe_key=f"update:{update.pk}:signature:{subscriber.signature_id}",
-                    to=subscriber.email,
-                    subject=subject,
-                    body=body,
-                    headers={
-                        "List-Unsubscribe": f"<{subscriber.unsubscribe_url}>",
-                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                    },
-                )
-            )
-        queued = queue_letters(letters)
-        update.fanout_after_id = batch[-1].signature_id
-        update.save(update_fields=["fanout_after_id"])
-        return FanoutProgress(queued=queued, finished=False)
+    def letter(subscriber: Subscriber) -> tuple[str, str]:
+        return render_email(
+            template="engagement/email/update",
+            context={
+                "petition": update.petition,
+                "update": update,
+                "name": subscriber.name,
+                "link": petition_link,
+                "unsubscribe_url": subscriber.unsubscribe_url,
+            },
+        )
+
+    return SignerFanOutSpec(
+        owner=PetitionUpdate,
+        owner_id=update_id,
+        petition_id=update.petition_id,
+        key=f"update:{update_id}",
+        letter=letter,
+        is_owed=_update_is_owed,
+        audit_action="update.fanout_finished",
+    )
+
+
+def update_fanout_batch(*, update_id: int, batch_size: int) -> FanOutStep:
+    """Queue the published update's email to the next batch of opted-in signers."""
+    return signers_fan_out_step(_update_fan_out(update_id), batch_size=batch_size)
 
 
 def update_fanout_run(*, update_id: int, batch_size: int | None = None) -> int:
     """Run the fan-out to the end, batch by batch. Returns how many letters were queued."""
-    size = batch_size or int(settings.TOWNHALL["EMAIL_BATCH_SIZE"])
-    total = 0
-    while True:
-        progress = update_fanout_batch(update_id=update_id, batch_size=size)
-        total += progress.queued
-        if progress.finished:
-            return total
+    return signers_fan_out(_update_fan_out(update_id), batch_size=batch_size)
 
 
 # --- the contact relay --------------------------------------------------------------------
@@ -293,10 +254,6 @@ def client_ip_hash(*, ip: str) -> str:
     return fingerprint(ip).ip_hash
 
 
-def _canonical(address: str) -> str:
-    return canonical_email(address, dot_insensitive_domains=settings.TOWNHALL["DOT_INSENSITIVE_EMAIL_DOMAINS"])
-
-
 def _clean_body(body: str) -> str:
     body = tidy(body)
     if not body:
@@ -308,27 +265,6 @@ def _clean_body(body: str) -> str:
             code="contact_body_too_long",
         )
     return body
-
-
-def _clean_sender(*, name: str, email: str) -> tuple[str, str]:
-    name, email = tidy(name), email.strip()
-    if not name:
-        raise DomainError(_("Enter your name."), code="contact_name_blank")
-    if len(name) > CONTACT_NAME_MAX:
-        raise DomainError(
-            _("Your name must be %(max)s characters or fewer.") % {"max": CONTACT_NAME_MAX},
-            code="contact_name_too_long",
-        )
-    # The name is shown to the recipient; an address typed there would defeat the relay.
-    if "@" in name:
-        raise DomainError(_("Enter your name, not an email address."), code="contact_name_is_email")
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        raise DomainError(
-            _("Enter your email address in the right format, like name@example.com."), code="contact_email_invalid"
-        ) from exc
-    return name, email
 
 
 def _check_rate_limits(
@@ -428,6 +364,38 @@ def _relay(message: ContactMessage, *, now: datetime.datetime) -> None:
     audit_record(action="contact.relayed", target=message)
 
 
+def _message_new(
+    *,
+    petition: Petition,
+    in_reply_to: ContactMessage | None,
+    name: str,
+    email: str,
+    text: str,
+    correspondent: str,
+    is_from_creator: bool,
+    ip_hash: str,
+    now: datetime.datetime,
+) -> ContactMessage:
+    """One message of a conversation, after its side's rate limits; pending until relayed."""
+    _check_rate_limits(
+        petition_id=petition.pk, correspondent=correspondent, is_from_creator=is_from_creator, ip_hash=ip_hash, now=now
+    )
+    return ContactMessage.objects.create(
+        petition=petition,
+        in_reply_to=in_reply_to,
+        sender_name=name,
+        sender_email=email,
+        body=text,
+        token=new_token(),
+        recipient_token=new_token(),
+        state=MessageState.PENDING,
+        sender_ip_hash=ip_hash,
+        created_at=now,
+        correspondent_email_canonical=correspondent,
+        is_from_creator=is_from_creator,
+    )
+
+
 @transaction.atomic
 def contact_message_create(
     *, petition_id: int, sender_name: str, sender_email: str, body: str, ip_hash: str
@@ -438,29 +406,23 @@ def contact_message_create(
     Only open or closed petitions can be contacted. Rate limits refuse with a message and
     change nothing.
     """
-    petition = Petition.objects.filter(pk=petition_id).first()
-    if petition is None or petition.state not in (*PUBLISHED_STATES, PetitionState.REMOVED):
-        raise NotFound(_("There is no published petition with that number."))
+    petition = petition_require_public(Petition.objects.filter(pk=petition_id).first())
     _require_engaged(petition, doing=_("its creator cannot be contacted"))
-    name, email = _clean_sender(name=sender_name, email=sender_email)
+    sender = resident_clean(name=sender_name, email=sender_email, code_prefix="contact_")
+    name, email = sender.name, sender.email
     text = _clean_body(body)
     now = timezone.now()
-    correspondent = _canonical(email)
-    _check_rate_limits(
-        petition_id=petition.pk, correspondent=correspondent, is_from_creator=False, ip_hash=ip_hash, now=now
-    )
-    message = ContactMessage.objects.create(
+    correspondent = sender.email_canonical
+    message = _message_new(
         petition=petition,
-        sender_name=name,
-        sender_email=email,
-        body=text,
-        token=new_token(),
-        recipient_token=new_token(),
-        state=MessageState.PENDING,
-        sender_ip_hash=ip_hash,
-        created_at=now,
-        correspondent_email_canonical=correspondent,
+        in_reply_to=None,
+        name=name,
+        email=email,
+        text=text,
+        correspondent=correspondent,
         is_from_creator=False,
+        ip_hash=ip_hash,
+        now=now,
     )
     audit_record(action="contact.created", target=message)
     send_email(
@@ -475,20 +437,8 @@ def contact_message_create(
     return message
 
 
-def _bad_link() -> NotFound:
-    return NotFound(_("This link is not valid. Check you copied the whole link from the email."), code="bad_token")
-
-
-def _locked_message(message_id: int) -> ContactMessage:
-    message = (
-        ContactMessage.objects.select_for_update(of=("self",))
-        .select_related("petition", "in_reply_to")
-        .filter(pk=message_id)
-        .first()
-    )
-    if message is None:
-        raise _bad_link()
-    return message
+def _locked_messages() -> QuerySet[ContactMessage]:
+    return ContactMessage.objects.select_for_update(of=("self",)).select_related("petition", "in_reply_to")
 
 
 @transaction.atomic
@@ -498,9 +448,7 @@ def contact_message_confirm(*, message_id: int, token: str) -> ContactMessage:
     Confirming twice changes nothing. A sender the creator has blocked sees the same
     outcome as anyone else, but nothing is delivered.
     """
-    message = _locked_message(message_id)
-    if message.is_from_creator or not tokens_match(token, message.token):
-        raise _bad_link()
+    message = get_by_token(_locked_messages().filter(is_from_creator=False), pk=message_id, token=token)
     if message.state != MessageState.PENDING:
         return message
     _require_engaged(message.petition, doing=_("its creator cannot be contacted"))
@@ -516,9 +464,9 @@ def contact_reply(*, message_id: int, token: str, body: str, ip_hash: str) -> Co
     creator to the correspondent, or from the correspondent back to the creator. The
     rate limits and blocks of that side of the conversation apply.
     """
-    original = _locked_message(message_id)
-    if not tokens_match(token, original.recipient_token) or original.state != MessageState.DELIVERED:
-        raise _bad_link()
+    original = get_by_token(
+        _locked_messages().filter(state=MessageState.DELIVERED), pk=message_id, token=token, field="recipient_token"
+    )
     petition = original.petition
     _require_engaged(petition, doing=_("replies can no longer be sent"))
     text = _clean_body(body)
@@ -528,29 +476,19 @@ def contact_reply(*, message_id: int, token: str, body: str, ip_hash: str) -> Co
     else:
         # A creator's message is always a reply to one from the correspondent.
         if original.in_reply_to is None:  # pragma: no cover
-            raise _bad_link()
+            raise NotFound(str(LINK_NOT_VALID), code="bad_token")
         name, email = original.in_reply_to.sender_name, original.in_reply_to.sender_email
     now = timezone.now()
-    _check_rate_limits(
-        petition_id=petition.pk,
+    reply = _message_new(
+        petition=petition,
+        in_reply_to=original,
+        name=name,
+        email=email,
+        text=text,
         correspondent=original.correspondent_email_canonical,
         is_from_creator=from_creator,
         ip_hash=ip_hash,
         now=now,
-    )
-    reply = ContactMessage.objects.create(
-        petition=petition,
-        in_reply_to=original,
-        sender_name=name,
-        sender_email=email,
-        body=text,
-        token=new_token(),
-        recipient_token=new_token(),
-        state=MessageState.PENDING,
-        sender_ip_hash=ip_hash,
-        created_at=now,
-        correspondent_email_canonical=original.correspondent_email_canonical,
-        is_from_creator=from_creator,
     )
     audit_record(action="contact.reply_created", target=reply)
     _relay(reply, now=now)
@@ -565,9 +503,9 @@ def contact_report(*, message_id: int, token: str, reason: str) -> ContactMessag
     recipient through this petition: later messages are dropped quietly. Reporting twice
     changes nothing.
     """
-    message = _locked_message(message_id)
-    if not tokens_match(token, message.recipient_token) or message.state != MessageState.DELIVERED:
-        raise _bad_link()
+    message = get_by_token(
+        _locked_messages().filter(state=MessageState.DELIVERED), pk=message_id, token=token, field="recipient_token"
+    )
     reason = tidy(reason)
     if len(reason) > REASON_MAX:
         raise DomainError(

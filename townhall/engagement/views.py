@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from townhall.accounts.decorators import moderator_required
 from townhall.core.errors import DomainError, InvalidState
-from townhall.core.forms import show_domain_error
+from townhall.core.forms import show_refusal
 from townhall.core.http import no_store
 from townhall.core.net import client_ip
-from townhall.core.prechecks import precheck_text
 from townhall.engagement import selectors, services
 from townhall.engagement.forms import (
     CONTACT_FIELDS_BY_CODE,
@@ -27,7 +27,8 @@ from townhall.engagement.forms import (
     UpdateForm,
     UpdateRejectForm,
 )
-from townhall.moderation.views import moderator_required
+from townhall.integrity.prechecks import precheck_text
+from townhall.petitions import policies
 from townhall.petitions.selectors import petition_get_by_creator_token, petition_get_public
 
 
@@ -38,11 +39,7 @@ def _ip_hash(request: HttpRequest) -> str:
 
 
 def _show_refusal(form: ContactForm | ReplyForm | UpdateForm | ReportForm, error: DomainError) -> int:
-    """Put a service's refusal on the form; return the HTTP status to answer with."""
-    if error.http_status in (403, 404, 409, 410):
-        raise error
-    show_domain_error(form, error, fields_by_code={**CONTACT_FIELDS_BY_CODE, **UPDATE_FIELDS_BY_CODE})
-    return error.http_status
+    return show_refusal(form, error, fields_by_code={**CONTACT_FIELDS_BY_CODE, **UPDATE_FIELDS_BY_CODE})
 
 
 # --- updates: the creator -----------------------------------------------------------------
@@ -53,7 +50,7 @@ def _show_refusal(form: ContactForm | ReplyForm | UpdateForm | ReportForm, error
 def update_new(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """The creator writes an update from their private link; it goes to the moderators."""
     petition = petition_get_by_creator_token(petition_id=pk, token=token)
-    if petition.state not in services.ENGAGED_STATES:
+    if not policies.is_live(petition):
         raise InvalidState(_("Updates can be posted only while a petition is open or after it has closed."))
     form = UpdateForm(request.POST or None)
     status = 200
@@ -130,7 +127,7 @@ def update_reject(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             update = services.update_reject(update_id=pk, reason=form.cleaned_data["reason"], actor=request.user)
         except DomainError as error:
-            form.add_error("reason" if error.code.startswith("reason") else None, error.message)
+            show_refusal(form, error, fields_by_code={"reason_blank": "reason", "reason_too_long": "reason"})
         else:
             messages.success(request, _("Rejected the update “%(title)s”.") % {"title": update.title})
             return redirect("engagement:update_queue")
@@ -145,7 +142,7 @@ def update_reject(request: HttpRequest, pk: int) -> HttpResponse:
 def contact(request: HttpRequest, pk: int) -> HttpResponse:
     """Write to the petition's creator. Nothing is sent until the sender confirms their address."""
     petition = petition_get_public(petition_id=pk)
-    if petition.state not in services.ENGAGED_STATES:
+    if not policies.is_live(petition):
         raise InvalidState(_("The creator of this petition cannot be contacted."), code="petition_state")
     form = ContactForm(request.POST or None)
     status = 200

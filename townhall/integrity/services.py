@@ -13,11 +13,14 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from townhall.accounts.policies import can_administer
+from townhall.accounts.models import Actor
+from townhall.accounts.policies import can_administer, require
+from townhall.accounts.selectors import user_emails_moderators
+from townhall.areas.keys import hour_of
 from townhall.areas.models import Area
-from townhall.areas.services import breakdown_remove, hour_of
+from townhall.areas.services import breakdown_remove
 from townhall.audit.services import audit_record
-from townhall.core.errors import DomainError, NotFound, PermissionDeniedError
+from townhall.core.errors import DomainError, NotFound
 from townhall.core.net import fingerprint
 from townhall.core.text import normalise_postcode
 from townhall.integrity.models import (
@@ -27,6 +30,7 @@ from townhall.integrity.models import (
     InvalidationState,
     TrendAlert,
 )
+from townhall.mail.services import send_email
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_tally_remove
 from townhall.signatures.models import Signature, SignatureState
@@ -127,10 +131,9 @@ def invalidation_preview(*, criteria: Criteria) -> int:
 
 
 @transaction.atomic
-def invalidation_request(*, criteria: Criteria, reason: str, note: str, actor: Any) -> Invalidation:
+def invalidation_request(*, criteria: Criteria, reason: str, note: str, actor: Actor) -> Invalidation:
     """Record an administrator's invalidation and run it in the background."""
-    if not can_administer(actor):
-        raise PermissionDeniedError("Only administrators can invalidate signatures.")
+    actor = require(can_administer, actor, refusal="Only administrators can invalidate signatures.")
     if reason not in InvalidationReason.values:
         raise DomainError("Choose the public reason for removing these signatures.", code="reason_invalid")
     matched = invalidation_preview(criteria=criteria)
@@ -278,14 +281,7 @@ def trending_detect(*, now: datetime.datetime | None = None) -> list[TrendAlert]
 
 
 def _tell_staff(alerts: list[TrendAlert]) -> None:
-    from townhall.accounts.models import User
-    from townhall.core.mail import send_email
-
-    staff = [
-        user.email
-        for user in User.objects.filter(is_active=True).exclude(email="")
-        if "moderator" in user.roles or "administrator" in user.roles or user.is_superuser
-    ]
+    staff = user_emails_moderators()
     if staff:
         send_email(to=staff, template="integrity/email/trend_alert", context={"alerts": alerts})
 

@@ -8,15 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from townhall.accounts.decorators import staff_only
-from townhall.accounts.policies import can_administer
+from townhall.accounts.decorators import administrator_required
 from townhall.core.errors import DomainError
-from townhall.core.forms import show_domain_error
+from townhall.core.forms import show_refusal
 from townhall.integrity.forms import FIELDS_BY_CODE, InvalidationForm
 from townhall.integrity.models import Invalidation, TrendAlert
 from townhall.integrity.services import Criteria, invalidation_preview, invalidation_request
-
-administrator_required = staff_only(can_administer, refusal="You need the administrator role to see this page.")
 
 
 @administrator_required
@@ -62,7 +59,7 @@ def invalidate(request: HttpRequest) -> HttpResponse:
                 return redirect("integrity:overview")
             preview = invalidation_preview(criteria=criteria)
         except DomainError as error:
-            show_domain_error(form, error, fields_by_code=FIELDS_BY_CODE)
+            show_refusal(form, error, fields_by_code=FIELDS_BY_CODE)
     status = 400 if request.method == "POST" and form.errors else 200
     return render(
         request, "integrity/invalidate.html", {"form": form, "preview": preview, "staff_nav": True}, status=status

@@ -1,4 +1,6 @@
-"""The embedded outbox: every email sent in the default set-up is kept here to be read."""
+"""Mail's tables: the queue of letters owed (QueuedEmail, the transactional outbox for bulk
+and relayed mail) and, in the embedded set-up only, the mailbox every sent email lands in
+(OutboxMessage, shown at /outbox/)."""
 
 from __future__ import annotations
 

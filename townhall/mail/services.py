@@ -1,7 +1,17 @@
-"""Sending email: rendered here, delivered through the task queue, never in a request.
+"""Sending email: rendered here, delivered by the task worker, never in a request.
 
-`send_email` renders the subject and body from templates and enqueues delivery after the
-surrounding transaction commits, so a rolled-back state change never sends mail.
+Two ways out, both only after the surrounding transaction commits, so a rolled-back state
+change never sends mail:
+
+- `send_email`: a few letters rendered now and delivered by one task per recipient
+  (creators' links, moderation decisions, staff notices).
+- `queue_letters`: letters owed to many people (response, update and agenda fan-outs,
+  relayed messages) inserted into the QueuedEmail table in the transaction that owes them,
+  each under a unique `dedupe_key`, then drained by `send_queued_letters` (the scheduler's
+  "send-queued-emails" job queues a drain task while any is unsent).
+
+Confirmation emails are the one exception: the signature row is its own outbox (the hot
+path; townhall.signatures.services). docs/architecture.md describes the whole.
 """
 
 from __future__ import annotations
@@ -12,12 +22,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from townhall.core.models import OutboxMessage, QueuedEmail
+from townhall.mail.models import QueuedEmail
 
 
 def render_email(*, template: str, context: dict[str, Any]) -> tuple[str, str]:
@@ -33,7 +42,7 @@ def send_email(*, to: Sequence[str], template: str, context: dict[str, Any]) -> 
     recipients = list(to)
 
     def enqueue() -> None:
-        from townhall.core.tasks import deliver_email
+        from townhall.mail.tasks import deliver_email  # services start tasks lazily (docs/architecture.md)
 
         for recipient in recipients:
             deliver_email.enqueue(to=recipient, subject=subject, body=body)
@@ -107,19 +116,3 @@ def send_queued_letters(*, batch_size: int = 100) -> int:
             ).send()
             QueuedEmail.objects.filter(pk=letter.pk).update(sent_at=timezone.now())
             sent += 1
-
-
-def letters_owed() -> bool:
-    return QueuedEmail.objects.filter(sent_at__isnull=True).exists()
-
-
-class OutboxBackend(BaseEmailBackend):
-    """Stores each message in the outbox table instead of delivering it."""
-
-    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        rows = [
-            OutboxMessage(to=", ".join(message.to), subject=str(message.subject), body=str(message.body))
-            for message in email_messages
-        ]
-        OutboxMessage.objects.bulk_create(rows)
-        return len(rows)

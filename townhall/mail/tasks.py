@@ -1,8 +1,14 @@
+"""Mail's background work, run by the task worker. Tasks import services; services start
+these tasks lazily, after their transaction commits (docs/architecture.md)."""
+
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.tasks import task
+
+from townhall.mail.selectors import letters_owed
+from townhall.mail.services import send_queued_letters
 
 
 @task(queue_name="email")
@@ -13,16 +19,12 @@ def deliver_email(*, to: str, subject: str, body: str) -> None:
 
 @task(queue_name="email")
 def send_queued_emails() -> int:
-    """Drain the queued letters (responses, updates, relayed messages)."""
-    from townhall.core.mail import send_queued_letters
-
+    """Drain the queued letters (responses, updates, agenda notices, relayed messages)."""
     return send_queued_letters()
 
 
 def queued_emails_dispatch() -> bool:
     """Scheduler job: queue a drain task when letters are owed."""
-    from townhall.core.mail import letters_owed
-
     if not letters_owed():
         return False
     send_queued_emails.enqueue()

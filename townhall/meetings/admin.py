@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from townhall.core.errors import DomainError
+from townhall.accounts.admin import each_through_service
 from townhall.meetings.models import AgendaItem, Committee, Meeting
 from townhall.meetings.services import committee_create, meeting_cancel
 
@@ -66,12 +66,10 @@ class MeetingAdmin(admin.ModelAdmin[Meeting]):
 
     @admin.action(description="Cancel the selected meetings (signers are told)")
     def cancel_meetings(self, request: HttpRequest, queryset: QuerySet[Meeting]) -> None:
-        cancelled = 0
-        for meeting in queryset:
-            try:
-                meeting_cancel(meeting_id=meeting.pk, reason="Cancelled by the clerk.", actor=request.user)
-            except DomainError as error:
-                self.message_user(request, f"#{meeting.pk}: {error.message}", messages.WARNING)
-            else:
-                cancelled += 1
-        self.message_user(request, f"Cancelled {cancelled} meeting(s).", messages.SUCCESS)
+        each_through_service(
+            self,
+            request,
+            queryset,
+            lambda meeting: meeting_cancel(meeting_id=meeting.pk, reason="Cancelled by the clerk.", actor=request.user),
+            done="Cancelled %(count)s meeting(s).",
+        )

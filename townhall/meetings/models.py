@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from townhall.signatures.models import SignerFanOut
 
 
 class CommitteeKind(models.TextChoices):
@@ -52,6 +56,23 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.committee.name}, {timezone.localtime(self.starts_at):%-d %B %Y}"
 
+    def has_started_at(self, now: datetime.datetime) -> bool:
+        """The one rule for "the meeting has started": its start time has come, or it has
+        been held. From then on written answers are closed, supplementaries and verdicts
+        open, and an unanswered question shows "No answer given". As a query condition:
+        `started_condition`."""
+        return self.state == MeetingState.HELD or self.starts_at <= now
+
+    @property
+    def has_started(self) -> bool:
+        return self.has_started_at(timezone.now())
+
+
+def started_condition(now: datetime.datetime, *, prefix: str = "") -> models.Q:
+    """`Meeting.has_started_at` as a query condition; `prefix` reaches the meeting through a
+    relation, e.g. "meeting__"."""
+    return models.Q(**{f"{prefix}state": MeetingState.HELD}) | models.Q(**{f"{prefix}starts_at__lte": now})
+
 
 class AgendaItemKind(models.TextChoices):
     DEBATE = "debate", _("Petition debate")
@@ -85,3 +106,25 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NoticeEvent(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+    OUTCOME = "outcome", _("Outcome published")
+
+
+class AgendaNotice(SignerFanOut):
+    """Letters owed to a petition's signers about one agenda item, for one event (it was
+    scheduled, its meeting was cancelled, its outcome was published): the row holds the
+    cursor of that fan-out, so each signer hears of each event once."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="notices")
+    event = models.CharField(max_length=10, choices=NoticeEvent.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "event"], name="agenda_notice_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.event} notice for agenda item {self.item_id}"

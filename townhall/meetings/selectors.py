@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -76,3 +77,42 @@ def agenda_item_next_for_petition(*, petition_id: int, now: datetime.datetime) -
         .order_by("meeting__starts_at", "id")
         .first()
     )
+
+
+class MeetingFilter:
+    ALL = "all"
+    UPCOMING = "upcoming"
+    PAST = "past"
+
+
+def meeting_page_public(
+    *, when: str, committee: str | None, now: datetime.datetime, page: int, page_size: int
+) -> Page[Meeting]:
+    """Every meeting is public (cancelled ones say so): upcoming soonest first, otherwise
+    latest first, optionally of one committee (by slug)."""
+    meetings: QuerySet[Meeting] = Meeting.objects.select_related("committee")
+    if committee:
+        meetings = meetings.filter(committee__slug=committee)
+    if when == MeetingFilter.UPCOMING:
+        meetings = meetings.filter(starts_at__gte=now).order_by("starts_at", "id")
+    elif when == MeetingFilter.PAST:
+        meetings = meetings.filter(starts_at__lt=now).order_by("-starts_at", "-id")
+    else:
+        meetings = meetings.order_by("-starts_at", "-id")
+    return Paginator(meetings, page_size).get_page(page)
+
+
+def agenda_item_map_latest_debate(*, petition_ids: Iterable[int]) -> dict[int, AgendaItem]:
+    """Each petition's latest debate not cancelled, by petition id (a debate may be
+    rescheduled to a later meeting; the latest wins). One query."""
+    debates: dict[int, AgendaItem] = {}
+    items = (
+        AgendaItem.objects.filter(petition_id__in=list(petition_ids), kind=AgendaItemKind.DEBATE)
+        .exclude(meeting__state=MeetingState.CANCELLED)
+        .select_related("meeting")
+        .order_by("scheduled_at", "id")
+    )
+    for item in items:
+        if item.petition_id is not None:
+            debates[item.petition_id] = item
+    return debates

@@ -26,18 +26,30 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from townhall.accounts.policies import can_clerk
+from townhall.accounts.models import Actor, User
+from townhall.accounts.policies import can_clerk, require
 from townhall.audit.services import audit_record
-from townhall.core.errors import DomainError, InvalidState, NotFound, PermissionDeniedError
-from townhall.core.mail import Letter, queue_letters, render_email
+from townhall.core.errors import DomainError, InvalidState, NotFound
+from townhall.core.links import absolute_url
 from townhall.core.text import tidy
-from townhall.core.urls_helpers import absolute_url
-from townhall.meetings.models import AgendaItem, AgendaItemKind, Committee, CommitteeKind, Meeting, MeetingState
+from townhall.mail.services import Letter, queue_letters, render_email
+from townhall.meetings.models import (
+    AgendaItem,
+    AgendaItemKind,
+    AgendaNotice,
+    Committee,
+    CommitteeKind,
+    Meeting,
+    MeetingState,
+    NoticeEvent,
+)
 from townhall.officials.models import Official
+from townhall.petitions import policies
 from townhall.petitions.models import Petition, PetitionState, ThresholdCrossing
 from townhall.petitions.services import petition_mark_debated
 from townhall.schemes.models import Threshold, ThresholdKind
-from townhall.signatures.selectors import signature_iter_subscribers
+from townhall.signatures.selectors import Subscriber
+from townhall.signatures.services import SignerFanOutSpec, signers_fan_out
 
 COMMITTEE_NAME_MAX = 200
 LOCATION_MAX = 200
@@ -57,9 +69,8 @@ def local_date(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).strftime("%-d %B %Y")
 
 
-def _require_clerk(actor: Any) -> None:
-    if not can_clerk(actor):
-        raise PermissionDeniedError(_("Only clerks can schedule meetings and record what happened at them."))
+def _require_clerk(actor: Actor) -> User:
+    return require(can_clerk, actor, refusal=_("Only clerks can schedule meetings and record what happened at them."))
 
 
 # --- extension point: apps above meetings act when an outcome is published ---------------
@@ -82,9 +93,9 @@ def register_outcome_listener(listener: OutcomeListener) -> None:
 
 
 @transaction.atomic
-def committee_create(*, name: str, kind: str, actor: Any) -> Committee:
+def committee_create(*, name: str, kind: str, actor: Actor) -> Committee:
     """Add a committee whose meetings can then be scheduled (Full Council, scrutiny...)."""
-    _require_clerk(actor)
+    actor = _require_clerk(actor)
     name = tidy(name).replace("\n", " ")
     if not name:
         raise DomainError(_("Enter the committee's name."), code="committee_name_blank")
@@ -127,9 +138,9 @@ def _require_scheduled(meeting: Meeting, *, doing: str) -> None:
 
 
 @transaction.atomic
-def meeting_schedule(*, committee_id: int, starts_at: datetime.datetime, location: str, actor: Any) -> Meeting:
+def meeting_schedule(*, committee_id: int, starts_at: datetime.datetime, location: str, actor: Actor) -> Meeting:
     """Put a dated sitting of a committee in the calendar. It must be in the future."""
-    _require_clerk(actor)
+    actor = _require_clerk(actor)
     committee = Committee.objects.filter(pk=committee_id).first()
     if committee is None:
         raise DomainError(_("Choose the committee that is meeting."), code="committee_unknown")
@@ -162,7 +173,7 @@ def _route_threshold(kind: AgendaItemKind) -> Threshold | None:
 
 def _check_petition_route(petition: Petition, kind: AgendaItemKind) -> None:
     """A petition reaches a debate or an evidence session only through its threshold."""
-    if petition.state not in (PetitionState.OPEN, PetitionState.CLOSED):
+    if not policies.is_live(petition):
         raise DomainError(
             _("Only open or closed petitions can be put on an agenda; this one is %(state)s.")
             % {"state": PetitionState(petition.state).label.lower()},
@@ -187,7 +198,7 @@ def _check_petition_route(petition: Petition, kind: AgendaItemKind) -> None:
                 "action": petition.action,
                 "threshold": threshold.name,
                 "count": f"{threshold.count:,}",
-                "has": f"{petition.signature_count:,}",
+                "has": f"{threshold.measured_count(total=petition.signature_count, in_area=petition.in_area_count):,}",
                 "route": route,
             },
             code="threshold_not_reached",
@@ -213,7 +224,7 @@ def agenda_item_add(
     title: str,
     petition_id: int | None = None,
     official_id: int | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> AgendaItem:
     """Add an item to a scheduled meeting's agenda.
 
@@ -221,7 +232,7 @@ def agenda_item_add(
     scheme's threshold for that route; "public questions" items open the meeting to
     residents' questions (to the named official, if one is given).
     """
-    _require_clerk(actor)
+    actor = _require_clerk(actor)
     meeting = _locked_meeting(meeting_id)
     _require_scheduled(meeting, doing=_("nothing can be added to its agenda"))
     if kind not in AgendaItemKind.values:
@@ -250,11 +261,7 @@ def agenda_item_add(
         prefix = _("Debate") if item_kind == AgendaItemKind.DEBATE else _("Officer evidence")
         title = f"{prefix}: {petition.action}"
     if not title and item_kind == AgendaItemKind.QUESTIONS:
-        title = (
-            _("Public questions to %(who)s") % {"who": f"{official.name}, {official.role}"}
-            if official
-            else _("Public questions")
-        )
+        title = _("Public questions to %(who)s") % {"who": official.label} if official else _("Public questions")
     if not title:
         raise DomainError(_("Enter a title for the agenda item."), code="title_blank")
     if len(title) > TITLE_MAX:
@@ -284,9 +291,9 @@ def agenda_item_add(
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting_id: int, reason: str, actor: Any) -> Meeting:
+def meeting_cancel(*, meeting_id: int, reason: str, actor: Actor) -> Meeting:
     """Cancel a scheduled meeting; the reason is published and signers are told."""
-    _require_clerk(actor)
+    actor = _require_clerk(actor)
     meeting = _locked_meeting(meeting_id)
     _require_scheduled(meeting, doing=_("it cannot be cancelled"))
     reason = tidy(reason)
@@ -337,7 +344,7 @@ def meeting_record_outcome(
     minutes_url: str,
     video_url: str,
     item_outcomes: Mapping[int, ItemOutcome],
-    actor: Any,
+    actor: Actor,
 ) -> Meeting:
     """Record and publish what happened at a meeting, once it has started.
 
@@ -345,11 +352,11 @@ def meeting_record_outcome(
     petitions as debated, and tells their opted-in signers. Recorded once: the outcome is
     a public record, so it is never silently rewritten.
     """
-    _require_clerk(actor)
+    actor = _require_clerk(actor)
     meeting = _locked_meeting(meeting_id)
     _require_scheduled(meeting, doing=_("its outcome cannot be recorded again"))
     now = timezone.now()
-    if meeting.starts_at > now:
+    if not meeting.has_started_at(now):
         raise InvalidState(
             _("This meeting starts on %(date)s; record its outcome after it has started.")
             % {"date": timezone.localtime(meeting.starts_at).strftime("%-d %B %Y at %H:%M")},
@@ -388,11 +395,7 @@ def meeting_record_outcome(
             )
     for item in items.values():
         petition = item.petition
-        if (
-            item.kind == AgendaItemKind.DEBATE
-            and petition is not None
-            and petition.state in (PetitionState.OPEN, PetitionState.CLOSED)
-        ):
+        if item.kind == AgendaItemKind.DEBATE and petition is not None and policies.is_live(petition):
             petition_mark_debated(petition_id=petition.pk, at=now)
     audit_record(action="meeting.outcome_published", target=meeting, actor=actor)
     for listener in list(_outcome_listeners):
@@ -421,18 +424,21 @@ def _fan_out_on_commit(item_ids: list[int], *, event: FanOutEvent) -> None:
 
 # Which meeting state each letter still makes sense in when the task runs.
 _EVENT_STATE: dict[str, MeetingState] = {
-    "scheduled": MeetingState.SCHEDULED,
-    "cancelled": MeetingState.CANCELLED,
-    "outcome": MeetingState.HELD,
+    NoticeEvent.SCHEDULED: MeetingState.SCHEDULED,
+    NoticeEvent.CANCELLED: MeetingState.CANCELLED,
+    NoticeEvent.OUTCOME: MeetingState.HELD,
 }
 
 
 def agenda_item_fan_out(*, item_id: int, event: str) -> int:
-    """Queue one letter per opted-in signer (and one for the creator) about an agenda item.
+    """Queue the letters owed about an agenda item: one to the petition's creator, and one
+    to each opted-in signer through the one signer fan-out (`signers_fan_out`), with the
+    item's notice for this event as its cursor.
 
-    Safe to run any number of times: each letter's dedupe key
-    (`agenda:<item>:<event>:signature:<id>`) is inserted at most once. Works through the
-    signers in batches, one transaction per batch. Returns how many letters were new.
+    Safe to run any number of times: each letter's dedupe key (`agenda:<item>:<event>:creator`,
+    `agenda:<item>:<event>:signature:<id>`) is inserted at most once. A letter overtaken by
+    events (a meeting cancelled before its "scheduled" letters went) is not sent. Returns
+    how many letters were new.
     """
     if event not in _EVENT_STATE:
         raise DomainError(f"Unknown agenda notification {event!r}.", code="event_invalid")
@@ -441,8 +447,6 @@ def agenda_item_fan_out(*, item_id: int, event: str) -> int:
         .filter(pk=item_id, petition__isnull=False)
         .first()
     )
-    # A letter overtaken by events (a meeting cancelled before its "scheduled" letters
-    # went) is not sent.
     if item is None or item.petition is None or item.meeting.state != _EVENT_STATE[event]:
         return 0
     petition = item.petition
@@ -455,9 +459,8 @@ def agenda_item_fan_out(*, item_id: int, event: str) -> int:
     }
     template = f"meetings/email/{event}"
     subject, creator_body = render_email(template=template, context={**context, "name": petition.creator_name})
-    queued = 0
     with transaction.atomic():
-        queued += queue_letters(
+        queued = queue_letters(
             [
                 Letter(
                     dedupe_key=f"agenda:{item.pk}:{event}:creator",
@@ -467,25 +470,22 @@ def agenda_item_fan_out(*, item_id: int, event: str) -> int:
                 )
             ]
         )
-    for batch in signature_iter_subscribers(petition_id=petition.pk):
-        letters = []
-        for subscriber in batch:
-            _, body = render_email(
-                template=template,
-                context={**context, "name": subscriber.name, "unsubscribe_url": subscriber.unsubscribe_url},
-            )
-            letters.append(
-                Letter(
-                    dedupe_key=f"agenda:{item.pk}:{event}:signature:{subscriber.signature_id}",
-                    to=subscriber.email,
-                    subject=subject,
-                    body=body,
-                    headers={
-                        "List-Unsubscribe": f"<{subscriber.unsubscribe_url}>",
-                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                    },
-                )
-            )
-        with transaction.atomic():
-            queued += queue_letters(letters)
-    return queued
+        notice, _created = AgendaNotice.objects.get_or_create(item=item, event=event)
+
+    def letter(subscriber: Subscriber) -> tuple[str, str]:
+        _subject, body = render_email(
+            template=template,
+            context={**context, "name": subscriber.name, "unsubscribe_url": subscriber.unsubscribe_url},
+        )
+        return subject, body
+
+    spec = SignerFanOutSpec(
+        owner=AgendaNotice,
+        owner_id=notice.pk,
+        petition_id=petition.pk,
+        key=f"agenda:{item.pk}:{event}",
+        letter=letter,
+        is_owed=lambda row: Meeting.objects.filter(pk=item.meeting_id, state=_EVENT_STATE[event]).exists(),
+        audit_action="agenda_item.fanout_finished",
+    )
+    return queued + signers_fan_out(spec)

@@ -49,7 +49,7 @@ def petition_meeting_events(petition: Any) -> Iterator[TimelineEvent]:
         meeting = item.meeting
         labels = _labels(item)
         url = reverse("meetings:detail", kwargs={"pk": meeting.pk})
-        if meeting.state == MeetingState.SCHEDULED and meeting.starts_at > now:
+        if meeting.state == MeetingState.SCHEDULED and not meeting.has_started_at(now):
             # Still to come: one planned step on the meeting's date.
             yield TimelineEvent(
                 at=meeting.starts_at,

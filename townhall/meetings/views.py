@@ -10,12 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from townhall.accounts.decorators import staff_only
-from townhall.accounts.policies import can_clerk
+from townhall.accounts.decorators import clerk_required
 from townhall.core import panels
 from townhall.core.errors import DomainError
-from townhall.core.forms import show_domain_error
-from townhall.core.http import cached_public, make_etag, not_modified
+from townhall.core.forms import show_refusal
+from townhall.core.http import conditional_public, make_etag, page_number
 from townhall.meetings import selectors
 from townhall.meetings.forms import (
     AGENDA_FIELDS_BY_CODE,
@@ -37,17 +36,7 @@ from townhall.meetings.services import (
     meeting_record_outcome,
     meeting_schedule,
 )
-from townhall.officials.selectors import official_list_current
-
-clerk_only = staff_only(can_clerk, refusal="You need the clerk role to see this page.")
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
-
+from townhall.officials.selectors import official_choices_current
 
 # --- public pages ------------------------------------------------------------------------------
 
@@ -56,18 +45,19 @@ def _page_number(request: HttpRequest) -> int:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     upcoming = selectors.meeting_list_upcoming(now=now)
-    past = selectors.meeting_list_past(now=now, page=_page_number(request), page_size=settings.TOWNHALL["PAGE_SIZE"])
+    past = selectors.meeting_list_past(now=now, page=page_number(request), page_size=settings.TOWNHALL["PAGE_SIZE"])
     etag = make_etag(
         "meetings",
         past.number,
         len(upcoming),
         [(m.pk, m.state, m.starts_at, m.location, m.committee.name) for m in [*upcoming, *past.object_list]],
     )
-    cached = not_modified(request, etag=etag, last_modified=None)
-    if cached is not None:
-        return cached
-    response = render(request, "meetings/list.html", {"upcoming": upcoming, "past": past, "now": now})
-    return cached_public(response, etag=etag, last_modified=None)
+    return conditional_public(
+        request,
+        etag=etag,
+        last_modified=None,
+        render=lambda: render(request, "meetings/list.html", {"upcoming": upcoming, "past": past, "now": now}),
+    )
 
 
 @require_safe
@@ -75,7 +65,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(meeting_id=pk)
     items = selectors.agenda_item_list(meeting_id=pk)
     sections = panels.panels_for("meeting", meeting)
-    has_started = meeting.starts_at <= timezone.now()
+    has_started = meeting.has_started
     etag = make_etag(
         "meeting",
         meeting.pk,
@@ -88,21 +78,22 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         [(i.pk, i.title, i.petition_id, i.official_id, i.outcome_recorded_at) for i in items],
         [section.etag_part for section in sections],
     )
-    cached = not_modified(request, etag=etag, last_modified=None)
-    if cached is not None:
-        return cached
-    response = render(
+    return conditional_public(
         request,
-        "meetings/detail.html",
-        {"meeting": meeting, "items": items, "panels": sections, "has_started": has_started},
+        etag=etag,
+        last_modified=None,
+        render=lambda: render(
+            request,
+            "meetings/detail.html",
+            {"meeting": meeting, "items": items, "panels": sections, "has_started": has_started},
+        ),
     )
-    return cached_public(response, etag=etag, last_modified=None)
 
 
 # --- clerks' pages -----------------------------------------------------------------------------
 
 
-@clerk_only
+@clerk_required
 @require_safe
 def clerk_home(request: HttpRequest) -> HttpResponse:
     return render(
@@ -117,7 +108,7 @@ def clerk_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@clerk_only
+@clerk_required
 @require_http_methods(["GET", "POST"])
 def committee_new(request: HttpRequest) -> HttpResponse:
     form = CommitteeForm(request.POST or None)
@@ -127,7 +118,7 @@ def committee_new(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"], kind=form.cleaned_data["kind"], actor=request.user
             )
         except DomainError as error:
-            show_domain_error(form, error, fields_by_code=COMMITTEE_FIELDS_BY_CODE)
+            show_refusal(form, error, fields_by_code=COMMITTEE_FIELDS_BY_CODE)
         else:
             messages.success(request, _("Added the committee “%(name)s”.") % {"name": committee.name})
             return redirect("meetings:clerk")
@@ -135,7 +126,7 @@ def committee_new(request: HttpRequest) -> HttpResponse:
     return render(request, "meetings/committee_form.html", {"form": form, "staff_nav": True}, status=status)
 
 
-@clerk_only
+@clerk_required
 @require_http_methods(["GET", "POST"])
 def meeting_new(request: HttpRequest) -> HttpResponse:
     committees = [(c.pk, c.name) for c in selectors.committee_list()]
@@ -149,16 +140,12 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as error:
-            show_domain_error(form, error, fields_by_code=MEETING_FIELDS_BY_CODE)
+            show_refusal(form, error, fields_by_code=MEETING_FIELDS_BY_CODE)
         else:
             messages.success(request, _("Scheduled: %(meeting)s.") % {"meeting": meeting})
             return redirect("meetings:manage", pk=meeting.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "meetings/meeting_form.html", {"form": form, "staff_nav": True}, status=status)
-
-
-def _officials() -> list[tuple[int, str]]:
-    return [(o.pk, f"{o.name}, {o.role}") for o in official_list_current()]
 
 
 def _manage_page(
@@ -175,9 +162,9 @@ def _manage_page(
         {
             "meeting": meeting,
             "items": selectors.agenda_item_list(meeting_id=meeting.pk),
-            "item_form": item_form or AgendaItemForm(officials=_officials()),
+            "item_form": item_form or AgendaItemForm(officials=official_choices_current()),
             "cancel_form": cancel_form or CancelForm(),
-            "has_started": meeting.starts_at <= timezone.now(),
+            "has_started": meeting.has_started,
             "panels": panels.panels_for("meeting_clerk", meeting),
             "staff_nav": True,
         },
@@ -185,17 +172,17 @@ def _manage_page(
     )
 
 
-@clerk_only
+@clerk_required
 @require_safe
 def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
     return _manage_page(request, selectors.meeting_get(meeting_id=pk))
 
 
-@clerk_only
+@clerk_required
 @require_POST
 def agenda_item_new(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(meeting_id=pk)
-    form = AgendaItemForm(request.POST, officials=_officials())
+    form = AgendaItemForm(request.POST, officials=official_choices_current())
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -208,14 +195,14 @@ def agenda_item_new(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as error:
-            show_domain_error(form, error, fields_by_code=AGENDA_FIELDS_BY_CODE)
+            show_refusal(form, error, fields_by_code=AGENDA_FIELDS_BY_CODE)
         else:
             messages.success(request, _("Added to the agenda: %(title)s.") % {"title": item.title})
             return redirect("meetings:manage", pk=meeting.pk)
     return _manage_page(request, meeting, item_form=form, status=400)
 
 
-@clerk_only
+@clerk_required
 @require_POST
 def meeting_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(meeting_id=pk)
@@ -224,14 +211,14 @@ def meeting_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             meeting_cancel(meeting_id=meeting.pk, reason=form.cleaned_data["reason"], actor=request.user)
         except DomainError as error:
-            show_domain_error(form, error, fields_by_code={"reason_blank": "reason"})
+            show_refusal(form, error, fields_by_code={"reason_blank": "reason"})
         else:
             messages.success(request, _("The meeting is cancelled."))
             return redirect("meetings:detail", pk=meeting.pk)
     return _manage_page(request, meeting, cancel_form=form, status=400)
 
 
-@clerk_only
+@clerk_required
 @require_http_methods(["GET", "POST"])
 def meeting_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_get(meeting_id=pk)
@@ -260,7 +247,7 @@ def meeting_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                 blank = next((i for i in items if i.petition_id and not data[f"item_{i.pk}_outcome"].strip()), None)
                 if blank is not None:
                     fields["item_outcome_blank"] = f"item_{blank.pk}_outcome"
-            show_domain_error(form, error, fields_by_code=fields)
+            show_refusal(form, error, fields_by_code=fields)
         else:
             messages.success(request, _("The outcome is published and signers are being told."))
             return redirect("meetings:detail", pk=meeting.pk)
@@ -271,7 +258,7 @@ def meeting_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "meeting": meeting,
             "form": form,
-            "has_started": meeting.starts_at <= timezone.now(),
+            "has_started": meeting.has_started,
             "staff_nav": True,
         },
         status=status,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from townhall.accounts.models import Actor
 from townhall.audit.models import AuditEvent
 from townhall.moderation.models import ModerationLock, ModerationNote, SecondOpinion
 from townhall.petitions.models import Petition, PetitionState
@@ -46,7 +47,7 @@ def moderation_list_queue(*, now: datetime.datetime | None = None) -> list[Queue
                 petition=petition,
                 waiting_days=(now - since).days,
                 is_overdue=now - since > overdue_after,
-                needs_second_opinion=bool(petition.flagged),
+                needs_second_opinion=bool(getattr(petition, "flagged", False)),  # annotated above
                 locked_by=locks.get(petition.pk, ""),
                 warnings=len(
                     petition_text_warnings(
@@ -82,4 +83,27 @@ def moderation_history(*, petition_id: int) -> QuerySet[AuditEvent]:
 def moderation_warnings(*, petition: Petition) -> list[TextWarning]:
     return petition_text_warnings(
         action=petition.action, background=petition.background, additional_details=petition.additional_details
+    )
+
+
+@dataclass(frozen=True)
+class LockStatus:
+    is_mine: bool
+    held_by_another: str  # "alice is reviewing this petition until 14:05; …", or ""
+
+
+def moderation_lock_status(*, petition_id: int, actor: Actor, now: datetime.datetime | None = None) -> LockStatus:
+    """Who is reviewing a petition now, as the workspace shows it (reading takes no lock)."""
+    now = now or timezone.now()
+    lock = ModerationLock.objects.select_related("held_by").filter(petition_id=petition_id, expires_at__gt=now).first()
+    if lock is None:
+        return LockStatus(is_mine=False, held_by_another="")
+    if lock.held_by_id == actor.pk:
+        return LockStatus(is_mine=True, held_by_another="")
+    return LockStatus(
+        is_mine=False,
+        held_by_another=(
+            f"{lock.held_by.get_username()} is reviewing this petition until "
+            f"{timezone.localtime(lock.expires_at):%H:%M}; nothing was changed."
+        ),
     )

@@ -9,19 +9,20 @@ petition (410) and sending a decided petition back for moderation are administra
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from townhall.accounts.policies import can_administer, can_moderate
+from townhall.accounts.models import Actor, User
+from townhall.accounts.policies import can_administer, can_moderate, require
 from townhall.audit.services import audit_record
-from townhall.core.errors import DomainError, InvalidState, NotFound, PermissionDeniedError
-from townhall.core.mail import send_email
+from townhall.core.errors import DomainError, InvalidState, NotFound
+from townhall.core.links import absolute_url
 from townhall.core.text import tidy
-from townhall.core.urls_helpers import absolute_url
+from townhall.mail.services import send_email
 from townhall.moderation.models import ModerationLock, ModerationNote, SecondOpinion
+from townhall.moderation.selectors import moderation_lock_status
 from townhall.petitions.models import Petition, RejectionReason
 from townhall.petitions.services import (
     petition_open,
@@ -33,14 +34,12 @@ from townhall.petitions.services import (
 from townhall.signatures.selectors import signature_emails_for
 
 
-def _require_moderator(actor: Any) -> None:
-    if not can_moderate(actor):
-        raise PermissionDeniedError("Only moderators can approve or reject petitions.")
+def _require_moderator(actor: Actor) -> User:
+    return require(can_moderate, actor, refusal="Only moderators can approve or reject petitions.")
 
 
-def _require_administrator(actor: Any, doing: str) -> None:
-    if not can_administer(actor):
-        raise PermissionDeniedError(f"Only administrators can {doing}.")
+def _require_administrator(actor: Actor, doing: str) -> User:
+    return require(can_administer, actor, refusal=f"Only administrators can {doing}.")
 
 
 def _notify(petition: Petition, *, template: str) -> None:
@@ -60,20 +59,16 @@ def _lock_minutes() -> int:
     return int(settings.TOWNHALL["MODERATION_LOCK_MINUTES"])
 
 
-def _check_not_locked_by_another(petition_id: int, actor: Any) -> None:
-    lock = ModerationLock.objects.select_related("held_by").filter(petition_id=petition_id).first()
-    if lock is not None and lock.expires_at > timezone.now() and lock.held_by_id != actor.pk:
-        raise InvalidState(
-            f"{lock.held_by.get_username()} is reviewing this petition until "
-            f"{timezone.localtime(lock.expires_at):%H:%M}; nothing was changed.",
-            code="locked",
-        )
+def _check_not_locked_by_another(petition_id: int, actor: Actor) -> None:
+    held_by_another = moderation_lock_status(petition_id=petition_id, actor=actor).held_by_another
+    if held_by_another:
+        raise InvalidState(held_by_another, code="locked")
 
 
 @transaction.atomic
-def moderation_lock_acquire(*, petition_id: int, actor: Any) -> ModerationLock:
+def moderation_lock_acquire(*, petition_id: int, actor: Actor) -> ModerationLock:
     """Take (or renew) the edit lock; refused while another moderator's lock is live."""
-    _require_moderator(actor)
+    actor = _require_moderator(actor)
     if not Petition.objects.filter(pk=petition_id).exists():
         raise NotFound("There is no petition with that number.")
     now = timezone.now()
@@ -97,14 +92,14 @@ def moderation_lock_acquire(*, petition_id: int, actor: Any) -> ModerationLock:
     return lock
 
 
-def moderation_lock_release(*, petition_id: int, actor: Any) -> None:
+def moderation_lock_release(*, petition_id: int, actor: Actor) -> None:
     ModerationLock.objects.filter(petition_id=petition_id, held_by_id=actor.pk).delete()
 
 
 @transaction.atomic
-def moderation_approve(*, petition_id: int, actor: Any) -> Petition:
+def moderation_approve(*, petition_id: int, actor: Actor) -> Petition:
     """Publish the petition for signatures."""
-    _require_moderator(actor)
+    actor = _require_moderator(actor)
     _check_not_locked_by_another(petition_id, actor)
     petition = petition_open(petition_id=petition_id, actor=actor)
     moderation_lock_release(petition_id=petition_id, actor=actor)
@@ -113,9 +108,9 @@ def moderation_approve(*, petition_id: int, actor: Any) -> Petition:
 
 
 @transaction.atomic
-def moderation_reject(*, petition_id: int, reason: str, details: str, actor: Any) -> Petition:
+def moderation_reject(*, petition_id: int, reason: str, details: str, actor: Actor) -> Petition:
     """Reject the petition with a reason code and an explanation for the creator."""
-    _require_moderator(actor)
+    actor = _require_moderator(actor)
     _check_not_locked_by_another(petition_id, actor)
     petition = petition_reject(petition_id=petition_id, reason=reason, details=details, actor=actor)
     moderation_lock_release(petition_id=petition_id, actor=actor)
@@ -124,9 +119,9 @@ def moderation_reject(*, petition_id: int, reason: str, details: str, actor: Any
 
 
 @transaction.atomic
-def moderation_take_down(*, petition_id: int, reason: str, details: str, actor: Any) -> Petition:
+def moderation_take_down(*, petition_id: int, reason: str, details: str, actor: Actor) -> Petition:
     """Take a published petition down (it becomes rejected; some reasons hide it)."""
-    _require_moderator(actor)
+    actor = _require_moderator(actor)
     _check_not_locked_by_another(petition_id, actor)
     petition = petition_take_down(petition_id=petition_id, reason=reason, details=details, actor=actor)
     _notify(petition, template="moderation/email/rejected")
@@ -134,23 +129,23 @@ def moderation_take_down(*, petition_id: int, reason: str, details: str, actor: 
 
 
 @transaction.atomic
-def moderation_remove(*, petition_id: int, actor: Any) -> Petition:
+def moderation_remove(*, petition_id: int, actor: Actor) -> Petition:
     """Remove a petition entirely (its page answers 410 Gone). Administrators only."""
-    _require_administrator(actor, "remove petitions")
+    actor = _require_administrator(actor, "remove petitions")
     return petition_remove(petition_id=petition_id, actor=actor)
 
 
 @transaction.atomic
-def moderation_remoderate(*, petition_id: int, actor: Any) -> Petition:
+def moderation_remoderate(*, petition_id: int, actor: Actor) -> Petition:
     """Send a rejected or taken-down petition back to the queue. Administrators only."""
-    _require_administrator(actor, "send a petition back for moderation")
+    actor = _require_administrator(actor, "send a petition back for moderation")
     return petition_remoderate(petition_id=petition_id, actor=actor)
 
 
 @transaction.atomic
-def moderation_note_add(*, petition_id: int, body: str, actor: Any) -> ModerationNote:
+def moderation_note_add(*, petition_id: int, body: str, actor: Actor) -> ModerationNote:
     """Add an internal note (append-only; staff only)."""
-    _require_moderator(actor)
+    actor = _require_moderator(actor)
     body = tidy(body)
     if not body:
         raise DomainError("Write the note before adding it.", code="note_blank")
@@ -162,9 +157,9 @@ def moderation_note_add(*, petition_id: int, body: str, actor: Any) -> Moderatio
 
 
 @transaction.atomic
-def moderation_second_opinion_request(*, petition_id: int, reason: str, actor: Any) -> SecondOpinion:
+def moderation_second_opinion_request(*, petition_id: int, reason: str, actor: Actor) -> SecondOpinion:
     """Flag a petition for a colleague's view before anyone decides."""
-    _require_moderator(actor)
+    actor = _require_moderator(actor)
     reason = tidy(reason)
     if not reason:
         raise DomainError("Say what you would like a second opinion on.", code="reason_blank")
@@ -178,9 +173,9 @@ def moderation_second_opinion_request(*, petition_id: int, reason: str, actor: A
 
 
 @transaction.atomic
-def moderation_second_opinion_resolve(*, petition_id: int, actor: Any) -> int:
+def moderation_second_opinion_resolve(*, petition_id: int, actor: Actor) -> int:
     """Mark open requests for a second opinion as answered."""
-    _require_moderator(actor)
+    actor = _require_moderator(actor)
     resolved = SecondOpinion.objects.filter(petition_id=petition_id, resolved_at__isnull=True).update(
         resolved_at=timezone.now(), resolved_by=actor
     )

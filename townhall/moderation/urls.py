@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/second-opinion/resolve/", views.resolve_second_opinion, name="resolve_second_opinion"),
     path("<int:pk>/remove/", views.remove, name="remove"),
     path("<int:pk>/remoderate/", views.remoderate, name="remoderate"),
+    path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/release/", views.release, name="release"),
 ]

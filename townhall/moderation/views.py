@@ -12,13 +12,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from townhall.accounts.decorators import staff_only
-from townhall.accounts.policies import can_administer, can_moderate
-from townhall.core.errors import DomainError, PermissionDeniedError
+from townhall.accounts.decorators import moderator_required
+from townhall.accounts.policies import can_administer
+from townhall.core.errors import DomainError
+from townhall.core.forms import raise_if_page_level, show_refusal
 from townhall.moderation.forms import RejectForm
 from townhall.moderation.selectors import (
     moderation_history,
     moderation_list_queue,
+    moderation_lock_status,
     moderation_notes,
     moderation_open_second_opinions,
     moderation_warnings,
@@ -35,10 +37,10 @@ from townhall.moderation.services import (
     moderation_second_opinion_resolve,
     moderation_take_down,
 )
+from townhall.petitions.models import Petition
+from townhall.petitions.policies import petition_actions
 from townhall.petitions.selectors import petition_get, petition_list_similar
 from townhall.schemes.selectors import scheme_get_current
-
-moderator_required = staff_only(can_moderate, refusal="You need the moderator role to see this page.")
 
 
 @moderator_required
@@ -57,16 +59,13 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _workspace(request: HttpRequest, pk: int, **extra: Any) -> dict[str, Any]:
     petition = petition_get(petition_id=pk)
-    lock_holder = ""
-    try:
-        moderation_lock_acquire(petition_id=pk, actor=request.user)
-    except DomainError as error:
-        lock_holder = error.message
+    lock = moderation_lock_status(petition_id=pk, actor=request.user)
     similar = [
         item for item in petition_list_similar(text=petition.action, limit=6) if item.petition.pk != petition.pk
     ][:5]
     return {
         "petition": petition,
+        "actions": petition_actions(petition),
         "reject_form": RejectForm(),
         "take_down_form": RejectForm(prefix="takedown"),
         "scheme": scheme_get_current(),
@@ -75,7 +74,8 @@ def _workspace(request: HttpRequest, pk: int, **extra: Any) -> dict[str, Any]:
         "notes": moderation_notes(petition_id=pk),
         "second_opinions": moderation_open_second_opinions(petition_id=pk),
         "history": moderation_history(petition_id=pk),
-        "lock_holder": lock_holder,
+        "lock_holder": lock.held_by_another,
+        "lock_is_mine": lock.is_mine,
         "is_administrator": can_administer(request.user),
         "staff_nav": True,
         **extra,
@@ -96,44 +96,60 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("moderation:queue")
 
 
-@moderator_required
-@require_POST
-def reject(request: HttpRequest, pk: int) -> HttpResponse:
-    form = RejectForm(request.POST)
+def _reason_decision(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form: RejectForm,
+    form_name: str,
+    decide: Callable[..., Petition],
+    done: str,
+    then: HttpResponse,
+) -> HttpResponse:
+    """A decision with a reason and an explanation (reject, take down): the service decides,
+    its refusal goes on the form, nothing typed is lost."""
     if form.is_valid():
         try:
-            petition = moderation_reject(
+            petition = decide(
                 petition_id=pk,
                 reason=form.cleaned_data["reason"],
                 details=form.cleaned_data["details"],
                 actor=request.user,
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            show_refusal(form, error, fields_by_code={"reason_invalid": "reason"})
         else:
-            messages.success(request, f"Rejected: “{petition.action}”.")
-            return redirect("moderation:queue")
-    return render(request, "moderation/detail.html", _workspace(request, pk, reject_form=form), status=400)
+            messages.success(request, done % {"action": petition.action})
+            return then
+    return render(request, "moderation/detail.html", _workspace(request, pk, **{form_name: form}), status=400)
+
+
+@moderator_required
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reason_decision(
+        request,
+        pk,
+        form=RejectForm(request.POST),
+        form_name="reject_form",
+        decide=moderation_reject,
+        done="Rejected: “%(action)s”.",
+        then=redirect("moderation:queue"),
+    )
 
 
 @moderator_required
 @require_POST
 def take_down(request: HttpRequest, pk: int) -> HttpResponse:
-    form = RejectForm(request.POST, prefix="takedown")
-    if form.is_valid():
-        try:
-            petition = moderation_take_down(
-                petition_id=pk,
-                reason=form.cleaned_data["reason"],
-                details=form.cleaned_data["details"],
-                actor=request.user,
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, f"Taken down: “{petition.action}”.")
-            return redirect("moderation:detail", pk=pk)
-    return render(request, "moderation/detail.html", _workspace(request, pk, take_down_form=form), status=400)
+    return _reason_decision(
+        request,
+        pk,
+        form=RejectForm(request.POST, prefix="takedown"),
+        form_name="take_down_form",
+        decide=moderation_take_down,
+        done="Taken down: “%(action)s”.",
+        then=redirect("moderation:detail", pk=pk),
+    )
 
 
 def _simple_post(
@@ -142,8 +158,7 @@ def _simple_post(
     try:
         action()
     except DomainError as error:
-        if isinstance(error, PermissionDeniedError):
-            raise
+        raise_if_page_level(error)
         messages.error(request, error.message)
     else:
         messages.success(request, done)
@@ -198,6 +213,18 @@ def remoderate(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         lambda: moderation_remoderate(petition_id=pk, actor=request.user),
         "Sent back to the moderation queue.",
+    )
+
+
+@moderator_required
+@require_POST
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start reviewing: take the edit lock (reading the page never takes it)."""
+    return _simple_post(
+        request,
+        pk,
+        lambda: moderation_lock_acquire(petition_id=pk, actor=request.user),
+        "You are reviewing this petition: other moderators are told, and cannot decide it meanwhile.",
     )
 
 

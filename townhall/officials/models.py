@@ -54,11 +54,17 @@ class Official(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person.name}, {self.role}"
+        return self.label
 
     @property
     def name(self) -> str:
         return self.person.name
+
+    @property
+    def label(self) -> str:
+        """How an official is named everywhere: "Cllr Helen Marsh, Mayor" (lists, petitions'
+        decision maker, agenda titles)."""
+        return f"{self.person.name}, {self.role}"
 
     def is_current_on(self, day: datetime.date) -> bool:
         return self.tenure_started_on <= day and (self.tenure_ended_on is None or self.tenure_ended_on >= day)

@@ -14,3 +14,8 @@ def official_list_current() -> QuerySet[Official]:
         .filter(tenure_started_on__lte=today)
         .filter(Q(tenure_ended_on__isnull=True) | Q(tenure_ended_on__gte=today))
     )
+
+
+def official_choices_current() -> list[tuple[int, str]]:
+    """(id, label) of each official in role today, for a form's choice of official."""
+    return [(official.pk, official.label) for official in official_list_current()]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
 
+from townhall.accounts.models import Actor, User
+from townhall.accounts.policies import can_administer, require
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError
 from townhall.officials.models import Official, Person, RoleKind
@@ -21,7 +22,7 @@ def official_appoint(
     started_on: datetime.date,
     ended_on: datetime.date | None = None,
     kind: RoleKind = RoleKind.ELECTED,
-    actor: Any = None,
+    actor: Actor | None = None,
 ) -> Official:
     """Record that a person (found by name, or created) holds a role from a date."""
     name, role = name.strip(), role.strip()
@@ -44,7 +45,7 @@ def official_appoint(
 
 
 @transaction.atomic
-def official_end_tenure(*, official_id: int, ended_on: datetime.date, actor: Any = None) -> Official:
+def official_end_tenure(*, official_id: int, ended_on: datetime.date, actor: Actor | None = None) -> Official:
     """Record the day a person left a role."""
     official = Official.objects.select_for_update().get(pk=official_id)
     if official.tenure_ended_on is not None:
@@ -54,4 +55,46 @@ def official_end_tenure(*, official_id: int, ended_on: datetime.date, actor: Any
     official.tenure_ended_on = ended_on
     official.save(update_fields=["tenure_ended_on"])
     audit_record(action="official.left", target=official, actor=actor, data={"ended_on": ended_on.isoformat()})
+    return official
+
+
+def _require_administrator(actor: Actor | None) -> User:
+    return require(can_administer, actor, refusal="Only administrators can record officials and their roles.")
+
+
+@transaction.atomic
+def person_save(*, person: Person, actor: Actor, changed_fields: list[str]) -> Person:
+    """An administrator adds a person or corrects their name, page address or summary."""
+    actor = _require_administrator(actor)
+    created = person.pk is None
+    person.name = person.name.strip()
+    if not person.name:
+        raise DomainError("Give the person's name.", code="official_incomplete")
+    person.save()
+    audit_record(
+        action="person.added" if created else "person.updated",
+        target=person,
+        actor=actor,
+        data={"fields": sorted(changed_fields)},
+    )
+    return person
+
+
+@transaction.atomic
+def official_save(*, official: Official, actor: Actor, changed_fields: list[str]) -> Official:
+    """An administrator records a tenure, or corrects one (role, kind, dates)."""
+    actor = _require_administrator(actor)
+    created = official.pk is None
+    official.role = official.role.strip()
+    if not official.role:
+        raise DomainError("Give the role the person holds.", code="official_incomplete")
+    if official.tenure_ended_on is not None and official.tenure_ended_on < official.tenure_started_on:
+        raise DomainError("A tenure cannot end before it starts.", code="tenure_dates")
+    official.save()
+    audit_record(
+        action="official.appointed" if created else "official.updated",
+        target=official,
+        actor=actor,
+        data={"role": official.role, "fields": sorted(changed_fields)},
+    )
     return official

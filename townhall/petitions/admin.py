@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from townhall.accounts.admin import each_through_service
 from townhall.accounts.policies import can_administer
 from townhall.core.errors import DomainError
 from townhall.petitions.models import Petition, ThresholdCrossing
@@ -56,25 +57,23 @@ class PetitionAdmin(admin.ModelAdmin[Petition]):
         if not can_administer(request.user):
             self.message_user(request, "Only administrators can remove petitions.", messages.ERROR)
             return
-        removed = 0
-        for petition in queryset:
-            try:
-                petition_remove(petition_id=petition.pk, actor=request.user)
-            except DomainError as error:
-                self.message_user(request, f"#{petition.pk}: {error.message}", messages.WARNING)
-            else:
-                removed += 1
-        self.message_user(request, f"Removed {removed} petition(s).", messages.SUCCESS)
+        each_through_service(
+            self,
+            request,
+            queryset,
+            lambda petition: petition_remove(petition_id=petition.pk, actor=request.user),
+            done="Removed %(count)s petition(s).",
+        )
 
     def _set_exempt(self, request: HttpRequest, queryset: QuerySet[Petition], *, exempt: bool) -> None:
-        if not can_administer(request.user):
-            self.message_user(request, "Only administrators can change this.", messages.ERROR)
-            return
-        for petition in queryset:
-            try:
-                petition_set_anonymisation_exempt(petition_id=petition.pk, exempt=exempt, actor=request.user)
-            except DomainError as error:
-                self.message_user(request, f"#{petition.pk}: {error.message}", messages.WARNING)
+        each_through_service(
+            self,
+            request,
+            queryset,
+            lambda petition: petition_set_anonymisation_exempt(
+                petition_id=petition.pk, exempt=exempt, actor=request.user
+            ),
+        )
 
     @admin.action(description="Keep personal details (exempt from anonymisation)")
     def keep_personal_details(self, request: HttpRequest, queryset: QuerySet[Petition]) -> None:
@@ -86,7 +85,11 @@ class PetitionAdmin(admin.ModelAdmin[Petition]):
 
     def _set_proof_of_work(self, request: HttpRequest, queryset: QuerySet[Petition], *, required: bool) -> None:
         for petition in queryset:
-            petition_set_proof_of_work(petition_id=petition.pk, required=required, actor=request.user)
+            try:
+                petition_set_proof_of_work(petition_id=petition.pk, required=required, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, f"#{petition.pk}: {error.message}", messages.ERROR)
+                return
         self.message_user(request, f"Proof of work {'required' if required else 'no longer required'}.")
 
     @admin.action(description="Under attack: require proof of work to sign")

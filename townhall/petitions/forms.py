@@ -19,6 +19,7 @@ FIELDS_BY_CODE = {
     "decision_maker_too_long": "decision_maker_other",
     "creator_name_too_long": "creator_name",
     "creator_name_blank": "creator_name",
+    "creator_name_is_email": "creator_name",
     "creator_email_invalid": "creator_email",
     "postcode_invalid": "creator_postcode",
 }

@@ -22,6 +22,10 @@ class PetitionState(models.TextChoices):
 
 # States in which the public can see a petition's page.
 PUBLISHED_STATES = (PetitionState.OPEN, PetitionState.CLOSED, PetitionState.REJECTED)
+# Published and not taken down: these petitions gather signatures (or did until they
+# closed), cross thresholds, are owed responses, are debated, post updates and can be
+# contacted. townhall.petitions.policies says which action each state allows.
+LIVE_STATES = (PetitionState.OPEN, PetitionState.CLOSED)
 
 
 class RejectionReason(models.TextChoices):
@@ -37,6 +41,36 @@ class RejectionReason(models.TextChoices):
 
 # Rejections for these reasons hide the petition's text from the public.
 HIDING_REASONS = frozenset({RejectionReason.LIBELLOUS, RejectionReason.OFFENSIVE, RejectionReason.ADVERT})
+
+
+def hidden_condition(prefix: str = "") -> models.Q:
+    """The one definition of a hidden petition as a query condition (see `Petition.is_hidden`);
+    `prefix` reaches it through a relation, e.g. "petition__"."""
+    return models.Q(**{f"{prefix}state": PetitionState.REJECTED, f"{prefix}rejection_reason__in": HIDING_REASONS})
+
+
+class PetitionQuerySet(models.QuerySet["Petition"]):
+    def published(self) -> PetitionQuerySet:
+        """Petitions whose page the public can see (open, closed, rejected)."""
+        return self.filter(state__in=PUBLISHED_STATES)
+
+    def live(self) -> PetitionQuerySet:
+        """Published and not taken down: open or closed."""
+        return self.filter(state__in=LIVE_STATES)
+
+    def text_public(self) -> PetitionQuerySet:
+        """Petitions whose text the public may read (search never matches a hidden one)."""
+        return self.exclude(hidden_condition())
+
+    def with_public_action(self) -> PetitionQuerySet:
+        """Annotate `action_if_public`: the action, or "" where the text is hidden (exports)."""
+        return self.annotate(
+            action_if_public=models.Case(
+                models.When(hidden_condition(), then=models.Value("")),
+                default=models.F("action"),
+                output_field=models.CharField(),
+            )
+        )
 
 
 class Petition(models.Model):
@@ -95,6 +129,8 @@ class Petition(models.Model):
         _("keep personal details"), default=False, help_text=_("Exempt from anonymisation (administrators).")
     )
 
+    objects = models.Manager.from_queryset(PetitionQuerySet)()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("petition")
@@ -115,12 +151,43 @@ class Petition(models.Model):
 
     @property
     def is_hidden(self) -> bool:
-        """A rejected petition whose text must not be shown (defamatory, offensive, advert)."""
+        """A rejected petition whose text must not be shown (defamatory, offensive, advert).
+
+        The same rule as a query condition is `hidden_condition()`. Every public output
+        (pages, feeds, JSON, CSV, the widget) reads the text through the `public_*`
+        properties below or `PetitionQuerySet.with_public_action`, never the raw fields.
+        """
         return self.state == PetitionState.REJECTED and self.rejection_reason in HIDING_REASONS
 
     @property
     def is_open(self) -> bool:
         return self.state == PetitionState.OPEN
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.state == PetitionState.REJECTED
+
+    @property
+    def public_action(self) -> str | None:
+        return None if self.is_hidden else self.action
+
+    @property
+    def public_background(self) -> str | None:
+        return None if self.is_hidden else self.background
+
+    @property
+    def public_additional_details(self) -> str | None:
+        return None if self.is_hidden else self.additional_details
+
+    @property
+    def public_rejection_details(self) -> str | None:
+        return None if self.is_hidden else self.rejection_details
+
+    @property
+    def public_creator_name(self) -> str | None:
+        """The creator's name is published with their petition until it is anonymised, and
+        never beside a hidden one."""
+        return None if self.is_hidden or self.anonymised_at is not None else self.creator_name
 
 
 class PetitionVersion(models.Model):

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from townhall.core.errors import Gone, NotFound
 from townhall.core.localcache import LocalCache
-from townhall.core.prechecks import precheck_text
-from townhall.core.tokens import tokens_match
-from townhall.petitions.models import PUBLISHED_STATES, Petition, PetitionState, ThresholdCrossing
+from townhall.core.tokens import get_by_token
+from townhall.petitions import policies
+from townhall.petitions.models import Petition, PetitionQuerySet, PetitionState, ThresholdCrossing
 from townhall.schemes.goals import next_goal
-from townhall.schemes.models import Scheme, ThresholdKind
+from townhall.schemes.models import Scheme
+
+# Callers name a threshold's kind through this module (interfaces never import another
+# app's models).
+from townhall.schemes.models import ThresholdKind as ThresholdKind
 
 
 class ListFilter:
@@ -40,14 +48,27 @@ class ListFilter:
     }
 
 
+NOT_PUBLISHED = _("There is no published petition with that number.")
+REMOVED = _("This petition has been removed.")
+
+
+def petition_require_public(
+    petition: Petition | None, *, not_found: str | Promise = NOT_PUBLISHED, gone: str | Promise = REMOVED
+) -> Petition:
+    """The one rule for "public, gone or not found": a published petition is returned;
+    a removed one is Gone (410); a missing or unpublished one is NotFound (404), so a
+    petition still gathering sponsors is indistinguishable from one that never existed.
+    Whatever is reached through a petition (its response, its count) answers the same way."""
+    if petition is None or not (policies.is_published(petition) or petition.state == PetitionState.REMOVED):
+        raise NotFound(str(not_found))
+    if petition.state == PetitionState.REMOVED:
+        raise Gone(str(gone))
+    return petition
+
+
 def petition_get_public(*, petition_id: int) -> Petition:
     """A petition the public may see; removed ones are Gone (410), unpublished ones NotFound."""
-    petition = Petition.objects.select_related("official__person").filter(pk=petition_id).first()
-    if petition is None or petition.state not in (*PUBLISHED_STATES, PetitionState.REMOVED):
-        raise NotFound("There is no published petition with that number.")
-    if petition.state == PetitionState.REMOVED:
-        raise Gone("This petition has been removed.")
-    return petition
+    return petition_require_public(Petition.objects.select_related("official__person").filter(pk=petition_id).first())
 
 
 def petition_get(*, petition_id: int) -> Petition:
@@ -93,10 +114,7 @@ def petition_get_for_signing(*, petition_id: int, max_age: float = 0.0) -> Petit
 
 def petition_get_by_creator_token(*, petition_id: int, token: str) -> Petition:
     """The petition a creator's emailed link points at; a wrong token is NotFound."""
-    petition = Petition.objects.filter(pk=petition_id).first()
-    if petition is None or not tokens_match(token, petition.creator_token):
-        raise NotFound("This link is not valid. Check you copied the whole link from the email.", code="bad_token")
-    return petition
+    return get_by_token(Petition.objects.all(), pk=petition_id, token=token, field="creator_token")
 
 
 def _response_crossed() -> Exists:
@@ -105,7 +123,7 @@ def _response_crossed() -> Exists:
 
 def petition_list_public(*, state: str, query: str, page: int, page_size: int) -> Page[Petition]:
     """Published petitions under one filter, optionally matching words in their text."""
-    petitions: QuerySet[Petition] = Petition.objects.filter(state__in=PUBLISHED_STATES)
+    petitions: PetitionQuerySet = Petition.objects.published()
     if state == ListFilter.OPEN:
         petitions = petitions.filter(state=PetitionState.OPEN).order_by("-signature_count", "-id")
     elif state == ListFilter.CLOSED:
@@ -129,9 +147,7 @@ def petition_list_public(*, state: str, query: str, page: int, page_size: int) -
     for word in _words(query)[:8]:
         text_match = Q(action__icontains=word) | Q(background__icontains=word) | Q(additional_details__icontains=word)
         # Hidden rejections never match on their text.
-        petitions = petitions.filter(text_match).exclude(
-            state=PetitionState.REJECTED, rejection_reason__in=["libellous", "offensive", "advert"]
-        )
+        petitions = petitions.filter(text_match).text_public()
     return Paginator(petitions, page_size).get_page(page)
 
 
@@ -141,9 +157,9 @@ def petition_list_popular_open(*, limit: int) -> list[Petition]:
 
 def petition_list_recently_responded(*, limit: int) -> list[Petition]:
     return list(
-        Petition.objects.filter(state__in=PUBLISHED_STATES, response_published_at__isnull=False).order_by(
-            "-response_published_at"
-        )[:limit]
+        Petition.objects.published()
+        .filter(response_published_at__isnull=False)
+        .order_by("-response_published_at")[:limit]
     )
 
 
@@ -176,9 +192,7 @@ def petition_list_similar(*, text: str, limit: int = 5) -> list[SimilarPetition]
     match = Q()
     for word in sorted(words)[:10]:
         match |= Q(action__icontains=word)
-    candidates = Petition.objects.filter(match, state__in=[PetitionState.OPEN, PetitionState.CLOSED]).only(
-        "id", "action", "state", "signature_count"
-    )[:200]
+    candidates = Petition.objects.live().filter(match).only("id", "action", "state", "signature_count")[:200]
     scored = []
     for petition in candidates:
         other = set(_words(petition.action))
@@ -214,7 +228,7 @@ def petition_threshold_progress(*, petition: Petition, scheme: Scheme) -> list[T
             reached_at=reached.get(t.pk),
             percent=min(
                 100,
-                (petition.in_area_count if t.counts_in_area_only else petition.signature_count) * 100 // t.count,
+                t.measured_count(total=petition.signature_count, in_area=petition.in_area_count) * 100 // t.count,
             ),
             counts_in_area_only=t.counts_in_area_only,
         )
@@ -237,6 +251,31 @@ class TextWarning:
     advice: str
 
 
+class TextFinding(Protocol):
+    """What a text check reports: a flag name, the words that raised it, advice to the writer."""
+
+    @property
+    def flag(self) -> str: ...
+
+    @property
+    def excerpt(self) -> str: ...
+
+    @property
+    def advice(self) -> str: ...
+
+
+TextCheck = Callable[[str], Iterable[TextFinding]]
+_text_checks: list[TextCheck] = []
+
+
+def register_text_check(check: TextCheck) -> None:
+    """Extension point: a higher app (integrity's automated pre-checks) adds a check that
+    `petition_text_warnings` runs on each field, from its `AppConfig.ready()`. Petitions may
+    not import the apps above it, so the checks come to it."""
+    if check not in _text_checks:
+        _text_checks.append(check)
+
+
 PETITION_TEXT_FIELDS = (
     ("action", "What you want us to do"),
     ("background", "Why"),
@@ -248,7 +287,52 @@ def petition_text_warnings(*, action: str, background: str, additional_details: 
     """Pre-check findings for each field of a petition's text (they inform, never decide)."""
     texts = {"action": action, "background": background, "additional_details": additional_details}
     return [
-        TextWarning(field=field, label=label, flag=finding.flag.value, excerpt=finding.excerpt, advice=finding.advice)
+        TextWarning(field=field, label=label, flag=str(finding.flag), excerpt=finding.excerpt, advice=finding.advice)
         for field, label in PETITION_TEXT_FIELDS
-        for finding in precheck_text(texts[field])
+        for check in _text_checks
+        for finding in check(texts[field])
     ]
+
+
+PETITION_CSV_FIELDS = (
+    "id",
+    "action",
+    "state",
+    "decision_maker",
+    "signature_count",
+    "created_at",
+    "opened_at",
+    "deadline_at",
+    "closed_at",
+    "rejected_at",
+    "rejection_reason",
+    "response_published_at",
+    "debate_outcome_at",
+)
+
+
+def petition_iter_public_rows(*, chunk_size: int = 2000) -> Iterator[tuple[Any, ...]]:
+    """Every published petition as a tuple of PETITION_CSV_FIELDS, oldest first, streamed
+    from the database in chunks (never all in memory). Hidden rejections have no action."""
+    columns = ["action_if_public" if field == "action" else field for field in PETITION_CSV_FIELDS]
+    rows = Petition.objects.published().with_public_action().order_by("id").values_list(*columns)
+    return rows.iterator(chunk_size=chunk_size)
+
+
+def petition_list_recently_opened(*, limit: int) -> list[Petition]:
+    """Open and closed petitions, most recently opened first (new petitions feed)."""
+    return list(Petition.objects.live().filter(opened_at__isnull=False).order_by("-opened_at", "-id")[:limit])
+
+
+def threshold_crossing_times(*, petition_ids: Iterable[int]) -> dict[tuple[int, str], datetime.datetime]:
+    """When each petition first crossed a threshold of each kind: {(petition id, kind): time}
+    (one query, for many petitions at once)."""
+    times: dict[tuple[int, str], datetime.datetime] = {}
+    crossings = (
+        ThresholdCrossing.objects.filter(petition_id__in=list(petition_ids))
+        .select_related("threshold")
+        .order_by("reached_at")
+    )
+    for crossing in crossings:
+        times.setdefault((crossing.petition_id, crossing.threshold.kind), crossing.reached_at)
+    return times

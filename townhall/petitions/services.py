@@ -13,40 +13,41 @@ import calendar
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from townhall.accounts.models import Actor
+from townhall.accounts.policies import can_administer, require
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
-from townhall.core.mail import send_email
+from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
-from townhall.core.text import normalise_postcode, tidy
-from townhall.core.tokens import new_token, tokens_match
-from townhall.core.urls_helpers import absolute_url
+from townhall.core.text import tidy
+from townhall.core.tokens import get_by_token, new_token
+from townhall.mail.services import send_email
 from townhall.officials.models import Official
+from townhall.petitions import policies
 from townhall.petitions.models import (
     ACTION_MAX,
     BACKGROUND_MAX,
     DETAILS_MAX,
+    LIVE_STATES,
     Petition,
     PetitionState,
     PetitionVersion,
     RejectionReason,
     ThresholdCrossing,
 )
+from townhall.residents.services import resident_clean
 from townhall.schemes.models import Threshold
 from townhall.schemes.selectors import scheme_get_current
 
-# Column sizes of Petition.decision_maker and Petition.creator_name.
+# Column size of Petition.decision_maker (a creator's name is held to residents.NAME_MAX).
 DECISION_MAKER_MAX = 200
-CREATOR_NAME_MAX = 100
 
 
 def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
@@ -112,7 +113,7 @@ def petition_create(
         official = Official.objects.select_related("person").filter(pk=official_id).first()
         if official is None:
             raise DomainError("Choose a decision maker from the list.", code="official_unknown")
-        decision_maker = f"{official.name}, {official.role}"
+        decision_maker = official.label
     decision_maker = tidy(decision_maker)
     if not decision_maker:
         raise DomainError("Say who the petition is addressed to.", code="decision_maker_blank")
@@ -121,21 +122,7 @@ def petition_create(
             f"Who the petition is addressed to must be {DECISION_MAKER_MAX} characters or fewer.",
             code="decision_maker_too_long",
         )
-    creator_name = tidy(creator_name).replace("\n", " ")
-    if not creator_name:
-        raise DomainError("Enter your name.", code="creator_name_blank")
-    if len(creator_name) > CREATOR_NAME_MAX:
-        raise DomainError(f"Your name must be {CREATOR_NAME_MAX} characters or fewer.", code="creator_name_too_long")
-    creator_email = creator_email.strip()
-    try:
-        validate_email(creator_email)
-    except ValidationError as exc:
-        raise DomainError(
-            "Enter your email address in the right format, like name@example.com.", code="creator_email_invalid"
-        ) from exc
-    postcode = normalise_postcode(creator_postcode)
-    if postcode is None:
-        raise DomainError("Enter a real postcode, like SW1A 1AA.", code="postcode_invalid")
+    creator = resident_clean(name=creator_name, email=creator_email, postcode=creator_postcode, code_prefix="creator_")
     now = timezone.now()
     client = fingerprint(ip)
     if client.ip_hash:
@@ -156,9 +143,9 @@ def petition_create(
         # Only an official's "name, role" can exceed the limit; typed text was checked above.
         decision_maker=decision_maker[:DECISION_MAKER_MAX],
         official=official,
-        creator_name=creator_name,
-        creator_email=creator_email,
-        creator_postcode=postcode,
+        creator_name=creator.name,
+        creator_email=creator.email,
+        creator_postcode=creator.postcode,
         creator_token=new_token(),
         creator_ip_hash=client.ip_hash,
         sponsor_token=new_token(),
@@ -195,7 +182,7 @@ def _locked(petition_id: int) -> Petition:
     return petition
 
 
-def _require_state(petition: Petition, *allowed: PetitionState, doing: str) -> None:
+def _require_state(petition: Petition, allowed: tuple[PetitionState, ...], *, doing: str) -> None:
     if petition.state not in allowed:
         raise InvalidState(
             f"This petition is {PetitionState(petition.state).label.lower()}, so it cannot be {doing}.",
@@ -209,9 +196,7 @@ def petition_confirm_creator(*, petition_id: int, token: str) -> Petition:
 
     Confirming twice is harmless: the second time changes nothing.
     """
-    petition = _locked(petition_id)
-    if not tokens_match(token, petition.creator_token):
-        raise NotFound("This link is not valid. Check you copied the whole link from the email.", code="bad_token")
+    petition = get_by_token(Petition.objects.select_for_update(), pk=petition_id, token=token, field="creator_token")
     if petition.state != PetitionState.PENDING:
         return petition
     scheme = scheme_get_current()
@@ -255,10 +240,10 @@ def petition_request_moderation(*, petition_id: int) -> Petition:
 
 
 @transaction.atomic
-def petition_open(*, petition_id: int, actor: Any) -> Petition:
+def petition_open(*, petition_id: int, actor: Actor) -> Petition:
     """A moderator approves: the petition is published and its deadline set by the scheme."""
     petition = _locked(petition_id)
-    _require_state(petition, PetitionState.AWAITING_MODERATION, doing="approved")
+    _require_state(petition, policies.APPROVABLE_STATES, doing="approved")
     scheme = scheme_get_current()
     now = timezone.now()
     petition.state = PetitionState.OPEN
@@ -272,26 +257,32 @@ def petition_open(*, petition_id: int, actor: Any) -> Petition:
 
 
 @transaction.atomic
-def petition_reject(*, petition_id: int, reason: str, details: str, actor: Any) -> Petition:
+def petition_reject(*, petition_id: int, reason: str, details: str, actor: Actor) -> Petition:
     """A moderator rejects the petition with a reason code; some reasons hide its text."""
     if reason not in RejectionReason.values:
         raise DomainError("Choose a reason for rejecting the petition.", code="reason_invalid")
     petition = _locked(petition_id)
-    _require_state(petition, PetitionState.AWAITING_MODERATION, PetitionState.SPONSORING, doing="rejected")
+    _require_state(petition, policies.REJECTABLE_STATES, doing="rejected")
+    _mark_rejected(petition, reason=reason, details=details)
+    audit_record(action="petition.rejected", target=petition, actor=actor, data={"reason": reason})
+    return petition
+
+
+def _mark_rejected(petition: Petition, *, reason: str, details: str) -> None:
+    """A rejection and a take-down leave a petition in the same place: rejected, with a
+    reason (which may hide its text) and the moderator's explanation."""
     petition.state = PetitionState.REJECTED
     petition.rejected_at = timezone.now()
     petition.rejection_reason = reason
     petition.rejection_details = tidy(details)
     petition.save(update_fields=["state", "rejected_at", "rejection_reason", "rejection_details"])
-    audit_record(action="petition.rejected", target=petition, actor=actor, data={"reason": reason})
-    return petition
 
 
 @transaction.atomic
-def petition_remove(*, petition_id: int, actor: Any) -> Petition:
+def petition_remove(*, petition_id: int, actor: Actor) -> Petition:
     """Take a petition down entirely; its page then answers 410 Gone."""
     petition = _locked(petition_id)
-    if petition.state == PetitionState.REMOVED:
+    if not policies.can_remove(petition):
         raise InvalidState("This petition has already been removed.", code="petition_state")
     previous = petition.state
     petition.state = PetitionState.REMOVED
@@ -330,25 +321,19 @@ def _record_crossings(petition_ids: list[int], *, at: datetime.datetime) -> list
         return []
     counts = {
         pk: (total, in_area)
-        for pk, total, in_area in Petition.objects.filter(
-            pk__in=petition_ids, state__in=[PetitionState.OPEN, PetitionState.CLOSED]
-        ).values_list("pk", "signature_count", "in_area_count")
+        for pk, total, in_area in Petition.objects.live()
+        .filter(pk__in=petition_ids)
+        .values_list("pk", "signature_count", "in_area_count")
     }
     already = set(ThresholdCrossing.objects.filter(petition_id__in=counts).values_list("petition_id", "threshold_id"))
     crossings = [
         ThresholdCrossing(petition_id=pid, threshold=threshold, reached_at=at, signature_count=total)
         for pid, (total, in_area) in counts.items()
         for threshold in thresholds
-        if threshold_count_for(threshold, total=total, in_area=in_area) >= threshold.count
-        and (pid, threshold.pk) not in already
+        if threshold.is_reached(total=total, in_area=in_area) and (pid, threshold.pk) not in already
     ]
     ThresholdCrossing.objects.bulk_create(crossings)
     return crossings
-
-
-def threshold_count_for(threshold: Threshold, *, total: int, in_area: int) -> int:
-    """The count a threshold is measured against: all signatures, or only in-area ones."""
-    return in_area if threshold.counts_in_area_only else total
 
 
 @transaction.atomic
@@ -432,7 +417,7 @@ def petition_tally_correct(*, counts: Mapping[int, int | Tally], at: datetime.da
 def petition_mark_responded(*, petition_id: int, at: datetime.datetime) -> Petition:
     """Record that the body's written response was published (the responses app calls this)."""
     petition = _locked(petition_id)
-    _require_state(petition, PetitionState.OPEN, PetitionState.CLOSED, doing="given a response")
+    _require_state(petition, LIVE_STATES, doing="given a response")
     petition.response_published_at = at
     petition.save(update_fields=["response_published_at"])
     return petition
@@ -442,7 +427,7 @@ def petition_mark_responded(*, petition_id: int, at: datetime.datetime) -> Petit
 def petition_mark_debated(*, petition_id: int, at: datetime.datetime) -> Petition:
     """Record that a debate's outcome was published (the meetings app calls this)."""
     petition = _locked(petition_id)
-    _require_state(petition, PetitionState.OPEN, PetitionState.CLOSED, doing="marked as debated")
+    _require_state(petition, LIVE_STATES, doing="marked as debated")
     petition.debate_outcome_at = at
     petition.save(update_fields=["debate_outcome_at"])
     return petition
@@ -478,7 +463,7 @@ def petition_tally_remove(
         lost = [
             crossing
             for crossing in ThresholdCrossing.objects.filter(petition_id=petition_id).select_related("threshold")
-            if threshold_count_for(crossing.threshold, total=count, in_area=local) < crossing.threshold.count
+            if not crossing.threshold.is_reached(total=count, in_area=local)
         ]
         for crossing in lost:
             audit_record(
@@ -510,8 +495,9 @@ def petition_anonymise_creator(*, petition_id: int, at: datetime.datetime) -> Pe
 
 
 @transaction.atomic
-def petition_set_anonymisation_exempt(*, petition_id: int, exempt: bool, actor: Any) -> Petition:
+def petition_set_anonymisation_exempt(*, petition_id: int, exempt: bool, actor: Actor) -> Petition:
     """An administrator keeps (or stops keeping) a petition's personal details."""
+    actor = require(can_administer, actor, refusal="Only administrators can change this.")
     petition = _locked(petition_id)
     if petition.anonymised_at is not None and exempt:
         raise InvalidState("This petition's personal details have already been removed.", code="already_anonymised")
@@ -522,18 +508,14 @@ def petition_set_anonymisation_exempt(*, petition_id: int, exempt: bool, actor: 
 
 
 @transaction.atomic
-def petition_take_down(*, petition_id: int, reason: str, details: str, actor: Any) -> Petition:
+def petition_take_down(*, petition_id: int, reason: str, details: str, actor: Actor) -> Petition:
     """Take a published petition down: it becomes rejected with a reason (some hide it)."""
     if reason not in RejectionReason.values:
         raise DomainError("Choose a reason for taking the petition down.", code="reason_invalid")
     petition = _locked(petition_id)
-    _require_state(petition, PetitionState.OPEN, PetitionState.CLOSED, doing="taken down")
+    _require_state(petition, policies.TAKE_DOWN_STATES, doing="taken down")
     previous = petition.state
-    petition.state = PetitionState.REJECTED
-    petition.rejected_at = timezone.now()
-    petition.rejection_reason = reason
-    petition.rejection_details = tidy(details)
-    petition.save(update_fields=["state", "rejected_at", "rejection_reason", "rejection_details"])
+    _mark_rejected(petition, reason=reason, details=details)
     audit_record(
         action="petition.taken_down", target=petition, actor=actor, data={"reason": reason, "previous_state": previous}
     )
@@ -541,10 +523,10 @@ def petition_take_down(*, petition_id: int, reason: str, details: str, actor: An
 
 
 @transaction.atomic
-def petition_remoderate(*, petition_id: int, actor: Any) -> Petition:
+def petition_remoderate(*, petition_id: int, actor: Actor) -> Petition:
     """Send a rejected or taken-down petition back to the moderation queue."""
     petition = _locked(petition_id)
-    _require_state(petition, PetitionState.REJECTED, doing="moderated again")
+    _require_state(petition, policies.REMODERATABLE_STATES, doing="moderated again")
     petition.state = PetitionState.AWAITING_MODERATION
     petition.moderation_requested_at = timezone.now()
     petition.rejected_at = None
@@ -558,8 +540,10 @@ def petition_remoderate(*, petition_id: int, actor: Any) -> Petition:
 
 
 @transaction.atomic
-def petition_set_proof_of_work(*, petition_id: int, required: bool, actor: Any) -> Petition:
-    """Switch the proof-of-work puzzle for signing one petition on or off (under attack)."""
+def petition_set_proof_of_work(*, petition_id: int, required: bool, actor: Actor) -> Petition:
+    """Switch the proof-of-work puzzle for signing one petition on or off (under attack).
+    Administrators only, as the scheme's switch for every petition is."""
+    actor = require(can_administer, actor, refusal="Only administrators can require proof of work.")
     petition = _locked(petition_id)
     petition.proof_of_work_required = required
     petition.save(update_fields=["proof_of_work_required"])

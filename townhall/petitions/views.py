@@ -13,13 +13,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 from townhall.areas.selectors import petition_locality
 from townhall.core import panels
 from townhall.core.errors import DomainError
-from townhall.core.forms import show_domain_error
-from townhall.core.http import cached_public, make_etag, no_store, not_modified, shareable
+from townhall.core.forms import show_refusal
+from townhall.core.http import conditional_public, make_etag, no_store, page_number, shareable
 from townhall.core.net import client_ip
-from townhall.officials.selectors import official_list_current
+from townhall.officials.selectors import official_choices_current
 from townhall.petitions import selectors
 from townhall.petitions.forms import FIELDS_BY_CODE, OTHER, PetitionCreateForm
 from townhall.petitions.models import Petition, PetitionState
+from townhall.petitions.policies import petition_actions
 from townhall.petitions.services import petition_confirm_creator, petition_create
 from townhall.schemes.selectors import scheme_get_current
 
@@ -45,20 +46,13 @@ def petition_list(request: HttpRequest) -> HttpResponse:
         state = selectors.ListFilter.OPEN
     query = request.GET.get("q", "").strip()[:200]
     page = selectors.petition_list_public(
-        state=state, query=query, page=_page_number(request), page_size=settings.TOWNHALL["PAGE_SIZE"]
+        state=state, query=query, page=page_number(request), page_size=settings.TOWNHALL["PAGE_SIZE"]
     )
     return render(
         request,
         "petitions/list.html",
         {"page": page, "state": state, "query": query, "filters": selectors.ListFilter.LABELS.items()},
     )
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
 
 
 @require_safe
@@ -81,22 +75,24 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     changes = [petition.counted_at, petition.opened_at, petition.closed_at, petition.rejected_at, scheme.updated_at]
     changes += [event.sort_key for event in timeline if not event.is_future]
     last_modified = max(filter(None, changes))
-    cached = not_modified(request, etag=etag, last_modified=last_modified)
-    if cached is not None:
-        return cached
-    response = render(
+    return conditional_public(
         request,
-        "petitions/detail.html",
-        {
-            "petition": petition,
-            "scheme": scheme,
-            "goal": selectors.petition_goal(petition=petition, scheme=scheme),
-            "thresholds": selectors.petition_threshold_progress(petition=petition, scheme=scheme),
-            "timeline": timeline,
-            "panels": sections,
-        },
+        etag=etag,
+        last_modified=last_modified,
+        render=lambda: render(
+            request,
+            "petitions/detail.html",
+            {
+                "petition": petition,
+                "actions": petition_actions(petition),
+                "scheme": scheme,
+                "goal": selectors.petition_goal(petition=petition, scheme=scheme),
+                "thresholds": selectors.petition_threshold_progress(petition=petition, scheme=scheme),
+                "timeline": timeline,
+                "panels": sections,
+            },
+        ),
     )
-    return cached_public(response, etag=etag, last_modified=last_modified)
 
 
 def uk_timestamp(moment: datetime.datetime | None) -> str | None:
@@ -141,19 +137,22 @@ def count_json(request: HttpRequest, pk: int) -> HttpResponse:
         petition.counted_at,
     )
     last_modified = petition.counted_at or petition.opened_at
-    cached = not_modified(request, etag=etag, last_modified=last_modified)
-    if cached is not None:
-        return cors(cached)
-    response = JsonResponse(
-        {
-            "id": petition.pk,
-            "state": petition.state,
-            "signature_count": petition.signature_count,
-            "updated_at": uk_timestamp(petition.counted_at),
-            "signatures_by_locality": locality_json(petition),
-        }
+    return cors(
+        conditional_public(
+            request,
+            etag=etag,
+            last_modified=last_modified,
+            render=lambda: JsonResponse(
+                {
+                    "id": petition.pk,
+                    "state": petition.state,
+                    "signature_count": petition.signature_count,
+                    "updated_at": uk_timestamp(petition.counted_at),
+                    "signatures_by_locality": locality_json(petition),
+                }
+            ),
+        )
     )
-    return cors(cached_public(response, etag=etag, last_modified=last_modified))
 
 
 @require_safe
@@ -167,7 +166,7 @@ def similar(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     scheme = scheme_get_current()
-    officials = [(o.pk, f"{o.name}, {o.role}") for o in official_list_current()]
+    officials = official_choices_current()
     form = PetitionCreateForm(request.POST or None, officials=officials)
     similar_petitions: list[selectors.SimilarPetition] = []
     if request.method == "POST" and "edit" in request.GET:
@@ -204,7 +203,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 ip=client_ip(request),
             )
         except DomainError as error:
-            show_domain_error(form, error, fields_by_code=FIELDS_BY_CODE)
+            show_refusal(form, error, fields_by_code=FIELDS_BY_CODE)
         else:
             request.session["created_petition"] = petition.pk
             return redirect("petitions:created")
@@ -235,6 +234,7 @@ def creator_confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         "petitions/creator_confirm.html",
         {
             "petition": petition,
+            "actions": petition_actions(petition),
             "scheme": scheme,
             "confirmed": petition.state != PetitionState.PENDING,
             "sponsor_link": sponsor_link,

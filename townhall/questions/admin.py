@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from townhall.core.errors import DomainError
+from townhall.accounts.admin import each_through_service
 from townhall.questions.models import Question
 from townhall.questions.services import question_accept
 
@@ -31,12 +31,10 @@ class QuestionAdmin(admin.ModelAdmin[Question]):
 
     @admin.action(description="Accept the selected questions (moderators)")
     def accept_questions(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
-        accepted = 0
-        for question in queryset:
-            try:
-                question_accept(question_id=question.pk, actor=request.user)
-            except DomainError as error:
-                self.message_user(request, f"#{question.pk}: {error.message}", messages.WARNING)
-            else:
-                accepted += 1
-        self.message_user(request, f"Accepted {accepted} question(s).", messages.SUCCESS)
+        each_through_service(
+            self,
+            request,
+            queryset,
+            lambda question: question_accept(question_id=question.pk, actor=request.user),
+            done="Accepted %(count)s question(s).",
+        )

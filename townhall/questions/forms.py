@@ -13,6 +13,7 @@ ASK_FIELDS_BY_CODE = {
     "official_unknown": "official",
     "name_blank": "name",
     "name_too_long": "name",
+    "name_is_email": "name",
     "email_invalid": "email",
     "too_many_questions": "email",
     "postcode_invalid": "postcode",

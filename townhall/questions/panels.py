@@ -52,5 +52,5 @@ def meeting_clerk_panel(meeting: Any) -> Panel | None:
     return Panel(
         template="questions/_clerk_panel.html",
         order=20,
-        context={"meeting": meeting, "rows": rows, "has_started": meeting.starts_at <= timezone.now()},
+        context={"meeting": meeting, "rows": rows, "has_started": meeting.has_started},
     )

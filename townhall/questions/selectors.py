@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from townhall.core.errors import NotFound
-from townhall.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingState
+from townhall.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingState, started_condition
 from townhall.officials.models import Person
 from townhall.questions.models import Question, QuestionState, Verdict
 
@@ -46,14 +46,12 @@ class Status:
     }
 
 
-def _started(now: datetime.datetime) -> Q:
-    return Q(meeting__state=MeetingState.HELD) | Q(meeting__starts_at__lte=now)
-
-
 def _status(now: datetime.datetime) -> Case:
     return Case(
         When(meeting__state=MeetingState.CANCELLED, then=Value(Status.MEETING_CANCELLED)),
-        When(_started(now) & Q(answered_at__isnull=True), then=Value(Status.NO_ANSWER_GIVEN)),
+        When(
+            started_condition(now, prefix="meeting__") & Q(answered_at__isnull=True), then=Value(Status.NO_ANSWER_GIVEN)
+        ),
         When(verdict=Verdict.ANSWERED, then=Value(Status.ANSWERED)),
         When(verdict=Verdict.PARTLY, then=Value(Status.PARTLY)),
         When(verdict=Verdict.NOT_ANSWERED, then=Value(Status.NOT_ANSWERED)),
@@ -93,7 +91,7 @@ def _rows(questions: list[Question], *, now: datetime.datetime) -> list[Question
         QuestionRow(
             question=q,
             status=q.status,  # type: ignore[attr-defined]
-            has_started=q.meeting.state == MeetingState.HELD or q.meeting.starts_at <= now,
+            has_started=q.meeting.has_started_at(now),
         )
         for q in questions
     ]
@@ -258,3 +256,18 @@ def question_get(*, question_id: int) -> Question:
     if question is None:
         raise NotFound("There is no question with that number.")
     return question
+
+
+def question_meeting_id(*, question_id: int) -> int | None:
+    """The meeting a question (in any state) was asked for, to read it through that
+    meeting's public list, where its status is decided."""
+    return Question.objects.filter(pk=question_id).values_list("meeting_id", flat=True).first()
+
+
+def question_list_recently_answered(*, limit: int) -> list[Question]:
+    """Accepted questions with a written answer, newest answer first (never the asker)."""
+    return list(
+        Question.objects.select_related("meeting__committee", "official__person")
+        .filter(state=QuestionState.ACCEPTED, answered_at__isnull=False)
+        .order_by("-answered_at", "-id")[:limit]
+    )

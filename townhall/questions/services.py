@@ -18,29 +18,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from townhall.accounts.policies import can_clerk, can_moderate, can_respond
+from townhall.accounts.models import Actor
+from townhall.accounts.policies import can_clerk, can_moderate, can_respond, require
 from townhall.audit.services import audit_record
-from townhall.core.errors import DomainError, InvalidState, NotFound, PermissionDeniedError
-from townhall.core.mail import Letter, queue_letters, render_email, send_email
-from townhall.core.text import canonical_email, normalise_postcode, tidy
-from townhall.core.tokens import new_token, tokens_match
-from townhall.core.urls_helpers import absolute_url
+from townhall.core.errors import DomainError, InvalidState, NotFound
+from townhall.core.links import absolute_url
+from townhall.core.text import tidy
+from townhall.core.tokens import get_by_token, new_token
+from townhall.mail.services import Letter, queue_letters, render_email, send_email
 from townhall.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingState
 from townhall.meetings.services import local_date
 from townhall.officials.selectors import official_list_current
 from townhall.questions.models import Question, QuestionState, Verdict
 from townhall.questions.rules import QuestionRules, count_words, question_closes_at
+from townhall.residents.services import resident_clean
 from townhall.schemes.selectors import scheme_get_current
 
-NAME_MAX = 100
 ANSWER_MAX = 10_000
 REASON_MAX = 1_000
 # Questions that count towards a person's limit for a meeting.
@@ -91,10 +89,6 @@ def question_check_meeting(*, meeting: Meeting) -> QuestionRules:
     return rules
 
 
-def _has_started(meeting: Meeting) -> bool:
-    return meeting.state == MeetingState.HELD or meeting.starts_at <= timezone.now()
-
-
 def _send_to_asker(question: Question, *, template: str, **extra: Any) -> None:
     send_email(
         to=[question.asker_email],
@@ -133,21 +127,7 @@ def question_ask(
     official = official_list_current().filter(pk=official_id).first() if official_id is not None else None
     if official is None:
         raise DomainError(_("Choose who your question is for from the list."), code="official_unknown")
-    name = tidy(name).replace("\n", " ")
-    if not name:
-        raise DomainError(_("Enter your name."), code="name_blank")
-    if len(name) > NAME_MAX:
-        raise DomainError(_("Your name must be %(max)s characters or fewer.") % {"max": NAME_MAX}, code="name_too_long")
-    email = email.strip()
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        raise DomainError(
-            _("Enter your email address in the right format, like name@example.com."), code="email_invalid"
-        ) from exc
-    normalised_postcode = normalise_postcode(postcode)
-    if normalised_postcode is None:
-        raise DomainError(_("Enter a real postcode, like SW1A 1AA."), code="postcode_invalid")
+    asker = resident_clean(name=name, email=email, postcode=postcode)
     text = tidy(text)
     if not text:
         raise DomainError(_("Enter your question."), code="text_blank")
@@ -158,8 +138,9 @@ def question_ask(
             % {"words": words, "limit": rules.word_limit},
             code="text_too_long",
         )
-    canonical = canonical_email(email, dot_insensitive_domains=settings.TOWNHALL["DOT_INSENSITIVE_EMAIL_DOMAINS"])
-    asked = Question.objects.filter(meeting=meeting, asker_email_canonical=canonical, state__in=COUNTED_STATES).count()
+    asked = Question.objects.filter(
+        meeting=meeting, asker_email_canonical=asker.email_canonical, state__in=COUNTED_STATES
+    ).count()
     if asked >= rules.per_person:
         raise DomainError(
             ngettext(
@@ -174,10 +155,10 @@ def question_ask(
         meeting=meeting,
         official=official,
         text=text,
-        asker_name=name,
-        asker_email=email,
-        asker_email_canonical=canonical,
-        asker_postcode=normalised_postcode,
+        asker_name=asker.name,
+        asker_email=asker.email,
+        asker_email_canonical=asker.email_canonical,
+        asker_postcode=asker.postcode,
         token=new_token(),
         created_at=timezone.now(),
     )
@@ -193,10 +174,9 @@ def question_ask(
 
 def question_get_by_token(*, question_id: int, token: str) -> Question:
     """The question an emailed link points at; a wrong token is NotFound."""
-    question = Question.objects.select_related("meeting__committee", "official__person").filter(pk=question_id).first()
-    if question is None or not tokens_match(token, question.token):
-        raise NotFound(_("This link is not valid. Check you copied the whole link from the email."), code="bad_token")
-    return question
+    return get_by_token(
+        Question.objects.select_related("meeting__committee", "official__person"), pk=question_id, token=token
+    )
 
 
 @transaction.atomic
@@ -247,10 +227,9 @@ def _require_state(question: Question, state: QuestionState, *, doing: str) -> N
 
 
 @transaction.atomic
-def question_accept(*, question_id: int, actor: Any) -> Question:
+def question_accept(*, question_id: int, actor: Actor) -> Question:
     """A moderator accepts the question: it is published on the meeting's page."""
-    if not can_moderate(actor):
-        raise PermissionDeniedError(_("Only moderators can accept or reject questions."))
+    actor = require(can_moderate, actor, refusal=_("Only moderators can accept or reject questions."))
     question = _locked(question_id)
     _require_state(question, QuestionState.AWAITING_MODERATION, doing=_("it cannot be accepted"))
     meeting = question.meeting
@@ -258,7 +237,7 @@ def question_accept(*, question_id: int, actor: Any) -> Question:
         raise InvalidState(
             _("This meeting was cancelled, so no question can be accepted for it."), code="meeting_cancelled"
         )
-    if _has_started(meeting):
+    if meeting.has_started:
         raise InvalidState(
             _("This meeting has already started, so no question can be accepted for it."), code="meeting_started"
         )
@@ -272,10 +251,9 @@ def question_accept(*, question_id: int, actor: Any) -> Question:
 
 
 @transaction.atomic
-def question_reject(*, question_id: int, reason: str, actor: Any) -> Question:
+def question_reject(*, question_id: int, reason: str, actor: Actor) -> Question:
     """A moderator rejects the question with a reason, which is emailed to the asker."""
-    if not can_moderate(actor):
-        raise PermissionDeniedError(_("Only moderators can accept or reject questions."))
+    actor = require(can_moderate, actor, refusal=_("Only moderators can accept or reject questions."))
     reason = tidy(reason)
     if not reason:
         raise DomainError(
@@ -294,10 +272,9 @@ def question_reject(*, question_id: int, reason: str, actor: Any) -> Question:
 
 
 @transaction.atomic
-def question_answer(*, question_id: int, answer: str, actor: Any) -> Question:
+def question_answer(*, question_id: int, answer: str, actor: Actor) -> Question:
     """Publish the official's written answer, before the meeting starts. Published once."""
-    if not can_respond(actor):
-        raise PermissionDeniedError(_("Only responders can publish officials' written answers."))
+    actor = require(can_respond, actor, refusal=_("Only responders can publish officials' written answers."))
     answer = tidy(answer)
     if not answer:
         raise DomainError(_("Enter the written answer."), code="answer_blank")
@@ -316,7 +293,7 @@ def question_answer(*, question_id: int, answer: str, actor: Any) -> Question:
     meeting = question.meeting
     if meeting.state == MeetingState.CANCELLED:
         raise InvalidState(_("This meeting was cancelled."), code="meeting_cancelled")
-    if _has_started(meeting):
+    if meeting.has_started:
         raise InvalidState(
             _(
                 "The meeting started on %(date)s: written answers must be published before it. "
@@ -335,11 +312,10 @@ def question_answer(*, question_id: int, answer: str, actor: Any) -> Question:
 
 @transaction.atomic
 def question_record_supplementary(
-    *, question_id: int, supplementary_question: str, supplementary_answer: str, actor: Any
+    *, question_id: int, supplementary_question: str, supplementary_answer: str, actor: Actor
 ) -> Question:
     """The clerk records the asker's supplementary question and the answer given at the meeting."""
-    if not can_clerk(actor):
-        raise PermissionDeniedError(_("Only clerks can record what was said at a meeting."))
+    actor = require(can_clerk, actor, refusal=_("Only clerks can record what was said at a meeting."))
     supplementary_question = tidy(supplementary_question)
     supplementary_answer = tidy(supplementary_answer)
     if not supplementary_question:
@@ -353,7 +329,7 @@ def question_record_supplementary(
     meeting = question.meeting
     if meeting.state == MeetingState.CANCELLED:
         raise InvalidState(_("This meeting was cancelled."), code="meeting_cancelled")
-    if not _has_started(meeting):
+    if not meeting.has_started:
         raise InvalidState(
             _("The meeting starts on %(date)s; record the supplementary at or after the meeting.")
             % {"date": local_date(meeting.starts_at)},
@@ -388,7 +364,7 @@ def question_record_verdict(*, question_id: int, token: str, verdict: str, reaso
     meeting = question.meeting
     if meeting.state == MeetingState.CANCELLED:
         raise InvalidState(_("This meeting was cancelled, so no verdict can be recorded."), code="meeting_cancelled")
-    if not _has_started(meeting):
+    if not meeting.has_started:
         raise InvalidState(
             _("You can record your verdict once the meeting has taken place on %(date)s.")
             % {"date": local_date(meeting.starts_at)},

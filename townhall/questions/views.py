@@ -12,14 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from townhall.accounts.decorators import staff_only
-from townhall.accounts.policies import can_clerk, can_moderate, can_respond
+from townhall.accounts.decorators import clerk_required, moderator_required, responder_required
 from townhall.core.errors import DomainError, InvalidState, NotFound
-from townhall.core.forms import show_domain_error
-from townhall.core.http import cached_public, make_etag, no_store, not_modified
-from townhall.core.prechecks import precheck_text
+from townhall.core.forms import raise_if_page_level, show_refusal
+from townhall.core.http import conditional_public, make_etag, no_store, page_number
+from townhall.integrity.prechecks import precheck_text
 from townhall.meetings.selectors import meeting_get
-from townhall.officials.selectors import official_list_current
+from townhall.officials.selectors import official_choices_current
 from townhall.questions import selectors
 from townhall.questions.forms import (
     ASK_FIELDS_BY_CODE,
@@ -43,18 +42,6 @@ from townhall.questions.services import (
     question_rules,
 )
 
-moderator_only = staff_only(can_moderate, refusal="You need the moderator role to see this page.")
-responder_only = staff_only(can_respond, refusal="You need the responder role to see this page.")
-clerk_only = staff_only(can_clerk, refusal="You need the clerk role to see this page.")
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
-
-
 # --- residents ---------------------------------------------------------------------------------
 
 
@@ -77,7 +64,7 @@ def ask_choose(request: HttpRequest) -> HttpResponse:
 def ask(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting = meeting_get(meeting_id=meeting_id)
     rules = question_rules(meeting=meeting)
-    officials = [(o.pk, f"{o.name}, {o.role}") for o in official_list_current()]
+    officials = official_choices_current()
     form = AskForm(
         request.POST or None,
         officials=officials,
@@ -99,14 +86,9 @@ def ask(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     postcode=data["postcode"],
                     text=data["text"],
                 )
-            except InvalidState as error:
-                # The meeting itself is not taking questions: say so, keep what was typed.
-                form.add_error(None, error.message)
-                status = error.http_status
             except DomainError as error:
-                if error.http_status == 404:
-                    raise
-                show_domain_error(form, error, fields_by_code=ASK_FIELDS_BY_CODE)
+                # A meeting not taking questions is said plainly above the form.
+                status = show_refusal(form, error, fields_by_code=ASK_FIELDS_BY_CODE)
             else:
                 return redirect("questions:check_email")
     else:
@@ -161,17 +143,14 @@ def verdict(request: HttpRequest, pk: int, token: str) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except DomainError as error:
-                if error.http_status == 404:
-                    raise
-                show_domain_error(
+                status = show_refusal(
                     form, error, fields_by_code={"verdict_invalid": "verdict", "reason_too_long": "reason"}
                 )
-                status = error.http_status
             else:
                 messages.success(request, _("Thank you: your verdict is recorded and published."))
                 return redirect("questions:verdict", pk=pk, token=token)
         question.refresh_from_db()
-    has_started = question.meeting.state == "held" or question.meeting.starts_at <= timezone.now()
+    has_started = question.meeting.has_started
     return render(
         request,
         "questions/verdict.html",
@@ -191,11 +170,11 @@ def question_list(request: HttpRequest) -> HttpResponse:
         if person is None:
             raise NotFound(_("There is no official with that name on this site."))
         page, rows = selectors.question_page_for_person(
-            person_id=person.pk, page=_page_number(request), page_size=page_size
+            person_id=person.pk, page=page_number(request), page_size=page_size
         )
         distribution = selectors.question_verdict_distribution(person_id=person.pk)
     else:
-        page, rows = selectors.question_page_all(page=_page_number(request), page_size=page_size)
+        page, rows = selectors.question_page_all(page=page_number(request), page_size=page_size)
         distribution = selectors.question_verdict_distribution()
     etag = make_etag(
         "questions",
@@ -204,28 +183,29 @@ def question_list(request: HttpRequest) -> HttpResponse:
         distribution.as_dict(),
         [(r.question.pk, r.status, r.question.answered_at, r.question.supplementary_recorded_at) for r in rows],
     )
-    cached = not_modified(request, etag=etag, last_modified=None)
-    if cached is not None:
-        return cached
-    response = render(
+    return conditional_public(
         request,
-        "questions/list.html",
-        {
-            "person": person,
-            "page": page,
-            "rows": rows,
-            "distribution": distribution,
-            "people": selectors.people_with_questions(),
-            "slug": slug,
-        },
+        etag=etag,
+        last_modified=None,
+        render=lambda: render(
+            request,
+            "questions/list.html",
+            {
+                "person": person,
+                "page": page,
+                "rows": rows,
+                "distribution": distribution,
+                "people": selectors.people_with_questions(),
+                "slug": slug,
+            },
+        ),
     )
-    return cached_public(response, etag=etag, last_modified=None)
 
 
 # --- moderators --------------------------------------------------------------------------------
 
 
-@moderator_only
+@moderator_required
 @require_safe
 def moderation_queue(request: HttpRequest) -> HttpResponse:
     return render(
@@ -254,20 +234,19 @@ def _moderation_page(
     )
 
 
-@moderator_only
+@moderator_required
 @require_safe
 def moderation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _moderation_page(request, selectors.question_get(question_id=pk), RejectForm())
 
 
-@moderator_only
+@moderator_required
 @require_POST
 def moderation_accept(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         question_accept(question_id=pk, actor=request.user)
     except DomainError as error:
-        if error.http_status == 404:
-            raise
+        raise_if_page_level(error)
         # E.g. another moderator decided first: say so on the question's page.
         return _moderation_page(
             request,
@@ -280,7 +259,7 @@ def moderation_accept(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("questions:moderation_queue")
 
 
-@moderator_only
+@moderator_required
 @require_POST
 def moderation_reject(request: HttpRequest, pk: int) -> HttpResponse:
     form = RejectForm(request.POST)
@@ -289,10 +268,7 @@ def moderation_reject(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             question_reject(question_id=pk, reason=form.cleaned_data["reason"], actor=request.user)
         except DomainError as error:
-            if error.http_status == 404:
-                raise
-            show_domain_error(form, error, fields_by_code={"reason_blank": "reason"})
-            status = error.http_status
+            status = show_refusal(form, error, fields_by_code={"reason_blank": "reason"})
         else:
             messages.success(request, _("Rejected; the asker has been told why."))
             return redirect("questions:moderation_queue")
@@ -302,7 +278,7 @@ def moderation_reject(request: HttpRequest, pk: int) -> HttpResponse:
 # --- responders: written answers ---------------------------------------------------------------
 
 
-@responder_only
+@responder_required
 @require_safe
 def answer_queue(request: HttpRequest) -> HttpResponse:
     return render(
@@ -312,7 +288,7 @@ def answer_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@responder_only
+@responder_required
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     question = selectors.question_get(question_id=pk)
@@ -324,10 +300,9 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 question_answer(question_id=pk, answer=form.cleaned_data["answer"], actor=request.user)
             except DomainError as error:
-                if error.http_status == 404:
-                    raise
-                show_domain_error(form, error, fields_by_code={"answer_blank": "answer", "answer_too_long": "answer"})
-                status = error.http_status
+                status = show_refusal(
+                    form, error, fields_by_code={"answer_blank": "answer", "answer_too_long": "answer"}
+                )
             else:
                 messages.success(request, _("The written answer is published."))
                 return redirect("questions:answer_queue")
@@ -339,7 +314,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 # --- clerks: supplementaries -------------------------------------------------------------------
 
 
-@clerk_only
+@clerk_required
 @require_http_methods(["GET", "POST"])
 def supplementary(request: HttpRequest, pk: int) -> HttpResponse:
     question = selectors.question_get(question_id=pk)
@@ -356,10 +331,7 @@ def supplementary(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user,
                 )
             except DomainError as error:
-                if error.http_status == 404:
-                    raise
-                show_domain_error(form, error, fields_by_code={"supplementary_blank": "supplementary_question"})
-                status = error.http_status
+                status = show_refusal(form, error, fields_by_code={"supplementary_blank": "supplementary_question"})
             else:
                 messages.success(request, _("The supplementary is recorded and published."))
                 return redirect(reverse("meetings:manage", kwargs={"pk": question.meeting_id}))

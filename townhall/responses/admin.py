@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from townhall.core.errors import DomainError
 from townhall.responses.models import Response
-from townhall.responses.tasks import fan_out_response
+from townhall.responses.services import response_fanout_resume
 
 
 @admin.register(Response)
@@ -53,7 +54,9 @@ class ResponseAdmin(admin.ModelAdmin[Response]):
     @admin.action(description="Resume the email fan-out of the selected published responses")
     def resume_fanout(self, request: HttpRequest, queryset: QuerySet[Response]) -> None:
         """Safe to use at any time: the fan-out never emails anyone twice."""
-        resumable = list(queryset.filter(published_at__isnull=False, fanout_finished_at__isnull=True))
-        for response in resumable:
-            fan_out_response.enqueue(response.pk)
-        self.message_user(request, f"Queued the fan-out of {len(resumable)} response(s).", messages.SUCCESS)
+        try:
+            resumed = sum(response_fanout_resume(response_id=response.pk, actor=request.user) for response in queryset)
+        except DomainError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        self.message_user(request, f"Queued the fan-out of {resumed} response(s).", messages.SUCCESS)

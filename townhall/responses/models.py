@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from townhall.signatures.models import SignerFanOut
 
-class Response(models.Model):
+
+class Response(SignerFanOut):
     """Owed once a petition crosses the response threshold; published by a responder.
 
     `due_on` is fixed when the response becomes owed, from the scheme's period (calendar
@@ -32,9 +34,6 @@ class Response(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Fan-out to opted-in signers: the last signature id whose email has been queued.
-    fanout_after_id = models.BigIntegerField(default=0)
-    fanout_finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
 from townhall.core.errors import NotFound
-from townhall.core.models import QueuedEmail
-from townhall.petitions.models import PetitionState
+from townhall.mail.selectors import letters_progress
+from townhall.petitions.models import PUBLISHED_STATES, PetitionState
+from townhall.petitions.selectors import petition_require_public
 from townhall.responses.deadlines import days_left, overdue_by
 from townhall.responses.models import Response
 from townhall.signatures.models import Signature, SignatureState
@@ -167,7 +170,56 @@ class FanoutProgress:
 
 def response_fanout_progress(*, response: Response) -> FanoutProgress:
     """How far the published response's emails have got: queued, and sent by the drain."""
-    letters = QueuedEmail.objects.filter(dedupe_key__startswith=f"response:{response.pk}:signature:")
-    queued = letters.count()
-    sent = letters.filter(sent_at__isnull=False).count() if queued else 0
-    return FanoutProgress(queued=queued, sent=sent, finished_at=response.fanout_finished_at)
+    letters = letters_progress(key_prefix=f"response:{response.pk}:signature:")
+    return FanoutProgress(queued=letters.queued, sent=letters.sent, finished_at=response.fanout_finished_at)
+
+
+class ResponseFilter:
+    ALL = "all"
+    PUBLISHED = "published"
+    OWED = "owed"
+    OVERDUE = "overdue"
+
+
+def response_page_public(*, status: str, today: datetime.date, page: int, page_size: int) -> Page[Response]:
+    """Responses to published petitions: published ones newest first, or owed ones soonest
+    due first (`overdue`: owed and already past their due date). Drafts are never read."""
+    responses = Response.objects.select_related("petition", "official__person").filter(
+        petition__state__in=PUBLISHED_STATES
+    )
+    if status == ResponseFilter.PUBLISHED:
+        responses = responses.filter(published_at__isnull=False).order_by("-published_at", "-id")
+    elif status in (ResponseFilter.OWED, ResponseFilter.OVERDUE):
+        responses = responses.filter(published_at__isnull=True).order_by("due_on", "id")
+        if status == ResponseFilter.OVERDUE:
+            responses = responses.filter(due_on__lt=today)
+    else:
+        responses = responses.order_by("due_on", "id")
+    return Paginator(responses, page_size).get_page(page)
+
+
+def response_get_public(*, response_id: int) -> Response:
+    """A response whose petition is published; a removed petition's response is Gone."""
+    response = Response.objects.select_related("petition", "official__person").filter(pk=response_id).first()
+    if response is None:
+        raise NotFound("There is no response with that number.")
+    petition_require_public(
+        response.petition,
+        not_found="There is no response with that number.",
+        gone="The petition this response answered has been removed.",
+    )
+    return response
+
+
+def response_list_recently_published(*, limit: int) -> list[Response]:
+    return list(
+        Response.objects.select_related("petition", "official__person")
+        .filter(published_at__isnull=False, petition__state__in=PUBLISHED_STATES)
+        .order_by("-published_at", "-id")[:limit]
+    )
+
+
+def response_map_published(*, petition_ids: Iterable[int]) -> dict[int, Response]:
+    """The published responses of many petitions, by petition id (one query)."""
+    published = Response.objects.filter(petition_id__in=list(petition_ids), published_at__isnull=False)
+    return {response.petition_id: response for response in published}

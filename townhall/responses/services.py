@@ -13,24 +13,24 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from townhall.accounts.policies import can_respond
+from townhall.accounts.models import Actor, User
+from townhall.accounts.policies import can_respond, require
 from townhall.audit.services import audit_record
-from townhall.core.errors import DomainError, InvalidState, NotFound, PermissionDeniedError
-from townhall.core.mail import Letter, queue_letters, render_email
+from townhall.core.errors import DomainError, InvalidState, NotFound
+from townhall.core.links import absolute_url
 from townhall.core.text import tidy
-from townhall.core.urls_helpers import absolute_url
-from townhall.petitions.models import PetitionState, ThresholdCrossing
+from townhall.mail.services import render_email
+from townhall.petitions.models import LIVE_STATES, ThresholdCrossing
 from townhall.petitions.services import petition_mark_responded
 from townhall.responses.deadlines import response_due_on
 from townhall.responses.models import Response
 from townhall.schemes.models import BankHoliday, ThresholdKind
 from townhall.schemes.selectors import scheme_get_current
-from townhall.signatures.selectors import signature_iter_subscribers
+from townhall.signatures.services import SignerFanOutSpec, signers_fan_out
 
 logger = logging.getLogger("townhall.responses")
 
@@ -60,7 +60,7 @@ def response_open_due(*, now: datetime.datetime | None = None) -> int:
             threshold__kind=ThresholdKind.RESPONSE,
             reached_at__lte=now,
             petition__response__isnull=True,
-            petition__state__in=[PetitionState.OPEN, PetitionState.CLOSED],
+            petition__state__in=LIVE_STATES,
         )
         .select_related("petition")
         .order_by("reached_at", "id")
@@ -106,9 +106,8 @@ def response_open_due(*, now: datetime.datetime | None = None) -> int:
     return opened
 
 
-def _require_responder(actor: Any) -> None:
-    if not can_respond(actor):
-        raise PermissionDeniedError("You need the responder role to draft or publish responses.")
+def _require_responder(actor: Actor) -> User:
+    return require(can_respond, actor, refusal="You need the responder role to draft or publish responses.")
 
 
 def _locked(response_id: int) -> Response:
@@ -132,12 +131,12 @@ def draft_digest(*, text: str) -> str:
 
 
 @transaction.atomic
-def response_save_draft(*, response_id: int, text: str, actor: Any) -> Response:
+def response_save_draft(*, response_id: int, text: str, actor: Actor) -> Response:
     """A responder saves the draft text; only responders, and only before publication.
 
     An empty draft may be saved (to start again); publishing refuses one.
     """
-    _require_responder(actor)
+    actor = _require_responder(actor)
     response = _locked(response_id)
     _require_unpublished(response)
     text = tidy(text)
@@ -155,7 +154,7 @@ def response_save_draft(*, response_id: int, text: str, actor: Any) -> Response:
 
 
 @transaction.atomic
-def response_publish(*, response_id: int, actor: Any, expected_digest: str | None = None) -> Response:
+def response_publish(*, response_id: int, actor: Actor, expected_digest: str | None = None) -> Response:
     """Publish the saved draft as the body's response: frozen, public, and emailed.
 
     Only responders may publish; an empty draft or an already published response is
@@ -164,7 +163,7 @@ def response_publish(*, response_id: int, actor: Any, expected_digest: str | Non
     unseen. The petition is marked responded in the same transaction, and the email
     fan-out to opted-in signers is queued only once the publication has committed.
     """
-    _require_responder(actor)
+    actor = _require_responder(actor)
     response = _locked(response_id)
     _require_unpublished(response)
     if not response.draft.strip():
@@ -220,71 +219,28 @@ def response_render_email(*, response: Response, text: str, body_name: str, unsu
 def response_fanout(*, response_id: int, batch_size: int = 500) -> int:
     """Queue the published response's email to every signer who asked for updates.
 
-    Walks the opted-in, confirmed signers in id order, `batch_size` at a time. Each batch
-    is one transaction that locks the response row, queues one letter per signer (keyed
-    `response:<id>:signature:<id>`) and advances `fanout_after_id`, so:
-
-    - re-running it, or resuming after a crash, queues nobody twice (the cursor has moved
-      past them, and the outbox refuses a key it already holds);
-    - two fan-outs at once wait for each other batch by batch and skip what the other did.
-
-    Signers who unsubscribed before their batch is reached get nothing. The letters are
-    sent by core's drain (the scheduler's "send-queued-emails" job). Returns how many
-    letters this run queued.
+    The one signer fan-out (`signers_fan_out`), with the response row as its cursor:
+    letters keyed `response:<id>:signature:<id>`, batch by batch, so a re-run or a resumed
+    run queues nobody twice. The letters are sent by the mail app's drain (the scheduler's
+    "send-queued-emails" job). Returns how many letters this run queued.
     """
     response = Response.objects.select_related("petition").filter(pk=response_id).first()
     if response is None:
         raise NotFound("There is no response with that number.")
     if not response.is_published:
         raise InvalidState("Only a published response is emailed to signers.", code="response_unpublished")
-    if response.fanout_finished_at is not None:
-        return 0
-    petition = response.petition
     body_name = scheme_get_current().body.name
-    queued = 0
-    batches = signature_iter_subscribers(
-        petition_id=petition.pk, after_id=response.fanout_after_id, batch_size=batch_size
+    spec = SignerFanOutSpec(
+        owner=Response,
+        owner_id=response_id,
+        petition_id=response.petition_id,
+        key=f"response:{response_id}",
+        letter=lambda subscriber: response_render_email(
+            response=response, text=response.body, body_name=body_name, unsubscribe_url=subscriber.unsubscribe_url
+        ),
+        audit_action="response.fanout_finished",
     )
-    for batch in batches:
-        with transaction.atomic():
-            cursor = _locked(response_id).fanout_after_id
-            # Another run may already have covered part of this batch.
-            todo = [subscriber for subscriber in batch if subscriber.signature_id > cursor]
-            if not todo:
-                continue
-            letters = []
-            for subscriber in todo:
-                subject, body = response_render_email(
-                    response=response,
-                    text=response.body,
-                    body_name=body_name,
-                    unsubscribe_url=subscriber.unsubscribe_url,
-                )
-                letters.append(
-                    Letter(
-                        dedupe_key=f"response:{response_id}:signature:{subscriber.signature_id}",
-                        to=subscriber.email,
-                        subject=subject,
-                        body=body,
-                        headers={
-                            "List-Unsubscribe": f"<{subscriber.unsubscribe_url}>",
-                            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                        },
-                    )
-                )
-            queued += queue_letters(letters)
-            Response.objects.filter(pk=response_id).update(fanout_after_id=todo[-1].signature_id)
-    with transaction.atomic():
-        response = _locked(response_id)
-        if response.fanout_finished_at is None:
-            response.fanout_finished_at = timezone.now()
-            response.save(update_fields=["fanout_finished_at"])
-            audit_record(
-                action="response.fanout_finished",
-                target=response,
-                data={"last_signature": response.fanout_after_id, "queued_this_run": queued},
-            )
-    return queued
+    return signers_fan_out(spec, batch_size=batch_size)
 
 
 def response_resume_fanouts(*, now: datetime.datetime | None = None) -> list[int]:
@@ -309,3 +265,21 @@ def response_resume_fanouts(*, now: datetime.datetime | None = None) -> list[int
             logger.warning("response %s: fan-out did not finish; resuming it", response_id)
             fan_out_response.enqueue(response_id)
     return stalled
+
+
+@transaction.atomic
+def response_fanout_resume(*, response_id: int, actor: Actor) -> bool:
+    """A responder or administrator restarts a published response's fan-out that has not
+    finished. Safe at any time: the fan-out never emails anyone twice. Returns whether a
+    fan-out was started."""
+    actor = _require_responder(actor)
+    response = _locked(response_id)
+    if not response.is_published or response.fanout_finished_at is not None:
+        return False
+    audit_record(action="response.fanout_resumed", target=response, actor=actor)
+    from townhall.responses.tasks import fan_out_response  # services start tasks lazily
+
+    # Queued inside this transaction: the database task queue commits the task with the
+    # audit entry (and a re-run fan-out is harmless), as response_resume_fanouts does.
+    fan_out_response.enqueue(response_id)
+    return True

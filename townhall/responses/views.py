@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from townhall.accounts.decorators import staff_only
-from townhall.accounts.policies import can_respond
+from townhall.accounts.decorators import responder_required
 from townhall.core.errors import DomainError
-from townhall.core.forms import show_domain_error
+from townhall.core.forms import show_refusal
 from townhall.responses import selectors
 from townhall.responses.forms import FIELDS_BY_CODE, DraftForm, PublishForm
 from townhall.responses.models import Response
@@ -26,9 +25,6 @@ from townhall.responses.services import draft_digest, response_publish, response
 from townhall.schemes.selectors import scheme_get_current
 
 UNSUBSCRIBE_PLACEHOLDER = "https://…/signatures/…/unsubscribe/…/"
-
-
-responder_required = staff_only(can_respond, refusal="You need the responder role to see this page.")
 
 
 @responder_required
@@ -66,7 +62,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             response_save_draft(response_id=pk, text=form.cleaned_data["text"], actor=request.user)
         except DomainError as error:
-            show_domain_error(form, error, fields_by_code=FIELDS_BY_CODE)
+            show_refusal(form, error, fields_by_code=FIELDS_BY_CODE)
         else:
             if request.POST.get("action") == "preview":
                 return redirect("responses:preview", pk=pk)

@@ -1,32 +1,97 @@
+"""The body, its scheme, thresholds and bank holidays in the admin: every save and delete goes
+through the schemes services, which check the administrator role and write the audit log."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet
+from django.http import HttpRequest
 
+from townhall.accounts.admin import AdministratorsOnly
+from townhall.core.errors import DomainError
 from townhall.schemes.models import BankHoliday, Body, Scheme, Threshold
-from townhall.schemes.services import scheme_update
+from townhall.schemes.services import (
+    bank_holiday_delete,
+    bank_holiday_save,
+    body_update,
+    scheme_update,
+    threshold_delete,
+    threshold_save,
+)
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin[Body]):
+class BodyAdmin(AdministratorsOnly, admin.ModelAdmin[Body]):
     list_display = ["name", "area_name", "population"]
 
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # exactly one body, created when the site is set up
 
-class ThresholdInline(admin.TabularInline[Threshold, Scheme]):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: Any, obj: Body, form: Any, change: bool) -> None:
+        body_update(body=obj, actor=request.user, changed_fields=list(form.changed_data))
+
+
+class ThresholdInline(AdministratorsOnly, admin.TabularInline[Threshold, Scheme]):
     model = Threshold
     extra = 0
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin[Scheme]):
+class SchemeAdmin(AdministratorsOnly, admin.ModelAdmin[Scheme]):
     inlines = [ThresholdInline]
     list_display = ["body", "duration_months", "sponsor_count", "preset"]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False  # one scheme, created with the body
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
     def save_model(self, request: Any, obj: Scheme, form: Any, change: bool) -> None:
         scheme_update(scheme=obj, actor=request.user, changed_fields=list(form.changed_data))
 
+    def save_formset(self, request: Any, form: Any, formset: BaseInlineFormSet[Any, Any, Any], change: bool) -> None:
+        """Thresholds are saved and removed one by one through the services."""
+        # The admin's change message reads what a formset's own save() would have recorded.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        deleted = formset.deleted_forms if formset.can_delete else []
+        for inline_form in formset.forms:
+            if inline_form in deleted:
+                if inline_form.instance.pk:
+                    try:
+                        threshold_delete(threshold_id=inline_form.instance.pk, actor=request.user)
+                    except DomainError as error:
+                        self.message_user(request, error.message, messages.ERROR)
+                    else:
+                        formset.deleted_objects.append(inline_form.instance)
+                continue
+            if inline_form.has_changed():
+                created = inline_form.instance.pk is None
+                threshold = inline_form.save(commit=False)
+                threshold.scheme = form.instance
+                threshold_save(threshold=threshold, actor=request.user, changed_fields=list(inline_form.changed_data))
+                if created:
+                    formset.new_objects.append(threshold)
+                else:
+                    formset.changed_objects.append((threshold, list(inline_form.changed_data)))
+
 
 @admin.register(BankHoliday)
-class BankHolidayAdmin(admin.ModelAdmin[BankHoliday]):
+class BankHolidayAdmin(AdministratorsOnly, admin.ModelAdmin[BankHoliday]):
     list_display = ["date", "name"]
+
+    def save_model(self, request: Any, obj: BankHoliday, form: Any, change: bool) -> None:
+        bank_holiday_save(holiday=obj, actor=request.user)
+
+    def delete_model(self, request: Any, obj: BankHoliday) -> None:
+        bank_holiday_delete(holiday_id=obj.pk, actor=request.user)
+
+    def delete_queryset(self, request: Any, queryset: QuerySet[BankHoliday]) -> None:
+        for holiday in queryset:
+            bank_holiday_delete(holiday_id=holiday.pk, actor=request.user)

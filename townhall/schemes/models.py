@@ -154,6 +154,15 @@ class Threshold(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.count:,})"
 
+    def measured_count(self, *, total: int, in_area: int) -> int:
+        """The count this threshold is measured against: all counted signatures, or only
+        those from postcodes in the scheme's eligible area. The one home of that rule: the
+        counter's crossings, their withdrawal, progress bars and agenda checks all ask here."""
+        return in_area if self.counts_in_area_only else total
+
+    def is_reached(self, *, total: int, in_area: int) -> bool:
+        return self.measured_count(total=total, in_area=in_area) >= self.count
+
     def clean(self) -> None:
         # The database constraint guards the same rule; this gives people a message to read.
         if self.count is not None and self.count < 1:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from townhall.accounts.models import Actor, User
+from townhall.accounts.policies import can_administer, require
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError
-from townhall.schemes.models import Body, Scheme, Threshold
+from townhall.schemes.models import BankHoliday, Body, Scheme, Threshold
 from townhall.schemes.presets import PRESETS
 from townhall.schemes.selectors import scheme_forget_current
 
 
 @transaction.atomic
-def body_setup(*, name: str, area_name: str, population: int, preset: str, actor: Any = None) -> Scheme:
+def body_setup(*, name: str, area_name: str, population: int, preset: str, actor: Actor | None = None) -> Scheme:
     """Create (or re-create) the one body and give it a scheme from a preset.
 
     Replaces any existing scheme's thresholds, so use it for first set-up and demos; later
@@ -60,9 +60,85 @@ def body_setup(*, name: str, area_name: str, population: int, preset: str, actor
     return scheme
 
 
+def _require_administrator(actor: Actor | None) -> User:
+    return require(can_administer, actor, refusal="Only administrators can change the petition scheme.")
+
+
+def _clean_and_save(record: Body | Scheme | Threshold | BankHoliday) -> None:
+    try:
+        record.full_clean()
+    except ValidationError as exc:
+        raise DomainError("; ".join(exc.messages)) from exc
+    record.save()
+
+
 @transaction.atomic
-def scheme_update(*, scheme: Scheme, actor: Any, changed_fields: list[str]) -> Scheme:
+def body_update(*, body: Body, actor: Actor, changed_fields: list[str]) -> Body:
+    """An administrator corrects the body's name, area or population."""
+    actor = _require_administrator(actor)
+    _clean_and_save(body)
+    audit_record(action="body.updated", target=body, actor=actor, data={"fields": sorted(changed_fields)})
+    transaction.on_commit(scheme_forget_current)
+    return body
+
+
+@transaction.atomic
+def threshold_save(*, threshold: Threshold, actor: Actor, changed_fields: list[str]) -> Threshold:
+    """An administrator adds or edits one of the scheme's thresholds."""
+    actor = _require_administrator(actor)
+    created = threshold.pk is None
+    _clean_and_save(threshold)
+    audit_record(
+        action="threshold.added" if created else "threshold.updated",
+        target=threshold,
+        actor=actor,
+        data={"name": threshold.name, "count": threshold.count, "fields": sorted(changed_fields)},
+    )
+    transaction.on_commit(scheme_forget_current)
+    return threshold
+
+
+@transaction.atomic
+def threshold_delete(*, threshold_id: int, actor: Actor) -> None:
+    """An administrator removes a threshold no petition has crossed (crossings keep theirs)."""
+    actor = _require_administrator(actor)
+    threshold = Threshold.objects.select_for_update().filter(pk=threshold_id).first()
+    if threshold is None:
+        return
+    if threshold.crossings.exists():
+        raise DomainError(
+            "Petitions have crossed this threshold, so it cannot be removed; change its count instead.",
+            code="threshold_crossed",
+        )
+    audit_record(action="threshold.removed", target=threshold, actor=actor, data={"name": threshold.name})
+    threshold.delete()
+    transaction.on_commit(scheme_forget_current)
+
+
+@transaction.atomic
+def bank_holiday_save(*, holiday: BankHoliday, actor: Actor) -> BankHoliday:
+    """An administrator records a day that is not a working day (response deadlines)."""
+    actor = _require_administrator(actor)
+    _clean_and_save(holiday)
+    audit_record(action="bank_holiday.saved", target=holiday, actor=actor, data={"date": holiday.date.isoformat()})
+    return holiday
+
+
+@transaction.atomic
+def bank_holiday_delete(*, holiday_id: int, actor: Actor) -> None:
+    actor = _require_administrator(actor)
+    holiday = BankHoliday.objects.filter(pk=holiday_id).first()
+    if holiday is not None:
+        audit_record(
+            action="bank_holiday.removed", target=holiday, actor=actor, data={"date": holiday.date.isoformat()}
+        )
+        holiday.delete()
+
+
+@transaction.atomic
+def scheme_update(*, scheme: Scheme, actor: Actor, changed_fields: list[str]) -> Scheme:
     """Validate and save an edited scheme (the admin calls this), with an audit entry."""
+    actor = _require_administrator(actor)
     try:
         scheme.full_clean()
     except ValidationError as exc:

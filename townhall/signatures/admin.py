@@ -1,23 +1,30 @@
+"""The signer allow and block lists in the admin, through the signatures services
+(administrators only, audited, applied to the next signature at once)."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 
-from townhall.signatures.fraud import forget_signer_lists
+from townhall.accounts.admin import AdministratorsOnly
 from townhall.signatures.models import SignerListEntry
+from townhall.signatures.services import signer_list_entry_delete, signer_list_entry_save
 
 
 @admin.register(SignerListEntry)
-class SignerListEntryAdmin(admin.ModelAdmin[SignerListEntry]):
+class SignerListEntryAdmin(AdministratorsOnly, admin.ModelAdmin[SignerListEntry]):
     list_display = ["kind", "action", "value", "note", "created_at"]
     list_filter = ["kind", "action"]
     search_fields = ["value", "note"]
 
     def save_model(self, request: Any, obj: SignerListEntry, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        forget_signer_lists()
+        signer_list_entry_save(entry=obj, actor=request.user)
 
     def delete_model(self, request: Any, obj: SignerListEntry) -> None:
-        super().delete_model(request, obj)
-        forget_signer_lists()
+        signer_list_entry_delete(entry_id=obj.pk, actor=request.user)
+
+    def delete_queryset(self, request: Any, queryset: QuerySet[SignerListEntry]) -> None:
+        for entry in queryset:
+            signer_list_entry_delete(entry_id=entry.pk, actor=request.user)

@@ -10,6 +10,7 @@ from townhall.core.forms import text_field
 FIELDS_BY_CODE = {
     "name_blank": "name",
     "name_too_long": "name",
+    "name_is_email": "name",
     "email_invalid": "email",
     "email_used": "email",
     "household_full": "email",

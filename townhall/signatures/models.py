@@ -82,6 +82,24 @@ class Signature(models.Model):
         return f"signature {self.pk} on petition {self.petition_id}"
 
 
+class SignerFanOut(models.Model):
+    """The cursor of a fan-out to a petition's opted-in signers, kept on the row that owes
+    the letters (a published response, a published update, an agenda notice).
+
+    `fanout_after_id` is the last signature whose letter has been queued; it moves in the
+    same transaction as that batch's letters, so a fan-out interrupted anywhere resumes
+    after the last batch it finished and never queues anyone twice. `fanout_finished_at`
+    is set once every opted-in signer has been reached. The one loop that moves it is
+    `townhall.signatures.services.signers_fan_out`.
+    """
+
+    fanout_after_id = models.BigIntegerField(default=0)
+    fanout_finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class ListKind(models.TextChoices):
     IP = "ip", _("IP address or range (CIDR)")
     EMAIL_DOMAIN = "email_domain", _("Email domain")

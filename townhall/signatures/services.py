@@ -1,6 +1,6 @@
 """Signing, confirming, sending confirmation emails, and counting.
 
-The hot path (DESIGN §5): signing is one INSERT of a pending signature; confirming is one
+The hot path (docs/architecture.md): signing is one INSERT of a pending signature; confirming is one
 UPDATE. Neither touches the petition row. Confirmation emails leave through the task
 queue in batches, the signature row being its own outbox record. A single-writer counter
 adds newly confirmed signatures to each petition's count in one statement per petition.
@@ -10,28 +10,33 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, mailers
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, CharField, Count, F, OuterRef, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Left, StrIndex, TruncHour
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from townhall.accounts.models import Actor
+from townhall.accounts.policies import can_administer, require
+from townhall.areas.keys import hour_of
 from townhall.areas.selectors import location_for_postcode, location_lookup
-from townhall.areas.services import Locality, breakdown_add, breakdown_remove, breakdown_replace, hour_of
+from townhall.areas.services import Locality, breakdown_add, breakdown_remove, breakdown_replace
+from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, Gone, InvalidState, NotFound
-from townhall.core.mail import render_email
+from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
-from townhall.core.text import canonical_email, normalise_name, normalise_postcode, tidy
-from townhall.core.tokens import new_token, tokens_match
-from townhall.core.urls_helpers import absolute_url
+from townhall.core.text import normalise_name
+from townhall.core.tokens import get_by_token, new_token, tokens_match
+from townhall.mail.services import Letter, queue_letters, render_email
+from townhall.petitions import policies
 from townhall.petitions.models import Petition, PetitionState
-from townhall.petitions.selectors import petition_get_for_signing
+from townhall.petitions.selectors import NOT_PUBLISHED, petition_get_for_signing, petition_require_public
 from townhall.petitions.services import (
     Tally,
     petition_request_moderation,
@@ -39,12 +44,13 @@ from townhall.petitions.services import (
     petition_tally_correct,
     petition_tally_remove,
 )
+from townhall.residents.services import Resident, resident_clean
 from townhall.schemes.selectors import scheme_get_current
-from townhall.signatures.fraud import assess_signature
-from townhall.signatures.models import Signature, SignatureState
+from townhall.signatures.fraud import assess_signature, forget_signer_lists
+from townhall.signatures.models import Signature, SignatureState, SignerFanOut, SignerListEntry
+from townhall.signatures.selectors import Subscriber, signature_iter_subscribers
 
-NAME_MAX = 100
-SPONSOR_STATES = (PetitionState.SPONSORING, PetitionState.AWAITING_MODERATION)
+CONFIRM_LINK_NOT_VALID = _("This confirmation link is not valid. Check you copied the whole link from the email.")
 
 
 def _config(key: str) -> int:
@@ -59,60 +65,32 @@ class SignOutcome:
     kind: Literal["created", "resent", "already_confirmed"]
 
 
-def _has_closed(petition: Petition) -> bool:
-    """Closed, or past its deadline though the scheduler has not yet marked it closed.
-
-    Signing and confirming stop at the deadline itself, not when the closer next runs.
-    """
-    if petition.state == PetitionState.CLOSED:
-        return True
-    return (
-        petition.state == PetitionState.OPEN
-        and petition.deadline_at is not None
-        and petition.deadline_at <= timezone.now()
-    )
-
-
 def check_can_sign(petition: Petition, *, sponsor_token: str | None) -> bool:
     """Raise if this petition cannot take a signature now; return whether it is a sponsor's."""
     if sponsor_token is not None:
         if not tokens_match(sponsor_token, petition.sponsor_token):
             raise NotFound("This sponsor link is not valid. Ask the petition's creator for the link again.")
-        if petition.state in SPONSOR_STATES:
+        if policies.takes_sponsors(petition):
             return True
-    if petition.state == PetitionState.OPEN and not _has_closed(petition):
+    if policies.takes_signatures(petition):
         return False
-    if _has_closed(petition):
+    if policies.has_closed(petition):
         closed_at = petition.closed_at or petition.deadline_at
         closed = timezone.localtime(closed_at).strftime("%-d %B %Y") if closed_at else ""
         raise InvalidState(f"This petition closed on {closed}, so it can no longer be signed.", code="petition_closed")
     if petition.state == PetitionState.REJECTED:
         raise InvalidState("This petition was rejected, so it cannot be signed.", code="petition_rejected")
-    if petition.state == PetitionState.REMOVED:
-        raise Gone("This petition has been removed.")
-    raise NotFound("There is no published petition with that number.")
+    petition_require_public(petition)
+    raise NotFound(str(NOT_PUBLISHED))  # pragma: no cover - a published petition is handled above
 
 
-def _clean_signer(*, name: str, email: str, postcode: str, declared_eligible: bool) -> tuple[str, str, str]:
-    name = tidy(name).replace("\n", " ")
-    if not name:
-        raise DomainError("Enter your name.", code="name_blank")
-    if len(name) > NAME_MAX:
-        raise DomainError(f"Your name must be {NAME_MAX} characters or fewer.", code="name_too_long")
-    email = email.strip()
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        raise DomainError(
-            "Enter your email address in the right format, like name@example.com.", code="email_invalid"
-        ) from exc
-    normalised = normalise_postcode(postcode)
-    if normalised is None:
-        raise DomainError("Enter a real postcode, like SW1A 1AA.", code="postcode_invalid")
+def _clean_signer(*, name: str, email: str, postcode: str, declared_eligible: bool) -> Resident:
+    """The person checks every resident form runs, then the scheme's declaration."""
+    signer = resident_clean(name=name, email=email, postcode=postcode)
     if not declared_eligible:
         declaration = scheme_get_current().eligibility_declaration
         raise DomainError(f"Confirm the declaration: “{declaration}”.", code="not_eligible")
-    return name, email, normalised
+    return signer
 
 
 def signature_create(
@@ -137,9 +115,8 @@ def signature_create(
     `petition` is the petition as the caller has just read it with
     `petition_get_for_signing` (the sign page does), which saves reading it again.
     """
-    name, email, normalised_postcode = _clean_signer(
-        name=name, email=email, postcode=postcode, declared_eligible=declared_eligible
-    )
+    signer = _clean_signer(name=name, email=email, postcode=postcode, declared_eligible=declared_eligible)
+    name, email, normalised_postcode, canonical = signer.name, signer.email, signer.postcode, signer.email_canonical
     if petition is None or petition.pk != petition_id:
         petition = petition_get_for_signing(petition_id=petition_id)
     if petition is None:
@@ -148,7 +125,6 @@ def signature_create(
     version_id = petition.current_version_id
     if version_id is None:  # pragma: no cover - every created petition has version 1
         raise InvalidState("This petition has no text to sign yet.", code="petition_state")
-    canonical = canonical_email(email, dot_insensitive_domains=settings.TOWNHALL["DOT_INSENSITIVE_EMAIL_DOMAINS"])
     # Each lost race fills one household slot, so three rounds always reach a decision.
     for attempt in range(3):
         existing = list(
@@ -251,34 +227,23 @@ def signature_get_by_token(*, signature_id: int, token: str, petition_max_age: f
     With `petition_max_age` (the confirm page's GET, which changes nothing) the petition's
     signing columns may come from a copy that old; confirming always reads it afresh.
     """
+    signatures = Signature.objects.all() if petition_max_age > 0 else Signature.objects.select_related("petition")
+    signature = get_by_token(signatures, pk=signature_id, token=token, message=CONFIRM_LINK_NOT_VALID)
     if petition_max_age > 0:
-        signature = Signature.objects.filter(pk=signature_id).first()
-        petition = (
-            petition_get_for_signing(petition_id=signature.petition_id, max_age=petition_max_age)
-            if signature is not None
-            else None
-        )
-        if signature is not None and petition is not None:
+        petition = petition_get_for_signing(petition_id=signature.petition_id, max_age=petition_max_age)
+        if petition is not None:
             signature.petition = petition
-    else:
-        signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
-    if signature is None or not tokens_match(token, signature.token):
-        raise NotFound(
-            "This confirmation link is not valid. Check you copied the whole link from the email.",
-            code="bad_token",
-        )
     if signature.state == SignatureState.INVALIDATED:
         raise Gone("This signature has been removed and cannot be confirmed.", code="signature_removed")
     if signature.state != SignatureState.PENDING:
         return signature
     petition = signature.petition
-    if _has_closed(petition):
+    if policies.has_closed(petition):
         raise InvalidState(
             "This petition closed before you confirmed your signature, so it could not be counted.",
             code="petition_closed",
         )
-    allowed = (PetitionState.OPEN, *SPONSOR_STATES) if signature.is_sponsor else (PetitionState.OPEN,)
-    if petition.state not in allowed:
+    if not (petition.state == PetitionState.OPEN or (signature.is_sponsor and policies.takes_sponsors(petition))):
         raise InvalidState("This petition is not open, so signatures cannot be confirmed.", code="petition_state")
     # Checked after the petition's state: "sign again" is no advice for a closed petition.
     if signature.link_expires_at <= timezone.now():
@@ -378,6 +343,104 @@ def signature_send_confirmations(*, batch_size: int | None = None) -> int:
             sent += len(messages)
         if len(batch) < batch_size:
             return sent
+
+
+# --- reaching signers: the one fan-out ------------------------------------------------------
+
+# Letters written for one signer: (subject, body), given the signer's name, address and
+# their own unsubscribe link.
+LetterFor = Callable[[Subscriber], tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class FanOutStep:
+    queued: int
+    finished: bool
+
+
+def _always_owed(row: Any) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class SignerFanOutSpec:
+    """One fan-out to a petition's opted-in, confirmed signers.
+
+    `owner` is the model of the row that owes the letters and holds the cursor (a
+    `SignerFanOut`: a response, an update, an agenda notice); `key` names the letters
+    (`<key>:signature:<id>`); `letter` writes one signer's (subject, body); `is_owed` says
+    whether the locked owner row still owes them (an update no longer published, or a
+    petition taken down, gets no more); `audit_action` is recorded when it finishes.
+    """
+
+    owner: type[SignerFanOut]
+    owner_id: int
+    petition_id: int
+    key: str
+    letter: LetterFor
+    audit_action: str
+    is_owed: Callable[[Any], bool] = _always_owed
+
+
+def unsubscribe_headers(unsubscribe_url: str) -> dict[str, str]:
+    """One-click unsubscribe (RFC 8058) for every letter a signer gets about a petition."""
+    return {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def signers_fan_out_step(spec: SignerFanOutSpec, *, batch_size: int) -> FanOutStep:
+    """Queue the next batch of a fan-out to a petition's opted-in, confirmed signers.
+
+    One transaction: lock the owner row, read the next `batch_size` subscribers after its
+    cursor, queue one letter each (with the signer's unsubscribe link in the body and as
+    List-Unsubscribe headers), and move the cursor past them. So a fan-out stopped anywhere
+    resumes after its last finished batch, two runs at once wait for each other batch by
+    batch, and the outbox refuses a key it already holds. When nobody is left, or the owner
+    no longer owes the letters, the fan-out is finished and audited. Signers who
+    unsubscribe before their batch is reached get nothing.
+    """
+    with transaction.atomic():
+        row = spec.owner._default_manager.select_for_update().filter(pk=spec.owner_id).first()
+        if row is None or row.fanout_finished_at is not None:
+            return FanOutStep(queued=0, finished=True)
+        batch = None
+        if spec.is_owed(row):
+            subscribers = signature_iter_subscribers(
+                petition_id=spec.petition_id, after_id=row.fanout_after_id, batch_size=batch_size
+            )
+            batch = next(iter(subscribers), None)
+        if batch is None:
+            row.fanout_finished_at = timezone.now()
+            row.save(update_fields=["fanout_finished_at"])
+            audit_record(action=spec.audit_action, target=row, data={"last_signature": row.fanout_after_id})
+            return FanOutStep(queued=0, finished=True)
+        letters = []
+        for subscriber in batch:
+            subject, body = spec.letter(subscriber)
+            letters.append(
+                Letter(
+                    dedupe_key=f"{spec.key}:signature:{subscriber.signature_id}",
+                    to=subscriber.email,
+                    subject=subject,
+                    body=body,
+                    headers=unsubscribe_headers(subscriber.unsubscribe_url),
+                )
+            )
+        queued = queue_letters(letters)
+        row.fanout_after_id = batch[-1].signature_id
+        row.save(update_fields=["fanout_after_id"])
+        return FanOutStep(queued=queued, finished=False)
+
+
+def signers_fan_out(spec: SignerFanOutSpec, *, batch_size: int | None = None) -> int:
+    """Run a fan-out to the end, batch by batch. Returns how many letters this run queued;
+    safe to run again at any time (the cursor and the letters' keys see to that)."""
+    size = batch_size or _config("EMAIL_BATCH_SIZE")
+    total = 0
+    while True:
+        step = signers_fan_out_step(spec, batch_size=size)
+        total += step.queued
+        if step.finished:
+            return total
 
 
 def signature_emails_owed() -> bool:
@@ -485,10 +548,12 @@ def signature_reconcile_counts(*, now: datetime.datetime | None = None) -> dict[
 
 
 def signature_get_for_unsubscribe(*, signature_id: int, token: str) -> Signature:
-    signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
-    if signature is None or not tokens_match(token, signature.token):
-        raise NotFound("This unsubscribe link is not valid. Check you copied the whole link.", code="bad_token")
-    return signature
+    return get_by_token(
+        Signature.objects.select_related("petition"),
+        pk=signature_id,
+        token=token,
+        message=_("This unsubscribe link is not valid. Check you copied the whole link."),
+    )
 
 
 def signature_unsubscribe(*, signature_id: int, token: str) -> Signature:
@@ -513,11 +578,9 @@ def signature_withdraw(*, signature_id: int, token: str) -> Signature:
     The signature stops counting at once (taken off the count if already counted) and
     appears in the petition's public "signatures removed" total as withdrawn.
     """
-    signature = (
-        Signature.objects.select_for_update(of=("self",)).select_related("petition").filter(pk=signature_id).first()
+    signature = get_by_token(
+        Signature.objects.select_for_update(of=("self",)).select_related("petition"), pk=signature_id, token=token
     )
-    if signature is None or not tokens_match(token, signature.token):
-        raise NotFound("This link is not valid. Check you copied the whole link from the email.", code="bad_token")
     if signature.state == SignatureState.INVALIDATED:
         return signature
     was_counted = signature.state == SignatureState.VERIFIED and signature.counted_at is not None
@@ -558,3 +621,37 @@ def signature_anonymise_for_petition(*, petition_id: int) -> int:
         wants_updates=False,
     )
     return int(updated)
+
+
+# --- the allow and block lists ---------------------------------------------------------------
+
+
+@transaction.atomic
+def signer_list_entry_save(*, entry: SignerListEntry, actor: Actor) -> SignerListEntry:
+    """An administrator adds or edits an allow- or block-list entry. It applies to the next
+    signature in this process at once, and in every other within the lists' lifetime."""
+    actor = require(can_administer, actor, refusal="Only administrators can change the allow and block lists.")
+    created = entry.pk is None
+    entry.value = entry.value.strip()
+    if not entry.value:
+        raise DomainError("Give the address, range or domain.", code="list_value_blank")
+    entry.save()
+    audit_record(
+        action="signer_list.added" if created else "signer_list.updated",
+        target=entry,
+        actor=actor,
+        data={"kind": entry.kind, "action": entry.action},
+    )
+    transaction.on_commit(forget_signer_lists)
+    return entry
+
+
+@transaction.atomic
+def signer_list_entry_delete(*, entry_id: int, actor: Actor) -> None:
+    actor = require(can_administer, actor, refusal="Only administrators can change the allow and block lists.")
+    entry = SignerListEntry.objects.filter(pk=entry_id).first()
+    if entry is None:
+        return
+    audit_record(action="signer_list.removed", target=entry, actor=actor, data={"kind": entry.kind})
+    entry.delete()
+    transaction.on_commit(forget_signer_lists)

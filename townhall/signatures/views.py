@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from townhall.core.errors import DomainError, InvalidState, NotFound
-from townhall.core.forms import show_domain_error
+from townhall.core.errors import DomainError, NotFound
+from townhall.core.forms import show_refusal
 from townhall.core.http import no_store
 from townhall.core.net import client_ip
 from townhall.petitions.models import Petition
@@ -65,14 +65,9 @@ def _sign(request: HttpRequest, pk: int, sponsor_token: str | None) -> HttpRespo
                     ip=client_ip(request),
                     petition=petition,
                 )
-            except InvalidState as error:
-                # The petition itself cannot be signed: say so plainly, keep what was typed.
-                form.add_error(None, error.message)
-                status = error.http_status
             except DomainError as error:
-                if error.http_status in (404, 410):
-                    raise
-                show_domain_error(form, error, fields_by_code=FIELDS_BY_CODE)
+                # A petition that cannot be signed now is said plainly above the form.
+                status = show_refusal(form, error, fields_by_code=FIELDS_BY_CODE)
             else:
                 return redirect(f"{reverse('signatures:check_email', kwargs={'pk': pk})}?outcome={outcome.kind}")
     else:

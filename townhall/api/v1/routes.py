@@ -8,7 +8,7 @@ are at `/petitions/{id}/breakdowns`.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.conf import settings
 from django.core.paginator import Page
@@ -20,28 +20,42 @@ from ninja.params.functions import Path, Query
 
 from townhall.accountability.selectors import official_record, person_get_public, person_list_directory
 from townhall.api import schemas as s
-from townhall.api import selectors as api_selectors
 from townhall.api.errors import ErrorOut
 from townhall.areas.selectors import petition_breakdown, petition_locality
 from townhall.core import panels
 from townhall.core.errors import NotFound
-from townhall.meetings.models import AgendaItem, Meeting
-from townhall.meetings.selectors import agenda_item_list, agenda_item_list_for_petition, committee_list, meeting_get
-from townhall.officials.models import Official, Person
+from townhall.meetings.selectors import (
+    agenda_item_list,
+    agenda_item_list_for_petition,
+    committee_list,
+    meeting_get,
+    meeting_page_public,
+)
 from townhall.petitions import selectors as petition_selectors
-from townhall.petitions.models import Petition, PetitionState
 from townhall.questions.selectors import (
     QuestionRow,
     distribution_of,
     person_get_by_slug,
     question_list_for_meeting,
+    question_meeting_id,
     question_page_all,
     question_page_for_person,
     question_verdict_distribution,
 )
-from townhall.responses.models import Response
-from townhall.responses.selectors import ResponseStatus, response_status, response_status_of
+from townhall.responses.selectors import (
+    ResponseStatus,
+    response_get_public,
+    response_page_public,
+    response_status,
+    response_status_of,
+)
 from townhall.schemes.selectors import scheme_get_current
+
+if TYPE_CHECKING:
+    from townhall.meetings.models import AgendaItem, Meeting
+    from townhall.officials.models import Official, Person
+    from townhall.petitions.models import Petition
+    from townhall.responses.models import Response
 
 router = Router()
 
@@ -157,7 +171,7 @@ def _agenda_item(item: AgendaItem) -> s.AgendaItemOut:
 def _petition_summary(request: HttpRequest, petition: Petition) -> dict[str, Any]:
     return {
         "id": petition.pk,
-        "action": None if petition.is_hidden else petition.action,
+        "action": petition.public_action,
         "state": petition.state,
         "signature_count": petition.signature_count,
         "decision_maker": petition.decision_maker,
@@ -197,20 +211,19 @@ def petition_detail(
     evidence sessions, and timeline. 404 if not published, 410 if removed."""
     petition = petition_selectors.petition_get_public(petition_id=petition_id)
     current = scheme_get_current()
-    hidden = petition.is_hidden
     status = response_status(petition=petition)
     rejection = None
-    if petition.state == PetitionState.REJECTED:
+    if petition.is_rejected:
         rejection = s.RejectionOut(
             code=petition.rejection_reason,
             reason=str(petition.get_rejection_reason_display()),
-            details=None if hidden else petition.rejection_details,
+            details=petition.public_rejection_details,
         )
     return s.PetitionOut(
         **_petition_summary(request, petition),
-        background=None if hidden else petition.background,
-        additional_details=None if hidden else petition.additional_details,
-        creator_name=None if hidden or petition.anonymised_at else petition.creator_name,
+        background=petition.public_background,
+        additional_details=petition.public_additional_details,
+        creator_name=petition.public_creator_name,
         official=_official(petition.official),
         created_at=petition.created_at,
         goal=petition_selectors.petition_goal(petition=petition, scheme=current),
@@ -250,7 +263,7 @@ def _response(request: HttpRequest, response: Response, today: datetime.date) ->
     return s.ResponseOut(
         **_clock(response_status_of(response=response, today=today)),
         petition_id=response.petition_id,
-        petition_action=None if response.petition.is_hidden else response.petition.action,
+        petition_action=response.petition.public_action,
         official=_official(response.official),
         url=_url(request, "petitions:detail", response.petition_id),
     )
@@ -298,7 +311,7 @@ def response_list(
 ) -> s.ResponseListOut:
     """Responses owed or published to published petitions, with their deadline clocks."""
     today = timezone.localdate()
-    found = api_selectors.response_page_public(status=status, today=today, page=page, page_size=_page_size())
+    found = response_page_public(status=status, today=today, page=page, page_size=_page_size())
     return s.ResponseListOut(meta=_meta(found), results=[_response(request, r, today) for r in found.object_list])
 
 
@@ -307,7 +320,7 @@ def response_detail(
     request: HttpRequest,
     response_id: int = Path(..., ge=1, le=MAX_ID),
 ) -> s.ResponseOut:
-    return _response(request, api_selectors.response_get_public(response_id=response_id), timezone.localdate())
+    return _response(request, response_get_public(response_id=response_id), timezone.localdate())
 
 
 # --- meetings -------------------------------------------------------------------------
@@ -337,9 +350,7 @@ def meeting_list(
     committee: str | None = Query(None, pattern=SLUG, description="A committee's slug"),
     page: int = Query(1, ge=1, le=MAX_PAGE),
 ) -> s.MeetingListOut:
-    found = api_selectors.meeting_page_public(
-        when=when, committee=committee, now=timezone.now(), page=page, page_size=_page_size()
-    )
+    found = meeting_page_public(when=when, committee=committee, now=timezone.now(), page=page, page_size=_page_size())
     return s.MeetingListOut(
         meta=_meta(found), results=[s.MeetingSummaryOut(**_meeting_summary(request, m)) for m in found.object_list]
     )
@@ -436,7 +447,7 @@ def question_detail(
     question_id: int = Path(..., ge=1, le=MAX_ID),
 ) -> s.QuestionOut:
     """One accepted question. Its status comes from the meeting's list, so the two agree."""
-    meeting_id = api_selectors.question_meeting_id(question_id=question_id)
+    meeting_id = question_meeting_id(question_id=question_id)
     rows = question_list_for_meeting(meeting_id=meeting_id) if meeting_id is not None else []
     for row in rows:
         if row.question.pk == question_id:
