@@ -1,5 +1,5 @@
-"""Shared fixtures: a configured body and scheme, staff, and helpers that drive the
-real services (no shortcuts around the state machine)."""
+"""Shared fixtures: a configured body, its Mayor, and staff in each role. The builders they
+wrap are in tests/builders.py; app-specific worlds live next to their app's tests."""
 
 from __future__ import annotations
 
@@ -10,17 +10,16 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 
+from tests.areas.geography import load_geography
+from tests.builders import make_petition, make_superuser, open_petition, staff
 from townhall.accounts.models import Role, User
 from townhall.core import localcache
 from townhall.officials.models import Official
 from townhall.officials.services import official_appoint
-from townhall.petitions.models import Petition
-from townhall.petitions.services import petition_confirm_creator, petition_create, petition_open
 from townhall.schemes.models import Scheme
 from townhall.schemes.services import body_setup
-from townhall.signatures.models import Signature
-from townhall.signatures.services import signature_confirm, signature_create
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -63,57 +62,61 @@ def mayor(db: Any) -> Official:
 
 
 @pytest.fixture
+def geography(scheme: Scheme) -> None:
+    """Kingsmere's wards, constituencies and demo postcodes (tests/areas/geography.py)."""
+    load_geography()
+
+
+# --- Staff, one fixture per role ---------------------------------------------------------------
+
+
+@pytest.fixture
 def moderator(db: Any) -> User:
-    return User.objects.create_user("mod", "mod@example.org", "correct-horse-battery", roles=[Role.MODERATOR.value])
+    """mod@example.org, a moderator."""
+    return staff("mod", Role.MODERATOR)
 
 
-def make_petition(**overrides: Any) -> Petition:
-    fields: dict[str, Any] = {
-        "action": "Reopen the public toilets on Kingsmere Road",
-        "background": "The toilets by the market closed in March.",
-        "additional_details": "",
-        "decision_maker": "Cabinet Member for Environment",
-        "official_id": None,
-        "creator_name": "Ann Creator",
-        "creator_email": "ann@example.org",
-        "creator_postcode": "KM1 1AA",
-    }
-    fields.update(overrides)
-    return petition_create(**fields)
+@pytest.fixture
+def responder(db: Any) -> User:
+    """responder@example.org, a responder."""
+    return staff("responder", Role.RESPONDER)
 
 
-def open_petition(*, moderator: User, **overrides: Any) -> Petition:
-    """A petition taken through creator confirmation, sponsors and approval."""
-    petition = make_petition(**overrides)
-    petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
-    scheme = Scheme.objects.get()
-    for n in range(scheme.sponsor_count):
-        outcome = signature_create(
-            petition_id=petition.pk,
-            name=f"Sponsor {n}",
-            email=f"sponsor{n}@example.org",
-            postcode="KM2 2BB",
-            declared_eligible=True,
-            wants_updates=False,
-            sponsor_token=petition.sponsor_token,
-        )
-        signature = Signature.objects.get(pk=outcome.signature_id)
-        signature_confirm(signature_id=signature.pk, token=signature.token)
-    return petition_open(petition_id=petition.pk, actor=moderator)
+@pytest.fixture
+def clerk(db: Any) -> User:
+    """clerk@example.org, a clerk."""
+    return staff("clerk", Role.CLERK)
 
 
-def sign_pending(petition_id: int, *, name: str, email: str, postcode: str = "SW1A 1AA") -> Signature:
-    """A resident signs through the real service; returns the new, unconfirmed signature."""
-    outcome = signature_create(
-        petition_id=petition_id,
-        name=name,
-        email=email,
-        postcode=postcode,
-        declared_eligible=True,
-        wants_updates=False,
-    )
-    return Signature.objects.get(pk=outcome.signature_id)
+@pytest.fixture
+def administrator(db: Any) -> User:
+    """admin@example.org, holding the administrator role (not a Django superuser)."""
+    return staff("admin", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def superuser(db: Any) -> User:
+    """root@example.org, a Django superuser: the admin site's own administrator."""
+    return make_superuser("root")
+
+
+@pytest.fixture
+def moderator_client(client: Client, moderator: User) -> Client:
+    """The test's `client`, signed in as the moderator."""
+    client.force_login(moderator)
+    return client
+
+
+@pytest.fixture
+def superuser_client(client: Client, superuser: User) -> Client:
+    """The test's `client`, signed in as the superuser."""
+    client.force_login(superuser)
+    return client
 
 
 def links_in(body: str) -> list[str]:
     return re.findall(r"https?://\S+", body)
+
+
+# Re-exported for tests/browser (not ours to edit), which imports open_petition from here.
+__all__ = ["links_in", "make_petition", "open_petition"]

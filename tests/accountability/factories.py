@@ -7,19 +7,14 @@ import datetime
 import itertools
 from typing import Any
 
-from tests.conftest import make_petition
+from tests.builders import make_petition
 from townhall.meetings.models import Committee, CommitteeKind, Meeting, MeetingState
 from townhall.officials.models import Official
 from townhall.petitions.models import Petition
 from townhall.questions.models import Question, QuestionState
 from townhall.responses.models import Response
 
-UTC = datetime.UTC
 _n = itertools.count(1)
-
-
-def utc(*args: int) -> datetime.datetime:
-    return datetime.datetime(*args, tzinfo=UTC)  # type: ignore[misc]
 
 
 def response(

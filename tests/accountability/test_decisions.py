@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import make_petition, open_petition
+from tests.builders import make_petition, open_petition, staff
 from townhall.accountability.models import Decision
 from townhall.accountability.services import decision_delete, decision_record, decision_update
 from townhall.accounts.models import Role, User
@@ -24,10 +24,9 @@ D = datetime.date
 
 
 @pytest.fixture
-def admin(db: Any) -> User:
-    return User.objects.create_user(
-        "admin", "admin@example.org", "correct-horse-battery", roles=[Role.ADMINISTRATOR], is_staff=True
-    )
+def admin_site_administrator(db: Any) -> User:
+    """admin@example.org: the administrator role, and staff status for the admin site."""
+    return staff("admin", Role.ADMINISTRATOR, is_staff=True)
 
 
 @pytest.fixture
@@ -51,7 +50,7 @@ def record(actor: Any, **overrides: Any) -> Decision:
 
 
 def test_an_administrator_records_a_decision_with_its_links_and_an_audit_record(
-    admin: User, mayor: Official, petition: Petition
+    admin_site_administrator: User, mayor: Official, petition: Petition
 ) -> None:
     committee = Committee.objects.create(name="Full Council", slug="full-council", kind=CommitteeKind.FULL_COUNCIL)
     meeting = Meeting.objects.create(
@@ -59,7 +58,7 @@ def test_an_administrator_records_a_decision_with_its_links_and_an_audit_record(
     )
 
     decision = record(
-        admin,
+        admin_site_administrator,
         title="  Full Council   confirms the appointment ",
         official_ids=[mayor.pk, mayor.pk],
         meeting_id=meeting.pk,
@@ -74,13 +73,13 @@ def test_an_administrator_records_a_decision_with_its_links_and_an_audit_record(
     assert decision.meeting == meeting
     event = AuditEvent.objects.get(action="decision.recorded")
     assert event.target_id == str(decision.pk)
-    assert event.actor == admin
+    assert event.actor == admin_site_administrator
     assert event.data["petitions"] == [petition.pk]
 
 
 @pytest.mark.parametrize("roles", [[], [Role.MODERATOR.value], [Role.RESPONDER.value], [Role.CLERK.value]])
 def test_only_administrators_may_record_decisions(scheme: Any, roles: list[str]) -> None:
-    someone = User.objects.create_user("someone", "s@example.org", "correct-horse-battery", roles=roles)
+    someone = staff("someone", *roles, email="s@example.org")
     with pytest.raises(PermissionDeniedError):
         record(someone)
     with pytest.raises(PermissionDeniedError):
@@ -103,27 +102,27 @@ def test_only_administrators_may_record_decisions(scheme: Any, roles: list[str])
     ],
 )
 def test_bad_input_is_refused_clearly_and_changes_nothing(
-    admin: User, scheme: Any, overrides: dict[str, Any], code: str
+    admin_site_administrator: User, scheme: Any, overrides: dict[str, Any], code: str
 ) -> None:
     with pytest.raises(DomainError) as refused:
-        record(admin, **overrides)
+        record(admin_site_administrator, **overrides)
     assert refused.value.code == code
     assert refused.value.message
     assert not Decision.objects.exists()
     assert not AuditEvent.objects.filter(action="decision.recorded").exists()
 
 
-def test_a_private_petition_cannot_be_linked(admin: User, scheme: Any) -> None:
+def test_a_private_petition_cannot_be_linked(admin_site_administrator: User, scheme: Any) -> None:
     pending = make_petition()
     with pytest.raises(DomainError) as refused:
-        record(admin, petition_ids=[pending.pk])
+        record(admin_site_administrator, petition_ids=[pending.pk])
     assert refused.value.code == "decision_petition_not_public"
 
 
 def test_update_and_delete_are_administrators_only_and_audited(
-    admin: User, moderator: User, mayor: Official, petition: Petition
+    admin_site_administrator: User, moderator: User, mayor: Official, petition: Petition
 ) -> None:
-    decision = record(admin, petition_ids=[petition.pk])
+    decision = record(admin_site_administrator, petition_ids=[petition.pk])
     with pytest.raises(PermissionDeniedError):
         decision_update(
             decision_id=decision.pk,
@@ -147,7 +146,7 @@ def test_update_and_delete_are_administrators_only_and_audited(
         official_ids=[mayor.pk],
         meeting_id=None,
         petition_ids=[],
-        actor=admin,
+        actor=admin_site_administrator,
     )
     decision.refresh_from_db()
     assert decision.decided_on == D(2025, 5, 21)
@@ -155,7 +154,7 @@ def test_update_and_delete_are_administrators_only_and_audited(
     assert not decision.petitions.exists()
     with pytest.raises(PermissionDeniedError):
         decision_delete(decision_id=decision.pk, actor=moderator)
-    decision_delete(decision_id=decision.pk, actor=admin)
+    decision_delete(decision_id=decision.pk, actor=admin_site_administrator)
     assert not Decision.objects.exists()
     assert [e.action for e in AuditEvent.objects.filter(action__startswith="decision.").order_by("id")] == [
         "decision.recorded",
@@ -165,9 +164,9 @@ def test_update_and_delete_are_administrators_only_and_audited(
 
 
 def test_the_admin_records_through_the_service_and_shows_its_refusals(
-    client: Client, admin: User, mayor: Official, petition: Petition
+    client: Client, admin_site_administrator: User, mayor: Official, petition: Petition
 ) -> None:
-    client.force_login(admin)
+    client.force_login(admin_site_administrator)
     form = {
         "decided_on": "2025-05-20",
         "kind": "confirmation",
@@ -183,7 +182,7 @@ def test_the_admin_records_through_the_service_and_shows_its_refusals(
     assert added.status_code == 302, added.content.decode()
     decision = Decision.objects.get()
     assert list(decision.officials.all()) == [mayor]
-    assert AuditEvent.objects.filter(action="decision.recorded", actor=admin).count() == 1
+    assert AuditEvent.objects.filter(action="decision.recorded", actor=admin_site_administrator).count() == 1
 
     refused = client.post("/admin/accountability/decision/add/", {**form, "title": "   "})
     assert refused.status_code == 200
@@ -194,14 +193,12 @@ def test_the_admin_records_through_the_service_and_shows_its_refusals(
     decision.refresh_from_db()
     assert decision.title == "Confirmed"
     assert list(decision.petitions.all()) == [petition]
-    assert AuditEvent.objects.filter(action="decision.updated", actor=admin).count() == 1
+    assert AuditEvent.objects.filter(action="decision.updated", actor=admin_site_administrator).count() == 1
 
 
 def test_staff_without_the_administrator_role_cannot_add_decisions_in_the_admin(client: Client, scheme: Any) -> None:
-    staff = User.objects.create_user(
-        "staff", "staff@example.org", "correct-horse-battery", roles=[Role.MODERATOR.value], is_staff=True
-    )
-    client.force_login(staff)
+    moderator = staff("staff", Role.MODERATOR, is_staff=True)
+    client.force_login(moderator)
     response = client.post("/admin/accountability/decision/add/", {"title": "Sneaky", "kind": "other"})
     assert response.status_code == 403
     assert not Decision.objects.exists()

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 from django.test import Client
 
-from tests.moderation.test_services import awaiting_petition
+from tests.builders import awaiting_petition
 from townhall.accounts.models import User
 from townhall.schemes.models import OFFICER_EVIDENCE_GUIDANCE, Scheme
 

@@ -11,10 +11,10 @@ import pytest
 import time_machine
 from django.test import Client
 
-from tests.accountability.factories import meeting, question, response, utc
-from tests.conftest import open_petition
+from tests.accountability.factories import meeting, question, response
+from tests.builders import RECORD_PAGES_NOW, make_petition, open_petition, utc
 from townhall.accountability.services import decision_record
-from townhall.accounts.models import Role, User
+from townhall.accounts.models import User
 from townhall.officials.models import Official, RoleKind
 from townhall.officials.services import official_appoint
 from townhall.petitions.models import Petition
@@ -24,12 +24,6 @@ from townhall.questions.models import Verdict
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-NOW = utc(2026, 3, 20, 12)
-
-
-@pytest.fixture
-def admin(db: Any) -> User:
-    return User.objects.create_user("admin", "admin@example.org", "correct-horse-battery", roles=[Role.ADMINISTRATOR])
 
 
 @pytest.fixture
@@ -58,7 +52,7 @@ def text(response: Any) -> str:
 
 def test_the_list_shows_current_and_former_officials(client: Client, daniel: Any, mayor: Official) -> None:
     official_appoint(name="Priya Raman", role="Chief Executive", kind=RoleKind.OFFICER, started_on=D(2026, 2, 1))
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(RECORD_PAGES_NOW, tick=False):
         page = client.get("/officials/")
     assert page.status_code == 200
     body = text(page)
@@ -122,7 +116,7 @@ def test_the_official_page_shows_roles_petitions_responses_questions_and_record(
     question(official=chief, at=held, verdict=Verdict.NOT_ANSWERED, asker_name="Omar Private")
     question(official=chief, at=held, answered=False, text="Why did you leave?", asker_name="Ivy Hidden")
 
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(RECORD_PAGES_NOW, tick=False):
         page = client.get("/officials/daniel-okafor/")
 
     assert page.status_code == 200
@@ -160,7 +154,6 @@ def test_the_official_page_shows_roles_petitions_responses_questions_and_record(
 def test_a_hidden_rejection_addressed_to_an_official_shows_no_text(
     client: Client, daniel: tuple[Official, Official], moderator: User
 ) -> None:
-    from tests.conftest import make_petition
     from townhall.petitions.services import petition_confirm_creator
 
     _, chief = daniel
@@ -173,7 +166,7 @@ def test_a_hidden_rejection_addressed_to_an_official_shows_no_text(
 
 
 def test_decisions_appear_on_the_officials_page_and_the_petitions_timeline(
-    client: Client, daniel: tuple[Official, Official], mayor: Official, moderator: User, admin: User
+    client: Client, daniel: tuple[Official, Official], mayor: Official, moderator: User, administrator: User
 ) -> None:
     _, chief = daniel
     petition = open_petition(
@@ -192,7 +185,7 @@ def test_decisions_appear_on_the_officials_page_and_the_petitions_timeline(
         official_ids=[chief.pk],
         meeting_id=None,
         petition_ids=[],
-        actor=admin,
+        actor=administrator,
     )
     decision_record(
         decided_on=D(2026, 1, 15),
@@ -203,7 +196,7 @@ def test_decisions_appear_on_the_officials_page_and_the_petitions_timeline(
         official_ids=[chief.pk],
         meeting_id=None,
         petition_ids=[petition.pk],
-        actor=admin,
+        actor=administrator,
     )
 
     official_page = text(client.get("/officials/daniel-okafor/"))
@@ -230,7 +223,11 @@ def test_decisions_appear_on_the_officials_page_and_the_petitions_timeline(
 
 
 def test_the_official_page_takes_the_same_queries_however_much_it_shows(
-    client: Client, daniel: tuple[Official, Official], moderator: User, admin: User, django_assert_num_queries: Any
+    client: Client,
+    daniel: tuple[Official, Official],
+    moderator: User,
+    administrator: User,
+    django_assert_num_queries: Any,
 ) -> None:
     _, chief = daniel
     held = meeting(starts_at=utc(2025, 11, 4, 19))
@@ -255,7 +252,7 @@ def test_the_official_page_takes_the_same_queries_however_much_it_shows(
             official_ids=[chief.pk],
             meeting_id=held.pk,
             petition_ids=[petition.pk],
-            actor=admin,
+            actor=administrator,
         )
 
     add_one(1)
@@ -274,7 +271,6 @@ def test_the_official_page_takes_the_same_queries_however_much_it_shows(
 
 
 def test_petitions_not_yet_public_never_appear(client: Client, daniel: tuple[Official, Official]) -> None:
-    from tests.conftest import make_petition
 
     _, chief = daniel
     make_petition(action="A petition still waiting for its creator", decision_maker="", official_id=chief.pk)

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 import time_machine
 
-from tests.accountability.factories import meeting, question, response, utc
+from tests.accountability.factories import meeting, question, response
+from tests.builders import RECORD_NOW, utc
 from townhall.accountability.selectors import OfficialRecord, days_to_respond, official_record
 from townhall.meetings.models import MeetingState
 from townhall.officials.models import Official, RoleKind
@@ -23,7 +24,6 @@ from townhall.questions.models import QuestionState, Verdict
 
 pytestmark = pytest.mark.django_db
 
-NOW = utc(2026, 3, 29, 23, 30)
 D = datetime.date
 
 
@@ -110,7 +110,7 @@ def test_the_record_is_exact_across_every_tenure_and_no_one_elses(
     question(official=someone_else, at=held, verdict=Verdict.NOT_ANSWERED)
     question(official=someone_else, at=held, answered=False)
 
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(RECORD_NOW, tick=False):
         record = official_record(person=chief.person)
 
     assert record == OfficialRecord(
@@ -127,7 +127,7 @@ def test_the_record_is_exact_across_every_tenure_and_no_one_elses(
     assert record.share_answered == Fraction(1, 2)
     assert record.percent_answered == 50
 
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(RECORD_NOW, tick=False):
         theirs = official_record(person=someone_else.person)
     assert (theirs.responses_published, theirs.median_days_to_respond, theirs.overdue_now) == (1, 100.0, 1)
     assert (theirs.verdicts_not_answered, theirs.share_answered, theirs.no_answer_given) == (1, Fraction(0), 1)

@@ -10,10 +10,10 @@ from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.builders import PASSWORD, staff
 from townhall.accounts.models import Role, User
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +24,7 @@ def _two_factor_on(settings: Any) -> None:
 
 @pytest.fixture
 def alice(db: Any) -> User:
-    return User.objects.create_user("alice", "alice@example.org", PASSWORD, roles=[Role.MODERATOR])
+    return staff("alice", Role.MODERATOR, password=PASSWORD)
 
 
 def _code(device: TOTPDevice) -> str:
@@ -83,7 +83,7 @@ def test_repeated_failures_lock_sign_in_even_with_the_right_password(client: Cli
     assert locked.status_code == 200
     assert "Too many failed sign-in attempts" in locked.content.decode()
     # Another account from another address is unaffected.
-    User.objects.create_user("bob", "bob@example.org", PASSWORD, roles=[Role.MODERATOR])
+    staff("bob", Role.MODERATOR, password=PASSWORD)
     assert (
         Client(REMOTE_ADDR="198.51.100.7").post("/staff/login/", {"username": "bob", "password": PASSWORD}).status_code
         == 302

@@ -3,37 +3,26 @@
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 import re
 import tracemalloc
 import zlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from tests.api.v1_fixtures import CREATOR, SECRETS, SIGNER, T0, World, build_world
+from tests.api.world import CREATOR, SECRETS, SIGNER, World
+from tests.builders import staff
 from townhall.accounts.models import Role, User
 from townhall.api import exports
-from townhall.api.selectors import signature_has_area
 from townhall.petitions.models import Petition
-from townhall.schemes.models import Scheme
 from townhall.signatures.models import Signature, SignatureState
+from townhall.signatures.selectors import signature_has_area
 
 # The CSV export of 100,000 signatures must stream in less than this (tracemalloc peak).
 CSV_PEAK_BOUND = 4 * 1024 * 1024
-
-
-@pytest.fixture
-def world(scheme: Scheme, moderator: User) -> Iterator[World]:
-    with time_machine.travel(T0, tick=False) as traveller:
-        built = build_world(moderator=moderator)
-        traveller.move_to(T0 + datetime.timedelta(days=7))
-        yield built
 
 
 def rows_of(response: Any) -> list[list[str]]:
@@ -97,7 +86,7 @@ def test_schedule_needs_login(client: Client, world: World, suffix: str) -> None
 @pytest.mark.parametrize("roles", [[], [Role.RESPONDER.value], [Role.CLERK.value]])
 @pytest.mark.parametrize("suffix", ["csv", "pdf"])
 def test_schedule_refused_to_other_staff(client: Client, world: World, roles: list[str], suffix: str) -> None:
-    User.objects.create_user("someone", "someone@example.org", "correct-horse-battery", roles=roles)
+    staff("someone", *roles)
     client.login(username="someone", password="correct-horse-battery")
     response = client.get(f"/petitions/{world.responded.pk}/signatories.{suffix}")
     assert response.status_code == 403
@@ -135,7 +124,7 @@ def _pdf_text(document: bytes) -> str:
 
 
 def test_schedule_pdf_for_administrators(client: Client, world: World) -> None:
-    admin = User.objects.create_user("admin2", "a2@example.org", "correct-horse-battery", roles=[Role.ADMINISTRATOR])
+    admin = staff("admin2", Role.ADMINISTRATOR, email="a2@example.org")
     client.force_login(admin)
     response = client.get(f"/petitions/{world.responded.pk}/signatories.pdf")
     assert response.status_code == 200

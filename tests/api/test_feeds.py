@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterator
 from xml.etree import ElementTree
 
-import pytest
-import time_machine
 from django.test import Client
 
-from tests.api.v1_fixtures import CREATOR, SECRETS, T0, World, build_world
-from townhall.accounts.models import User
-from townhall.schemes.models import Scheme
+from tests.api.world import CREATOR, SECRETS, World
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture
-def world(scheme: Scheme, moderator: User) -> Iterator[World]:
-    with time_machine.travel(T0, tick=False) as traveller:
-        built = build_world(moderator=moderator)
-        traveller.move_to(T0 + datetime.timedelta(days=7))
-        yield built
 
 
 def entries(client: Client, url: str) -> list[dict[str, str]]:

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.areas.helpers import IN_AREA, OUT_OF_AREA, UNKNOWN, geography, sign_many  # noqa: F401
-from tests.conftest import open_petition
+from tests.areas.geography import IN_AREA, OUT_OF_AREA, UNKNOWN
+from tests.builders import open_petition, sign_from
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.usefixtures("geography")
 def test_schedule_prints_the_area(client: Client, moderator: Any) -> None:
     petition = open_petition(moderator=moderator)
-    sign_many(petition, [IN_AREA, OUT_OF_AREA, UNKNOWN])
+    sign_from(petition, [IN_AREA, OUT_OF_AREA, UNKNOWN])
     client.force_login(moderator)
     response = client.get(f"/petitions/{petition.pk}/signatories.csv")
     assert response.status_code == 200

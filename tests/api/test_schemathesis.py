@@ -20,7 +20,8 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from tests.api.v1_fixtures import T0, build_world
+from tests.api.world import build_world
+from tests.builders import WORLD_STARTS_AT
 from townhall.accounts.models import User
 from townhall.schemes.models import Scheme
 
@@ -41,9 +42,10 @@ def _same_connection() -> Iterator[None]:
 
 
 @pytest.fixture
-def world(scheme: Scheme, moderator: User, settings: Any, _same_connection: None) -> None:
+def unthrottled_world(scheme: Scheme, moderator: User, settings: Any, _same_connection: None) -> None:
+    """The API's world, built at WORLD_STARTS_AT (time runs on afterwards), with no rate limit."""
     settings.TOWNHALL = {**settings.TOWNHALL, "API_RATE_LIMIT": (1_000_000, 60)}
-    with time_machine.travel(T0, tick=False):
+    with time_machine.travel(WORLD_STARTS_AT, tick=False):
         build_world(moderator=moderator)
 
 
@@ -56,5 +58,5 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 @hypothesis_settings(
     max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
 )
-def test_api_conforms_to_its_openapi_document(case: Any, world: None) -> None:
+def test_api_conforms_to_its_openapi_document(case: Any, unthrottled_world: None) -> None:
     case.call_and_validate()

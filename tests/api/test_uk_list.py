@@ -9,12 +9,9 @@ import pytest
 from django.test import Client
 
 from tests.api.test_uk_petitions import LIST_ATTRIBUTES, get_json
-from tests.areas.helpers import geography
-from tests.conftest import open_petition
+from tests.builders import open_petition
 from townhall.accounts.models import User
 from townhall.petitions.models import Petition
-
-__all__ = ["geography"]
 
 
 def query(url: str | None) -> dict[str, list[str]]:

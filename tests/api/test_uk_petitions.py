@@ -8,11 +8,10 @@ import re
 from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client
 
-from tests.areas.helpers import IN_AREA, OUT_OF_AREA, T0, UNKNOWN, geography, sign_many
-from tests.conftest import make_petition, open_petition
+from tests.areas.geography import IN_AREA, OUT_OF_AREA, UNKNOWN
+from tests.builders import PETITION_OPENS_AT, frozen_at, make_petition, open_petition, sign_from
 from townhall.accounts.models import User
 from townhall.meetings.models import AgendaItem, AgendaItemKind, Committee, CommitteeKind, Meeting
 from townhall.petitions.models import Petition, ThresholdCrossing
@@ -21,7 +20,6 @@ from townhall.responses.models import Response
 from townhall.schemes.models import Threshold
 from townhall.signatures.services import signature_count_new
 
-__all__ = ["geography"]
 SPONSORS = 5
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 LIST_ATTRIBUTES = [
@@ -38,16 +36,16 @@ DETAIL_EXTRA = [
 
 
 @pytest.fixture(autouse=True)
-def clock() -> Any:
-    with time_machine.travel(T0, tick=False) as traveller:
+def frozen_time() -> Any:
+    with frozen_at(PETITION_OPENS_AT) as traveller:
         yield traveller
 
 
 @pytest.fixture
-def petition(geography: None, moderator: User, clock: Any) -> Petition:
+def petition(geography: None, moderator: User, frozen_time: Any) -> Petition:
     petition = open_petition(moderator=moderator)
-    sign_many(petition, [IN_AREA, IN_AREA, "KM8 1AA", OUT_OF_AREA, UNKNOWN])
-    clock.move_to(T0 + datetime.timedelta(minutes=5, milliseconds=123))
+    sign_from(petition, [IN_AREA, IN_AREA, "KM8 1AA", OUT_OF_AREA, UNKNOWN])
+    frozen_time.move_to(PETITION_OPENS_AT + datetime.timedelta(minutes=5, milliseconds=123))
     signature_count_new()
     petition.refresh_from_db()
     return petition
@@ -135,16 +133,21 @@ def test_a_third_party_petition_map_reads_the_right_totals(client: Client, petit
 
 
 @pytest.mark.django_db
-def test_response_and_debate_are_mapped(client: Client, petition: Petition, clock: Any) -> None:
+def test_response_and_debate_are_mapped(client: Client, petition: Petition, frozen_time: Any) -> None:
     response_at = datetime.datetime(2025, 4, 1, 14, 0, 0, 250_000, tzinfo=datetime.UTC)
     response_threshold = Threshold.objects.get(kind="response")
     debate_threshold = Threshold.objects.get(kind="debate")
-    ThresholdCrossing.objects.create(petition=petition, threshold=response_threshold, reached_at=T0, signature_count=10)
     ThresholdCrossing.objects.create(
-        petition=petition, threshold=debate_threshold, reached_at=T0 + datetime.timedelta(days=1), signature_count=10
+        petition=petition, threshold=response_threshold, reached_at=PETITION_OPENS_AT, signature_count=10
+    )
+    ThresholdCrossing.objects.create(
+        petition=petition,
+        threshold=debate_threshold,
+        reached_at=PETITION_OPENS_AT + datetime.timedelta(days=1),
+        signature_count=10,
     )
     Response.objects.create(
-        petition=petition, threshold_reached_at=T0, due_on=datetime.date(2025, 4, 2),
+        petition=petition, threshold_reached_at=PETITION_OPENS_AT, due_on=datetime.date(2025, 4, 2),
         body="We will reopen them in May.\n\nThe contract is signed.", published_at=response_at,
     )  # fmt: skip
     committee = Committee.objects.create(name="Full Council", slug="full-council", kind=CommitteeKind.FULL_COUNCIL)

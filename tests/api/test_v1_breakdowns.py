@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.areas.helpers import IN_AREA, OUT_OF_AREA, UNKNOWN, geography, sign_many  # noqa: F401
-from tests.conftest import open_petition
+from tests.areas.geography import IN_AREA, OUT_OF_AREA, UNKNOWN
+from tests.builders import open_petition, sign_from
 from townhall.signatures.services import signature_count_new
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.usefixtures("geography")
 def test_breakdowns_match_the_counts(client: Client, moderator: Any) -> None:
     petition = open_petition(moderator=moderator)
-    sign_many(petition, [IN_AREA, IN_AREA, IN_AREA, OUT_OF_AREA, UNKNOWN])
+    sign_from(petition, [IN_AREA, IN_AREA, IN_AREA, OUT_OF_AREA, UNKNOWN])
     signature_count_new()
     petition.refresh_from_db()
     body = client.get(f"/api/v1/petitions/{petition.pk}/breakdowns").json()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,25 +11,16 @@ import time_machine
 from django.core.cache import cache
 from django.test import Client
 
-from tests.api.v1_fixtures import CREATOR, SECRETS, T0, World, build_world
-from townhall.accounts.models import User
-from townhall.schemes.models import Scheme
+from tests.api.world import CREATOR, SECRETS, World
+from tests.builders import WORLD_STARTS_AT
 
 # The tests read the world a week after it was built.
-NOW = T0 + datetime.timedelta(days=7)
+NOW = WORLD_STARTS_AT + datetime.timedelta(days=7)  # the `world` fixture's frozen time
 
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     cache.clear()
-
-
-@pytest.fixture
-def world(scheme: Scheme, moderator: User) -> Iterator[World]:
-    with time_machine.travel(T0, tick=False) as traveller:
-        built = build_world(moderator=moderator)
-        traveller.move_to(NOW)
-        yield built
 
 
 def get(client: Client, url: str, **extra: Any) -> tuple[int, Any]:

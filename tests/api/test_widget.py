@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.conftest import open_petition
-from townhall.accounts.models import User
+from tests.builders import open_petition, staff
+from townhall.accounts.models import Role, User
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_remove, petition_tally_add
 from townhall.schemes.models import Scheme
@@ -50,6 +50,6 @@ def test_widget_is_cached_like_count_json(client: Client, petition: Petition) ->
 
 
 def test_widget_of_removed_petition_is_gone(client: Client, petition: Petition, moderator: User) -> None:
-    admin = User.objects.create_user("boss", "boss@example.org", "correct-horse-battery", roles=["administrator"])
+    admin = staff("boss", Role.ADMINISTRATOR)
     petition_remove(petition_id=petition.pk, actor=admin)
     assert client.get(f"/petitions/{petition.pk}/widget/").status_code == 410

@@ -7,12 +7,11 @@ from collections import Counter
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.areas.helpers import IN_AREA, OUT_OF_AREA, T0, UNKNOWN, geography, sign, sign_many
-from tests.conftest import open_petition
+from tests.areas.geography import IN_AREA, OUT_OF_AREA, UNKNOWN
+from tests.builders import PETITION_OPENS_AT, frozen_at, open_petition, sign, sign_from
 from townhall.accounts.models import User
 from townhall.areas.models import Area, PetitionAreaCount, PetitionHourCount
 from townhall.petitions.models import Petition, ThresholdCrossing
@@ -25,13 +24,12 @@ from townhall.signatures.services import (
     signature_withdraw,
 )
 
-__all__ = ["geography"]
 SPONSORS = 5  # the english-council preset; sponsors sign from KM2 2BB (in the borough)
 
 
 @pytest.fixture(autouse=True)
-def clock() -> Any:
-    with time_machine.travel(T0, tick=False) as traveller:
+def frozen_time() -> Any:
+    with frozen_at(PETITION_OPENS_AT) as traveller:
         yield traveller
 
 
@@ -59,7 +57,7 @@ def expected_area_counts(petition: Petition) -> dict[str, int]:
 
 @pytest.mark.django_db
 def test_confirming_tags_the_signature_in_one_update(petition: Petition) -> None:
-    signature = sign(petition, IN_AREA, confirm=False)
+    signature = sign(petition, postcode=IN_AREA, confirm=False)
     assert signature.location_id is None
 
     with CaptureQueriesContext(connection) as queries:
@@ -76,7 +74,7 @@ def test_confirming_tags_the_signature_in_one_update(petition: Petition) -> None
 @pytest.mark.django_db
 def test_signing_writes_only_the_signature(petition: Petition) -> None:
     with CaptureQueriesContext(connection) as queries:
-        sign(petition, IN_AREA, confirm=False)
+        sign(petition, postcode=IN_AREA, confirm=False)
     writes = [q["sql"] for q in queries.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
     inserts = [sql for sql in writes if sql.lstrip().upper().startswith("INSERT")]
     assert len(inserts) == 1
@@ -86,14 +84,14 @@ def test_signing_writes_only_the_signature(petition: Petition) -> None:
 
 @pytest.mark.django_db
 def test_unknown_postcodes_are_left_untagged(petition: Petition) -> None:
-    assert sign(petition, UNKNOWN).location_id is None
-    assert sign(petition, OUT_OF_AREA).location_id is not None
+    assert sign(petition, postcode=UNKNOWN).location_id is None
+    assert sign(petition, postcode=OUT_OF_AREA).location_id is not None
 
 
 @pytest.mark.django_db
 def test_locality_counts_are_exact_for_in_area_out_of_area_and_unknown(petition: Petition) -> None:
-    sign_many(petition, [IN_AREA, "KM9 4XY", "km5 1ab", OUT_OF_AREA, "SE15 3AA", UNKNOWN, "ZZ1 1ZZ"])
-    sign(petition, IN_AREA, confirm=False)  # pending: never counted
+    sign_from(petition, [IN_AREA, "KM9 4XY", "km5 1ab", OUT_OF_AREA, "SE15 3AA", UNKNOWN, "ZZ1 1ZZ"])
+    sign(petition, postcode=IN_AREA, confirm=False)  # pending: never counted
 
     signature_count_new()
 
@@ -115,14 +113,14 @@ def test_locality_counts_are_exact_for_in_area_out_of_area_and_unknown(petition:
 
 @pytest.mark.django_db
 def test_the_counter_keeps_breakdowns_exact_across_batches_and_petitions(
-    petition: Petition, moderator: User, clock: Any
+    petition: Petition, moderator: User, frozen_time: Any
 ) -> None:
     other = open_petition(moderator=moderator, action="Light the towpath", creator_email="b@example.org")
     postcodes = [IN_AREA, OUT_OF_AREA, UNKNOWN, "KM7 2AA", "NG7 1AB", "KM3 3AD", "BS7 8EF"]
-    sign_many(petition, postcodes)
-    clock.move_to(T0 + datetime.timedelta(hours=1, minutes=10))
-    sign_many(other, postcodes[:4])
-    sign_many(petition, [IN_AREA, IN_AREA])
+    sign_from(petition, postcodes)
+    frozen_time.move_to(PETITION_OPENS_AT + datetime.timedelta(hours=1, minutes=10))
+    sign_from(other, postcodes[:4])
+    sign_from(petition, [IN_AREA, IN_AREA])
 
     result = signature_count_new(batch_size=3)
 
@@ -151,7 +149,7 @@ def test_the_counter_keeps_breakdowns_exact_across_batches_and_petitions(
 @pytest.mark.django_db
 def test_breakdowns_cost_one_statement_per_area_touched_not_per_signature(petition: Petition) -> None:
     signature_count_new()
-    sign_many(petition, [IN_AREA] * 6)  # six signatures, one location: three areas
+    sign_from(petition, [IN_AREA] * 6)  # six signatures, one location: three areas
 
     with CaptureQueriesContext(connection) as queries:
         signature_count_new()
@@ -163,8 +161,8 @@ def test_breakdowns_cost_one_statement_per_area_touched_not_per_signature(petiti
 
 @pytest.mark.django_db
 def test_signatures_loaded_without_the_confirm_page_are_tagged_when_counted(petition: Petition) -> None:
-    signature = sign(petition, IN_AREA, confirm=False)
-    Signature.objects.filter(pk=signature.pk).update(state=SignatureState.VERIFIED, verified_at=T0)
+    signature = sign(petition, postcode=IN_AREA, confirm=False)
+    Signature.objects.filter(pk=signature.pk).update(state=SignatureState.VERIFIED, verified_at=PETITION_OPENS_AT)
 
     signature_count_new()
 
@@ -176,7 +174,7 @@ def test_signatures_loaded_without_the_confirm_page_are_tagged_when_counted(peti
 
 @pytest.mark.django_db
 def test_reconciliation_fixes_corrupted_breakdowns_and_locality(petition: Petition) -> None:
-    sign_many(petition, [IN_AREA, OUT_OF_AREA, UNKNOWN, "KM8 1AA"])
+    sign_from(petition, [IN_AREA, OUT_OF_AREA, UNKNOWN, "KM8 1AA"])
     signature_count_new()
     exact_areas = area_counts(petition)
     exact_hours = dict(PetitionHourCount.objects.filter(petition=petition).values_list("hour", "signature_count"))
@@ -205,7 +203,7 @@ def test_reconciliation_fixes_corrupted_breakdowns_and_locality(petition: Petiti
 
 @pytest.mark.django_db
 def test_withdrawing_takes_the_signature_off_its_areas(petition: Petition) -> None:
-    signature = sign(petition, "KM8 1AA")
+    signature = sign(petition, postcode="KM8 1AA")
     signature_count_new()
 
     signature_withdraw(signature_id=signature.pk, token=signature.token)
@@ -222,18 +220,18 @@ def test_an_in_area_only_threshold_ignores_signatures_from_elsewhere(petition: P
         scheme=scheme, name="Local debate", kind=ThresholdKind.OTHER, count=SPONSORS + 3, counts_in_area_only=True
     )
     signature_count_new()
-    sign_many(petition, [OUT_OF_AREA, OUT_OF_AREA, UNKNOWN, UNKNOWN, IN_AREA])
+    sign_from(petition, [OUT_OF_AREA, OUT_OF_AREA, UNKNOWN, UNKNOWN, IN_AREA])
     signature_count_new()
 
     petition.refresh_from_db()
     assert petition.signature_count == SPONSORS + 5 >= threshold.count
     assert not ThresholdCrossing.objects.filter(petition=petition, threshold=threshold).exists()
 
-    sign_many(petition, ["KM4 1AA", "KM6 1AA"])
+    sign_from(petition, ["KM4 1AA", "KM6 1AA"])
     signature_count_new()
 
     crossing = ThresholdCrossing.objects.get(petition=petition, threshold=threshold)
-    assert crossing.reached_at == T0
+    assert crossing.reached_at == PETITION_OPENS_AT
 
     # Withdrawing an in-area signature takes the local threshold away again.
     local = Signature.objects.filter(petition=petition, postcode="KM6 1AA").get()

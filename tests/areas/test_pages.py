@@ -11,22 +11,20 @@ import pytest
 import time_machine
 from django.test import Client
 
-from tests.areas.helpers import IN_AREA, OUT_OF_AREA, T0, UNKNOWN, geography, sign_many
-from tests.conftest import open_petition
+from tests.areas.geography import IN_AREA, OUT_OF_AREA, UNKNOWN
+from tests.builders import PETITION_OPENS_AT, open_petition, sign_from
 from townhall.accounts.models import User
 from townhall.signatures.services import signature_count_new
-
-__all__ = ["geography"]
 
 
 @pytest.mark.django_db
 def test_petition_page_shows_locality_map_table_and_chart(client: Client, geography: None, moderator: User) -> None:
-    with time_machine.travel(T0, tick=False) as clock:
+    with time_machine.travel(PETITION_OPENS_AT, tick=False) as clock:
         petition = open_petition(moderator=moderator)
-        sign_many(petition, [IN_AREA, "KM8 1AA", OUT_OF_AREA, UNKNOWN])
+        sign_from(petition, [IN_AREA, "KM8 1AA", OUT_OF_AREA, UNKNOWN])
         signature_count_new()
-        clock.move_to(T0 + datetime.timedelta(days=2))
-        sign_many(petition, ["KM8 2AB"])
+        clock.move_to(PETITION_OPENS_AT + datetime.timedelta(days=2))
+        sign_from(petition, ["KM8 2AB"])
         signature_count_new()
 
         html = client.get(f"/petitions/{petition.pk}/").content.decode()

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_resident_signs_and_confirms_through_the_outbox(
     browser: Any, live_server: Any, settings: Any, scheme: Any, moderator: Any
 ) -> None:
-    settings.MAILERS = {"default": {"BACKEND": "townhall.core.mail.OutboxBackend"}}
+    settings.MAILERS = {"default": {"BACKEND": "townhall.mail.backends.OutboxBackend"}}
     settings.TOWNHALL = {**settings.TOWNHALL, "OUTBOX_ENABLED": True, "BASE_URL": live_server.url}
     petition = open_petition(moderator=moderator)
     signature_count_new()  # the sponsors

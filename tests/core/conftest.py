@@ -7,7 +7,7 @@ import pytest
 from townhall.core import localcache
 
 
-class Clock:
+class CacheClock:
     """Stands in for the monotonic clock the process-local caches measure lifetimes on."""
 
     def __init__(self) -> None:
@@ -18,7 +18,8 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
+def cache_clock(monkeypatch: pytest.MonkeyPatch) -> CacheClock:
+    """A fake monotonic clock for the process-local caches; tests move it with .shift()."""
+    fake = CacheClock()
     monkeypatch.setattr(localcache, "_now", lambda: fake.now)
     return fake

@@ -1,4 +1,4 @@
-"""HTTP caching (DESIGN §5): public reads are briefly cacheable and revalidate with
+"""HTTP caching: public reads are briefly cacheable and revalidate with
 ETag/Last-Modified; pages with personal links or forms are never stored."""
 
 from __future__ import annotations
@@ -13,43 +13,28 @@ import time_machine
 from django.test import Client
 from django.utils.http import http_date
 
-from tests.conftest import make_petition, open_petition
+from tests.builders import PETITION_OPENS_AT, frozen_at, make_petition, open_petition, sign
 from townhall.accounts.models import User
 from townhall.petitions.models import Petition
 from townhall.signatures.models import Signature
-from townhall.signatures.services import signature_confirm, signature_count_new, signature_create
+from townhall.signatures.services import signature_count_new
 
 pytestmark = pytest.mark.django_db
 
 PUBLIC_CACHE = "public, max-age=5, stale-while-revalidate=30"
-OPENED = datetime.datetime(2025, 3, 3, 9, 30, tzinfo=datetime.UTC)
 
 
 @pytest.fixture(autouse=True)
-def clock() -> Iterator[time_machine.Traveller]:
+def frozen_time() -> Iterator[time_machine.Traveller]:
     """Frozen time: the body is set up the day before the petition opens."""
-    with time_machine.travel(OPENED - datetime.timedelta(days=1), tick=False) as traveller:
+    with frozen_at(PETITION_OPENS_AT - datetime.timedelta(days=1)) as traveller:
         yield traveller
 
 
 @pytest.fixture
-def petition(scheme: Any, moderator: User, clock: time_machine.Traveller) -> Petition:
-    clock.move_to(OPENED)
+def petition(scheme: Any, moderator: User, frozen_time: time_machine.Traveller) -> Petition:
+    frozen_time.move_to(PETITION_OPENS_AT)
     return open_petition(moderator=moderator)
-
-
-def _sign_and_confirm(petition: Petition, n: int) -> Signature:
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name=f"Signer {n}",
-        email=f"signer{n}@example.org",
-        postcode="KM3 3DE",
-        declared_eligible=True,
-        wants_updates=False,
-    )
-    signature = Signature.objects.get(pk=outcome.signature_id)
-    signature_confirm(signature_id=signature.pk, token=signature.token)
-    return signature
 
 
 def _urls(petition: Petition) -> list[str]:
@@ -65,7 +50,7 @@ def test_public_reads_are_briefly_cacheable_with_validators(client: Client, peti
     assert response["ETag"].startswith('"')
     assert response["ETag"].endswith('"')
     assert len(response["ETag"]) > 2
-    assert response["Last-Modified"] == http_date(OPENED.timestamp())
+    assert response["Last-Modified"] == http_date(PETITION_OPENS_AT.timestamp())
 
 
 @pytest.mark.parametrize("which", [0, 1], ids=["detail", "count.json"])
@@ -113,22 +98,22 @@ def test_if_modified_since_the_last_change_answers_304(client: Client, petition:
     last_modified = client.get(url)["Last-Modified"]
 
     assert client.get(url, headers={"If-Modified-Since": last_modified}).status_code == 304
-    earlier = http_date((OPENED - datetime.timedelta(minutes=1)).timestamp())
+    earlier = http_date((PETITION_OPENS_AT - datetime.timedelta(minutes=1)).timestamp())
     assert client.get(url, headers={"If-Modified-Since": earlier}).status_code == 200
 
 
 @pytest.mark.parametrize("which", [0, 1], ids=["detail", "count.json"])
 def test_a_changed_count_changes_the_etag_and_last_modified(
-    client: Client, petition: Petition, which: int, clock: time_machine.Traveller
+    client: Client, petition: Petition, which: int, frozen_time: time_machine.Traveller
 ) -> None:
     url = _urls(petition)[which]
-    clock.move_to(OPENED + datetime.timedelta(minutes=5))
+    frozen_time.move_to(PETITION_OPENS_AT + datetime.timedelta(minutes=5))
     signature_count_new()  # count the sponsors, so the page shows a settled count
     before = client.get(url)
 
-    _sign_and_confirm(petition, 1)
-    counted_at = OPENED + datetime.timedelta(hours=1)
-    clock.move_to(counted_at)
+    sign(petition, 1)
+    counted_at = PETITION_OPENS_AT + datetime.timedelta(hours=1)
+    frozen_time.move_to(counted_at)
     assert signature_count_new().counted == 1
     after = client.get(url, headers={"If-None-Match": before["ETag"]})
 
@@ -143,19 +128,19 @@ def test_confirming_without_counting_leaves_the_etag_alone(client: Client, petit
     url = f"/petitions/{petition.pk}/count.json"
     before = client.get(url)
 
-    _sign_and_confirm(petition, 1)
+    sign(petition, 1)
 
     assert client.get(url, headers={"If-None-Match": before["ETag"]}).status_code == 304
 
 
 def test_count_json_body_has_the_signature_count(
-    client: Client, petition: Petition, clock: time_machine.Traveller
+    client: Client, petition: Petition, frozen_time: time_machine.Traveller
 ) -> None:
     sponsors = Signature.objects.filter(petition=petition).count()
-    _sign_and_confirm(petition, 1)
-    _sign_and_confirm(petition, 2)
-    counted_at = OPENED + datetime.timedelta(hours=2)
-    clock.move_to(counted_at)
+    sign(petition, 1)
+    sign(petition, 2)
+    counted_at = PETITION_OPENS_AT + datetime.timedelta(hours=2)
+    frozen_time.move_to(counted_at)
     signature_count_new()
 
     response = client.get(f"/petitions/{petition.pk}/count.json")
@@ -219,15 +204,7 @@ def test_public_pages_refuse_writes(client: Client, petition: Petition) -> None:
 
 
 def test_sign_confirm_and_create_pages_are_never_stored(client: Client, petition: Petition) -> None:
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name="Pat Signer",
-        email="pat@example.org",
-        postcode="KM3 3DE",
-        declared_eligible=True,
-        wants_updates=False,
-    )
-    signature = Signature.objects.get(pk=outcome.signature_id)
+    signature = sign(petition, name="Pat Signer", email="pat@example.org", confirm=False)
     urls = [
         "/petitions/new/",
         f"/petitions/{petition.pk}/sign/",
@@ -252,15 +229,7 @@ def test_form_errors_on_no_store_pages_are_not_stored_either(client: Client, pet
 
 
 def test_confirm_post_is_not_stored(client: Client, petition: Petition) -> None:
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name="Pat Signer",
-        email="pat@example.org",
-        postcode="KM3 3DE",
-        declared_eligible=True,
-        wants_updates=False,
-    )
-    signature = Signature.objects.get(pk=outcome.signature_id)
+    signature = sign(petition, name="Pat Signer", email="pat@example.org", confirm=False)
 
     response = client.post(f"/signatures/{signature.pk}/confirm/{signature.token}/")
 

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import open_petition, sign_pending
-from tests.core.conftest import Clock
+from tests.builders import open_petition, sign
+from tests.core.conftest import CacheClock
 from townhall.accounts.models import User
 from townhall.core import localcache
 from townhall.core.localcache import LocalCache
@@ -39,13 +39,13 @@ def petition(scheme: Scheme, moderator: User) -> Petition:
 
 
 # --- LocalCache -------------------------------------------------------------------------
-def test_local_cache_expires_and_is_bounded(clock: Clock) -> None:
+def test_local_cache_expires_and_is_bounded(cache_clock: CacheClock) -> None:
     cache: LocalCache[str] = LocalCache("test", max_entries=10)
     cache.set("a", "A", seconds=2)
     assert cache.get("a") == "A"
-    clock.shift(1.9)
+    cache_clock.shift(1.9)
     assert cache.get("a") == "A"
-    clock.shift(0.2)
+    cache_clock.shift(0.2)
     assert cache.get("a") is None
     for n in range(25):
         cache.set(n, str(n), seconds=60)
@@ -95,13 +95,13 @@ def test_saving_the_scheme_in_this_process_is_seen_at_once(caches_on: None, sche
 
 
 def test_another_process_sees_a_scheme_change_within_the_lifetime(
-    caches_on: None, scheme: Scheme, clock: Clock
+    caches_on: None, scheme: Scheme, cache_clock: CacheClock
 ) -> None:
     assert scheme_get_current().sponsor_count == scheme.sponsor_count
     # A change made elsewhere sends no signal here (a queryset update stands in for it).
     Scheme.objects.update(sponsor_count=7)
     assert scheme_get_current().sponsor_count == scheme.sponsor_count
-    clock.shift(5.1)
+    cache_clock.shift(5.1)
     assert scheme_get_current().sponsor_count == 7
 
 
@@ -172,7 +172,7 @@ def test_signing_reads_the_petition_afresh_even_when_the_form_was_kept(caches_on
 
 
 def test_confirming_reads_the_petition_afresh_after_the_page_was_shown(caches_on: None, petition: Petition) -> None:
-    signature = sign_pending(petition.pk, name="Slow Confirmer", email="slow@example.org")
+    signature = sign(petition, name="Slow Confirmer", email="slow@example.org", postcode="SW1A 1AA", confirm=False)
     url = f"/signatures/{signature.pk}/confirm/{signature.token}/"
     client = Client()
     page = client.get(url)

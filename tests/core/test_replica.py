@@ -18,7 +18,8 @@ from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import links_in, open_petition
+from tests.builders import open_petition
+from tests.conftest import links_in
 from tests.core.test_settings import GOOD_PROD_ENV, _import, _refusal
 from townhall.accounts.models import User
 from townhall.core.replica import ReplicaRouter, request_may_use_replica

@@ -16,16 +16,13 @@ from django.core import mail
 from django.core.management import call_command
 from pytest_django.fixtures import Settings
 
-from tests.conftest import open_petition
+from tests.builders import APPROVED_IN_WINTER, open_petition, sign
 from townhall.accounts.models import User
 from townhall.core import scheduler
 from townhall.core.management.commands import run as run_command
 from townhall.core.management.commands import scheduler as scheduler_command
 from townhall.petitions.models import Petition, PetitionState
 from townhall.signatures.models import Signature
-from townhall.signatures.services import signature_confirm, signature_create
-
-APPROVED = datetime.datetime(2025, 1, 15, 10, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -164,27 +161,12 @@ def test_the_apps_register_their_periodic_jobs() -> None:
 # --- the `scheduler` command --------------------------------------------------------------
 
 
-def _signature(petition: Petition, n: int, *, confirm: bool) -> Signature:
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name=f"Signer {n}",
-        email=f"signer{n}@example.org",
-        postcode="KM3 3DE",
-        declared_eligible=True,
-        wants_updates=False,
-    )
-    signature = Signature.objects.get(pk=outcome.signature_id)
-    if confirm:
-        signature_confirm(signature_id=signature.pk, token=signature.token)
-    return signature
-
-
 @pytest.mark.django_db
 def test_scheduler_once_counts_confirmed_signatures_and_sends_owed_emails(scheme: Any, moderator: User) -> None:
     petition = open_petition(moderator=moderator)
     sponsors = Signature.objects.filter(petition=petition, state="verified").count()
-    confirmed = _signature(petition, 1, confirm=True)
-    pending = _signature(petition, 2, confirm=False)
+    confirmed = sign(petition, 1, confirm=True)
+    pending = sign(petition, 2, confirm=False)
     assert Petition.objects.get(pk=petition.pk).signature_count == 0
 
     call_command("scheduler", "--once")
@@ -204,7 +186,7 @@ def test_scheduler_once_counts_confirmed_signatures_and_sends_owed_emails(scheme
 @pytest.mark.django_db
 def test_scheduler_once_twice_counts_each_signature_once(scheme: Any, moderator: User) -> None:
     petition = open_petition(moderator=moderator)
-    _signature(petition, 1, confirm=True)
+    sign(petition, 1, confirm=True)
 
     call_command("scheduler", "--once")
     first = Petition.objects.get(pk=petition.pk).signature_count
@@ -216,7 +198,7 @@ def test_scheduler_once_twice_counts_each_signature_once(scheme: Any, moderator:
 
 @pytest.mark.django_db
 def test_scheduler_once_closes_petitions_past_their_deadline(scheme: Any, moderator: User) -> None:
-    with time_machine.travel(APPROVED, tick=False) as clock:
+    with time_machine.travel(APPROVED_IN_WINTER, tick=False) as clock:
         petition = open_petition(moderator=moderator)
         # 10:00 GMT in January → 10:00 BST (09:00 UTC) in July.
         assert petition.deadline_at == datetime.datetime(2025, 7, 15, 9, 0, tzinfo=datetime.UTC)

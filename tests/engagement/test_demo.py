@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from townhall.core.models import QueuedEmail
 from townhall.demo.loader import demo_load
 from townhall.engagement import demo
 from townhall.engagement.models import ContactMessage, MessageState, PetitionUpdate, UpdateState
+from townhall.mail.models import QueuedEmail
 from townhall.petitions.models import Petition
 from townhall.signatures.models import Signature, SignatureState
 

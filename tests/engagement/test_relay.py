@@ -16,13 +16,14 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import links_in, make_petition, open_petition
+from tests.builders import make_petition, make_superuser, open_petition
+from tests.conftest import links_in
 from townhall.accounts.models import User
 from townhall.audit.models import AuditEvent
-from townhall.core.mail import send_queued_letters
-from townhall.core.models import QueuedEmail
 from townhall.core.net import fingerprint
 from townhall.engagement.models import ContactMessage, MessageState
+from townhall.mail.models import QueuedEmail
+from townhall.mail.services import send_queued_letters
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_confirm_creator, petition_reject, petition_remove
 
@@ -423,7 +424,7 @@ def test_the_admin_shows_relayed_messages_without_any_address(
 ) -> None:
     write_and_confirm(Visitor(), petition, django_capture_on_commit_callbacks, text="Hello from the café")
     message = ContactMessage.objects.get()
-    superuser = User.objects.create_superuser("root", "root@example.org", "correct-horse-battery")
+    superuser = make_superuser("root")
     staff = Client()
     staff.force_login(superuser)
     for url in ("/admin/engagement/contactmessage/", f"/admin/engagement/contactmessage/{message.pk}/change/"):

@@ -11,12 +11,11 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.conftest import links_in, make_petition, open_petition
+from tests.builders import make_petition, make_superuser, open_petition, sign, staff
+from tests.conftest import links_in
 from townhall.accounts.models import Role, User
 from townhall.audit.models import AuditEvent
 from townhall.core.errors import InvalidState, PermissionDeniedError
-from townhall.core.mail import send_queued_letters
-from townhall.core.models import QueuedEmail
 from townhall.engagement.models import PetitionUpdate, UpdateState
 from townhall.engagement.services import (
     update_approve,
@@ -26,10 +25,11 @@ from townhall.engagement.services import (
     update_submit,
 )
 from townhall.engagement.tasks import update_fanout
+from townhall.mail.models import QueuedEmail
+from townhall.mail.services import send_queued_letters
 from townhall.petitions.models import Petition, PetitionState
 from townhall.petitions.services import petition_close_expired, petition_confirm_creator
 from townhall.signatures.models import Signature
-from townhall.signatures.services import signature_confirm, signature_create
 
 pytestmark = pytest.mark.django_db
 
@@ -40,26 +40,6 @@ BODY = "Thank you for signing.\nThe road safety team will survey Mill Lane next 
 @pytest.fixture
 def petition(scheme: Any, moderator: User) -> Petition:
     return open_petition(moderator=moderator)
-
-
-@pytest.fixture
-def mod_client(client: Client, moderator: User) -> Client:
-    client.force_login(moderator)
-    return client
-
-
-def sign(petition: Petition, n: int, *, wants_updates: bool = True) -> Signature:
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name=f"Signer {n}",
-        email=f"signer{n}@example.org",
-        postcode="KM6 6FF",
-        declared_eligible=True,
-        wants_updates=wants_updates,
-    )
-    signature = Signature.objects.get(pk=outcome.signature_id)
-    signature_confirm(signature_id=signature.pk, token=signature.token)
-    return signature
 
 
 def words(response: Any) -> str:
@@ -104,7 +84,7 @@ def test_a_wrong_token_is_not_found_and_creates_nothing(client: Client, petition
 def test_the_creator_submits_an_update_which_waits_for_moderation(
     client: Client, petition: Petition, moderator: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    sign(petition, 1)
+    sign(petition, 1, postcode="KM6 6FF", wants_updates=True)
     mail.outbox = []
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(new_url(petition), {"title": TITLE, "body": BODY})
@@ -159,7 +139,7 @@ def test_only_moderators_see_the_queue_and_decide(client: Client, petition: Peti
     for url in ("/moderation/updates/", f"/moderation/updates/{update.pk}/"):
         assert client.get(url)["Location"].startswith("/staff/login/")
     assert client.post(f"/moderation/updates/{update.pk}/approve/")["Location"].startswith("/staff/login/")
-    clerk = User.objects.create_user("clerk", "clerk@example.org", "correct-horse-battery", roles=[Role.CLERK.value])
+    clerk = staff("clerk", Role.CLERK)
     client.force_login(clerk)
     assert client.get("/moderation/updates/").status_code == 403
     assert client.post(f"/moderation/updates/{update.pk}/approve/").status_code == 403
@@ -170,19 +150,19 @@ def test_only_moderators_see_the_queue_and_decide(client: Client, petition: Peti
 
 
 def test_approval_publishes_and_fans_out_to_opted_in_signers_once(
-    mod_client: Client, petition: Petition, moderator: User, django_capture_on_commit_callbacks: Any
+    moderator_client: Client, petition: Petition, moderator: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    subscribers = [sign(petition, n) for n in range(3)]
-    sign(petition, 99, wants_updates=False)
+    subscribers = [sign(petition, n, postcode="KM6 6FF", wants_updates=True) for n in range(3)]
+    sign(petition, 99, postcode="KM6 6FF")
     update = submitted(petition)
-    queue = words(mod_client.get("/moderation/updates/"))
+    queue = words(moderator_client.get("/moderation/updates/"))
     assert TITLE in queue
     assert petition.action in queue
-    assert "The road safety team" in words(mod_client.get(f"/moderation/updates/{update.pk}/"))
+    assert "The road safety team" in words(moderator_client.get(f"/moderation/updates/{update.pk}/"))
     mail.outbox = []
 
     with django_capture_on_commit_callbacks(execute=True):
-        approved = mod_client.post(f"/moderation/updates/{update.pk}/approve/")
+        approved = moderator_client.post(f"/moderation/updates/{update.pk}/approve/")
 
     assert approved.status_code == 302
     update.refresh_from_db()
@@ -222,7 +202,7 @@ def test_approval_publishes_and_fans_out_to_opted_in_signers_once(
         assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     # Published on the petition page, in its own section and on the timeline.
-    page = mod_client.get(f"/petitions/{petition.pk}/")
+    page = moderator_client.get(f"/petitions/{petition.pk}/")
     html = page.content.decode()
     assert f'id="update-{update.pk}"' in html
     assert "Updates from the creator" in words(page)
@@ -232,7 +212,7 @@ def test_approval_publishes_and_fans_out_to_opted_in_signers_once(
 
 
 def test_fanout_goes_in_batches_and_resumes_where_it_stopped(petition: Petition, moderator: User) -> None:
-    subscribers = [sign(petition, n) for n in range(5)]
+    subscribers = [sign(petition, n, postcode="KM6 6FF", wants_updates=True) for n in range(5)]
     update = submitted(petition)
     update_approve(update_id=update.pk, actor=moderator)  # on_commit not run: no task yet
 
@@ -251,7 +231,10 @@ def test_fanout_goes_in_batches_and_resumes_where_it_stopped(petition: Petition,
 def test_the_unsubscribe_link_in_an_update_works(
     client: Client, petition: Petition, moderator: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    keen, leaving = sign(petition, 1), sign(petition, 2)
+    keen, leaving = (
+        sign(petition, 1, postcode="KM6 6FF", wants_updates=True),
+        sign(petition, 2, postcode="KM6 6FF", wants_updates=True),
+    )
     first = submitted(petition)
     with django_capture_on_commit_callbacks(execute=True):
         update_approve(update_id=first.pk, actor=moderator)
@@ -272,21 +255,21 @@ def test_the_unsubscribe_link_in_an_update_works(
 
 
 def test_rejection_tells_the_creator_why_and_publishes_nothing(
-    mod_client: Client, petition: Petition, django_capture_on_commit_callbacks: Any
+    moderator_client: Client, petition: Petition, django_capture_on_commit_callbacks: Any
 ) -> None:
-    sign(petition, 1)
+    sign(petition, 1, postcode="KM6 6FF", wants_updates=True)
     update = submitted(petition, body="Call me on 07700 900123 with tips.")
-    detail = words(mod_client.get(f"/moderation/updates/{update.pk}/"))
+    detail = words(moderator_client.get(f"/moderation/updates/{update.pk}/"))
     # The automated pre-checks point the moderator at the phone number.
     assert "Automated checks found" in detail
     assert "Remove phone numbers" in detail
 
-    blank = mod_client.post(f"/moderation/updates/{update.pk}/reject/", {"reason": "  "})
+    blank = moderator_client.post(f"/moderation/updates/{update.pk}/reject/", {"reason": "  "})
     assert blank.status_code == 400
     assert "Explain to the creator why the update cannot be published." in words(blank)
     mail.outbox = []
     with django_capture_on_commit_callbacks(execute=True):
-        rejected = mod_client.post(
+        rejected = moderator_client.post(
             f"/moderation/updates/{update.pk}/reject/", {"reason": "Please remove the phone number."}
         )
     assert rejected.status_code == 302
@@ -297,7 +280,7 @@ def test_rejection_tells_the_creator_why_and_publishes_nothing(
     assert "Please remove the phone number." in told.body
     assert f"http://testserver{new_url(petition)}" in links_in(told.body)
     assert not QueuedEmail.objects.exists()
-    assert "07700" not in mod_client.get(f"/petitions/{petition.pk}/").content.decode()
+    assert "07700" not in moderator_client.get(f"/petitions/{petition.pk}/").content.decode()
     # Decided once: approving it now is refused.
     with pytest.raises(InvalidState):
         update_approve(update_id=update.pk, actor=update.moderated_by)
@@ -315,7 +298,7 @@ def test_an_update_is_not_published_after_the_petition_was_removed(petition: Pet
 
 
 def test_moderators_without_an_email_address_still_publish(petition: Petition, scheme: Any) -> None:
-    quiet = User.objects.create_user("quiet", "", "correct-horse-battery", roles=[Role.MODERATOR.value])
+    quiet = staff("quiet", Role.MODERATOR, email="")
     update = submitted(petition)
     update_reject(update_id=update.pk, reason="Not about the petition.", actor=quiet)
     assert PetitionUpdate.objects.get(pk=update.pk).state == UpdateState.REJECTED
@@ -325,7 +308,7 @@ def test_a_fanout_stops_if_the_petition_is_taken_down(petition: Petition, modera
     from townhall.petitions.services import petition_remove
 
     for n in range(3):
-        sign(petition, n)
+        sign(petition, n, postcode="KM6 6FF", wants_updates=True)
     update = submitted(petition)
     update_approve(update_id=update.pk, actor=moderator)
     assert update_fanout_batch(update_id=update.pk, batch_size=1).queued == 1
@@ -338,9 +321,9 @@ def test_a_fanout_stops_if_the_petition_is_taken_down(petition: Petition, modera
 def test_the_admin_action_publishes_through_the_service(
     client: Client, petition: Petition, django_capture_on_commit_callbacks: Any
 ) -> None:
-    subscriber = sign(petition, 1)
+    subscriber = sign(petition, 1, postcode="KM6 6FF", wants_updates=True)
     update = submitted(petition)
-    superuser = User.objects.create_superuser("root", "root@example.org", "correct-horse-battery")
+    superuser = make_superuser("root")
     client.force_login(superuser)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

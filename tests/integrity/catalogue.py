@@ -4,7 +4,7 @@ miss or a false alarm."""
 
 from __future__ import annotations
 
-from townhall.core.prechecks import Flag
+from townhall.integrity.prechecks import Flag
 
 P, E, A, N, L, X, S, U = (
     Flag.PHONE,

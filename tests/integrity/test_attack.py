@@ -21,14 +21,13 @@ from typing import Any
 import pytest
 import time_machine
 
-from tests.conftest import open_petition
+from tests.builders import ATTACK_STARTS_AT, attempt_signature, open_petition
 from townhall.signatures.models import Signature, SignatureState
-from townhall.signatures.services import signature_confirm, signature_create
+from townhall.signatures.services import signature_confirm
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 SCALE = int(os.environ.get("TOWNHALL_ATTACK_SCALE", "1"))
-START = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC)
 BOT_NETWORKS = ["185.220.101", "45.155.205", "194.26.29", "91.240.118"]
 BOT_DOMAINS = ["mailinator.com", "guerrillamail.com", "sharklasers.com", "yopmail.com"]
 PEOPLE_DOMAINS = ["gmail.com", "outlook.com", "btinternet.com", "yahoo.co.uk", "kingsmere.ac.uk", "icloud.com"]
@@ -49,11 +48,11 @@ def _plan(rng: random.Random, *, ordinary: int, bots: int) -> list[Attempt]:
     for n in range(ordinary):
         household = n - n % 2 if rng.random() < 0.1 else n  # one in ten shares an address
         ip = f"{81 + household % 120}.{(household // 120) % 250}.{(household * 7) % 250}.{1 + household % 250}"
-        at = START + datetime.timedelta(seconds=rng.uniform(0, 6 * 3600))
+        at = ATTACK_STARTS_AT + datetime.timedelta(seconds=rng.uniform(0, 6 * 3600))
         attempts.append(Attempt(at, False, ip, f"person{n}@{rng.choice(PEOPLE_DOMAINS)}"))
     for n in range(bots):
         network = BOT_NETWORKS[n % len(BOT_NETWORKS)]
-        at = START + datetime.timedelta(hours=1, seconds=n / 20)
+        at = ATTACK_STARTS_AT + datetime.timedelta(hours=1, seconds=n / 20)
         attempts.append(
             Attempt(at, True, f"{network}.{1 + n % 254}", f"x{n}{rng.randint(0, 9999)}@{BOT_DOMAINS[n % 4]}")
         )
@@ -61,24 +60,16 @@ def _plan(rng: random.Random, *, ordinary: int, bots: int) -> list[Attempt]:
 
 
 def test_bots_are_caught_silently_and_people_are_not(scheme: Any, moderator: Any) -> None:
-    with time_machine.travel(START - datetime.timedelta(days=1), tick=False):
+    with time_machine.travel(ATTACK_STARTS_AT - datetime.timedelta(days=1), tick=False):
         petition = open_petition(moderator=moderator)
     ordinary, bots = 5000 * SCALE, 1000 * SCALE
     attempts = _plan(random.Random(2026), ordinary=ordinary, bots=bots)
     kinds: dict[bool, set[str]] = {True: set(), False: set()}
     began = time.perf_counter()
-    with time_machine.travel(START, tick=False) as clock:
+    with time_machine.travel(ATTACK_STARTS_AT, tick=False) as clock:
         for n, attempt in enumerate(attempts):
             clock.move_to(attempt.at)
-            outcome = signature_create(
-                petition_id=petition.pk,
-                name=f"Signer {n}",
-                email=attempt.email,
-                postcode="KM1 1AA",
-                declared_eligible=True,
-                wants_updates=False,
-                ip=attempt.ip,
-            )
+            outcome = attempt_signature(petition, n, email=attempt.email, postcode="KM1 1AA", ip=attempt.ip)
             kinds[attempt.is_bot].add(outcome.kind)
     elapsed = time.perf_counter() - began
 

@@ -10,7 +10,8 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from tests.conftest import links_in, open_petition
+from tests.builders import INTEGRITY_NOW, open_petition, sign
+from tests.conftest import links_in
 from townhall.integrity.services import anonymise_due
 from townhall.petitions.models import Petition, PetitionState
 from townhall.petitions.services import petition_close_expired, petition_set_anonymisation_exempt
@@ -18,36 +19,34 @@ from townhall.signatures.models import Signature, SignatureState
 from townhall.signatures.services import (
     signature_confirm,
     signature_count_new,
-    signature_create,
     signature_send_confirmations,
 )
 
 pytestmark = pytest.mark.django_db
-NOW = datetime.datetime(2026, 5, 4, 10, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
 def petition(scheme: Any, moderator: Any) -> Petition:
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
         return open_petition(moderator=moderator)
 
 
-def _signed(petition: Petition) -> Signature:
-    outcome = signature_create(
-        petition_id=petition.pk,
+def rosa_signs(petition: Petition) -> Signature:
+    """Rosa signs, asking for updates, and has not confirmed yet."""
+    return sign(
+        petition,
         name="Rosa Resident",
         email="Rosa.Resident@example.org",
         postcode="KM4 4DD",
-        declared_eligible=True,
-        wants_updates=True,
         ip="192.0.2.10",
+        wants_updates=True,
+        confirm=False,
     )
-    return Signature.objects.get(pk=outcome.signature_id)
 
 
-@time_machine.travel(NOW + datetime.timedelta(days=1))
+@time_machine.travel(INTEGRITY_NOW + datetime.timedelta(days=1))
 def test_withdrawing_from_the_confirmation_email(client: Client, petition: Petition) -> None:
-    signature = _signed(petition)
+    signature = rosa_signs(petition)
     signature_send_confirmations()
     [message] = [m for m in mail.outbox if m.to == [signature.email]]
     withdraw_url = next(link for link in links_in(message.body) if "/withdraw/" in link).removeprefix(
@@ -80,8 +79,8 @@ def test_withdrawing_from_the_confirmation_email(client: Client, petition: Petit
 
 def test_anonymisation_after_the_configured_months(client: Client, petition: Petition, settings: Any) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "ANONYMISE_AFTER_MONTHS": 6}
-    with time_machine.travel(NOW, tick=False):
-        signature = _signed(petition)
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        signature = rosa_signs(petition)
     assert petition.deadline_at is not None
     with time_machine.travel(petition.deadline_at + datetime.timedelta(minutes=1), tick=False):
         petition_close_expired()
@@ -112,8 +111,8 @@ def test_anonymisation_after_the_configured_months(client: Client, petition: Pet
 
 def test_exempt_petitions_keep_their_details(petition: Petition, admin_user: Any, settings: Any) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "ANONYMISE_AFTER_MONTHS": 1}
-    Petition.objects.filter(pk=petition.pk).update(state=PetitionState.CLOSED, closed_at=NOW)
+    Petition.objects.filter(pk=petition.pk).update(state=PetitionState.CLOSED, closed_at=INTEGRITY_NOW)
     petition_set_anonymisation_exempt(petition_id=petition.pk, exempt=True, actor=admin_user)
-    assert anonymise_due(now=NOW + datetime.timedelta(days=90)) == 0
+    assert anonymise_due(now=INTEGRITY_NOW + datetime.timedelta(days=90)) == 0
     petition.refresh_from_db()
     assert petition.creator_name == "Ann Creator"

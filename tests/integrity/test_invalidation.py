@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from tests.conftest import open_petition
-from townhall.accounts.models import Role, User
+from tests.builders import INTEGRITY_NOW, open_petition, sign
+from townhall.accounts.models import User
 from townhall.audit.models import AuditEvent
 from townhall.core.errors import DomainError, PermissionDeniedError
 from townhall.integrity.models import Invalidation, InvalidationState
@@ -19,50 +19,29 @@ from townhall.integrity.services import Criteria, invalidation_preview, invalida
 from townhall.petitions.models import Petition, ThresholdCrossing
 from townhall.schemes.models import Threshold, ThresholdKind
 from townhall.signatures.models import Signature, SignatureState
-from townhall.signatures.services import signature_confirm, signature_count_new, signature_create
+from townhall.signatures.services import signature_count_new
 
 pytestmark = pytest.mark.django_db
-NOW = datetime.datetime(2026, 5, 4, 10, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def admin(db: Any) -> User:
-    return User.objects.create_user("admin", "admin@example.org", "correct-horse-battery", roles=[Role.ADMINISTRATOR])
 
 
 @pytest.fixture
 def petition(scheme: Any, moderator: Any) -> Petition:
-    with time_machine.travel(NOW - datetime.timedelta(days=1), tick=False):
+    with time_machine.travel(INTEGRITY_NOW - datetime.timedelta(days=1), tick=False):
         return open_petition(moderator=moderator)
-
-
-def _sign(petition: Petition, n: int, *, ip: str, email: str, postcode: str = "KM1 1AA", confirm: bool = True) -> None:
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name=f"Signer {n}",
-        email=email,
-        postcode=postcode,
-        declared_eligible=True,
-        wants_updates=False,
-        ip=ip,
-    )
-    if confirm:
-        signature = Signature.objects.get(pk=outcome.signature_id)
-        signature_confirm(signature_id=signature.pk, token=signature.token)
 
 
 @pytest.fixture
 def signed(petition: Petition, settings: Any) -> Petition:
     """5 sponsors, 8 honest signers, 6 from one network on a throwaway domain (4 counted, 2 not yet)."""
     settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_NETWORK": (100, 60), "SIGN_RATE_BURST": (100, 60)}
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
         for n in range(8):
-            _sign(petition, n, ip=f"198.51.{n}.10", email=f"person{n}@example.org", postcode="KM2 2AB")
+            sign(petition, n, ip=f"198.51.{n}.10", email=f"person{n}@example.org", postcode="KM2 2AB")
         for n in range(4):
-            _sign(petition, 100 + n, ip=f"203.0.113.{n + 1}", email=f"bot{n}@throwaway.example")
+            sign(petition, 100 + n, ip=f"203.0.113.{n + 1}", email=f"bot{n}@throwaway.example", postcode="KM1 1AA")
         signature_count_new()
         for n in range(2):
-            _sign(petition, 200 + n, ip=f"203.0.113.{n + 50}", email=f"late{n}@throwaway.example")
+            sign(petition, 200 + n, ip=f"203.0.113.{n + 50}", email=f"late{n}@throwaway.example", postcode="KM1 1AA")
     petition.refresh_from_db()
     assert petition.signature_count == 5 + 8 + 4
     return petition
@@ -99,14 +78,14 @@ def test_bad_criteria_are_refused_clearly(signed: Petition, criteria: Criteria, 
 
 
 def test_invalidation_runs_in_the_background_and_leaves_counts_exact(
-    signed: Petition, admin: User, django_capture_on_commit_callbacks: Any
+    signed: Petition, administrator: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         invalidation = invalidation_request(
             criteria=Criteria(petition_id=signed.pk, domain="throwaway.example"),
             reason="fraud",
             note="Bot burst from one range",
-            actor=admin,
+            actor=administrator,
         )
     invalidation.refresh_from_db()
     assert invalidation.state == InvalidationState.FINISHED
@@ -120,24 +99,28 @@ def test_invalidation_runs_in_the_background_and_leaves_counts_exact(
     assert signed.signature_count == Signature.objects.filter(petition=signed, state=SignatureState.VERIFIED).count()
     assert AuditEvent.objects.filter(action="signatures.invalidated", target_id=str(invalidation.pk)).exists()
     requested = AuditEvent.objects.get(action="signatures.invalidation_requested")
-    assert requested.actor == admin
+    assert requested.actor == administrator
     assert requested.data["matched"] == 6
     # Running it again changes nothing.
     assert invalidation_run(invalidation_id=invalidation.pk).invalidated == 6
 
 
-def test_thresholds_no_longer_met_are_withdrawn(signed: Petition, admin: User) -> None:
+def test_thresholds_no_longer_met_are_withdrawn(signed: Petition, administrator: User) -> None:
     threshold = Threshold.objects.create(
         scheme=Threshold.objects.first().scheme, name="Test", kind=ThresholdKind.OTHER, count=15
     )  # type: ignore[union-attr]
-    with time_machine.travel(NOW + datetime.timedelta(minutes=1), tick=False):
+    with time_machine.travel(INTEGRITY_NOW + datetime.timedelta(minutes=1), tick=False):
         signature_count_new()
         from townhall.petitions.services import petition_tally_add
 
-        petition_tally_add(increments={signed.pk: 0}, at=NOW)
+        petition_tally_add(increments={signed.pk: 0}, at=INTEGRITY_NOW)
     assert ThresholdCrossing.objects.filter(petition=signed, threshold=threshold).exists()
     invalidation = Invalidation.objects.create(
-        reason="fraud", criteria={"domain": "throwaway.example"}, matched=6, requested_by=admin, requested_at=NOW
+        reason="fraud",
+        criteria={"domain": "throwaway.example"},
+        matched=6,
+        requested_by=administrator,
+        requested_at=INTEGRITY_NOW,
     )
     invalidation_run(invalidation_id=invalidation.pk)
     assert not ThresholdCrossing.objects.filter(petition=signed, threshold=threshold).exists()
@@ -150,15 +133,21 @@ def test_only_administrators_invalidate(signed: Petition, moderator: User) -> No
     assert not Invalidation.objects.exists()
 
 
-def test_nothing_matching_is_refused(signed: Petition, admin: User) -> None:
+def test_nothing_matching_is_refused(signed: Petition, administrator: User) -> None:
     with pytest.raises(DomainError) as excinfo:
-        invalidation_request(criteria=Criteria(domain="nobody.example"), reason="fraud", note="", actor=admin)
+        invalidation_request(criteria=Criteria(domain="nobody.example"), reason="fraud", note="", actor=administrator)
     assert excinfo.value.code == "criteria_no_match"
 
 
-def test_petition_page_shows_signatures_removed_by_reason(client: Client, signed: Petition, admin: User) -> None:
+def test_petition_page_shows_signatures_removed_by_reason(
+    client: Client, signed: Petition, administrator: User
+) -> None:
     invalidation = Invalidation.objects.create(
-        reason="fraud", criteria={"domain": "throwaway.example"}, matched=6, requested_by=admin, requested_at=NOW
+        reason="fraud",
+        criteria={"domain": "throwaway.example"},
+        matched=6,
+        requested_by=administrator,
+        requested_at=INTEGRITY_NOW,
     )
     invalidation_run(invalidation_id=invalidation.pk)
     page = client.get(f"/petitions/{signed.pk}/").content.decode()
@@ -169,11 +158,11 @@ def test_petition_page_shows_signatures_removed_by_reason(client: Client, signed
 
 
 def test_staff_page_previews_then_confirms(
-    client: Client, signed: Petition, admin: User, moderator: User, django_capture_on_commit_callbacks: Any
+    client: Client, signed: Petition, administrator: User, moderator: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     client.force_login(moderator)
     assert client.get("/integrity/invalidate/").status_code == 403
-    client.force_login(admin)
+    client.force_login(administrator)
     data = {"petition_id": signed.pk, "cidr": "203.0.113.0/24", "reason": "fraud"}
     preview = client.post("/integrity/invalidate/", {**data, "preview": "1"})
     assert "6 signatures match." in preview.content.decode()

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.areas.helpers import IN_AREA, OUT_OF_AREA, geography, sign_many  # noqa: F401
-from tests.conftest import open_petition
+from tests.areas.geography import IN_AREA, OUT_OF_AREA
+from tests.builders import open_petition, sign_from
 from townhall.areas.models import Area
 from townhall.core.errors import DomainError
 from townhall.integrity.services import Criteria, invalidation_preview
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.usefixtures("geography")
 def test_area_criterion(moderator: Any) -> None:
     petition = open_petition(moderator=moderator)
-    sign_many(petition, [IN_AREA, IN_AREA, OUT_OF_AREA])
+    sign_from(petition, [IN_AREA, IN_AREA, OUT_OF_AREA])
     ward = Area.objects.get(name="Castle")
     # The two signers, and the five sponsors (KM2, also in Castle ward); not the Leeds signer.
     assert invalidation_preview(criteria=Criteria(petition_id=petition.pk, area=ward.code)) == 2 + 5
@@ -35,7 +35,7 @@ def test_invalidation_keeps_area_counts_and_locality_exact(moderator: Any) -> No
     from townhall.signatures.services import signature_count_new
 
     petition = open_petition(moderator=moderator)
-    sign_many(petition, [IN_AREA, IN_AREA, IN_AREA, OUT_OF_AREA])
+    sign_from(petition, [IN_AREA, IN_AREA, IN_AREA, OUT_OF_AREA])
     signature_count_new()
     petition.refresh_from_db()
     before = {a.code: a.signature_count for a in petition_breakdown(petition_id=petition.pk)}

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.conftest import open_petition
-from townhall.accounts.models import Role, User
+from tests.builders import open_petition, staff
+from townhall.accounts.models import Role
 from townhall.audit.models import AuditEvent
 from townhall.integrity.models import Invalidation, InvalidationState
 from townhall.integrity.services import Criteria, invalidation_request
@@ -57,7 +57,7 @@ def test_a_large_invalidation_completes_in_the_background_with_exact_counts(sche
     before = petition.signature_count
     assert before == bots + people + scheme.sponsor_count
 
-    admin = User.objects.create_user("root", "root@example.org", "correct-horse-battery", roles=[Role.ADMINISTRATOR])
+    admin = staff("root", Role.ADMINISTRATOR)
     began = time.perf_counter()
     # Tasks run inline in tests, after the request's transaction commits, as a worker would.
     invalidation = invalidation_request(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integrity.catalogue import CATALOGUE
-from townhall.core.prechecks import Flag, advice_for, precheck_flags, precheck_text
+from townhall.integrity.prechecks import Flag, advice_for, precheck_flags, precheck_text
 
 
 @pytest.mark.parametrize(("text", "expected"), CATALOGUE, ids=[text[:40] for text, _ in CATALOGUE])

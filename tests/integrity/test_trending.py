@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from tests.conftest import open_petition
+from tests.builders import INTEGRITY_NOW, open_petition
 from townhall.accounts.models import Role, User
 from townhall.core.net import fingerprint
 from townhall.integrity.models import AlertKind, TrendAlert
@@ -18,7 +18,6 @@ from townhall.petitions.models import Petition
 from townhall.signatures.models import Signature
 
 pytestmark = pytest.mark.django_db
-HOUR = datetime.datetime(2026, 5, 4, 10, 0, tzinfo=datetime.UTC)
 
 
 def _rows(petition: Petition, n: int, *, ip: str, domain: str, offset: int) -> list[Signature]:
@@ -32,8 +31,8 @@ def _rows(petition: Petition, n: int, *, ip: str, domain: str, offset: int) -> l
             email_canonical=f"s{offset + i}@{domain}",
             postcode="KM1 1AA",
             token="t",
-            created_at=HOUR + datetime.timedelta(minutes=i % 60),
-            link_expires_at=HOUR,
+            created_at=INTEGRITY_NOW + datetime.timedelta(minutes=i % 60),
+            link_expires_at=INTEGRITY_NOW,
             ip_hash=client.ip_hash,
             ip_prefix=client.ip_prefix,
         )
@@ -55,7 +54,7 @@ def test_unusual_sources_raise_one_alert_each_and_staff_hear(
         rows += _rows(petition, 1, ip=f"198.51.{n}.9", domain="gmail.com", offset=n)
     rows += _rows(petition, 40, ip="203.0.113.5", domain="throwaway.example", offset=1000)
     Signature.objects.bulk_create(rows)
-    with time_machine.travel(HOUR + datetime.timedelta(minutes=70), tick=False):
+    with time_machine.travel(INTEGRITY_NOW + datetime.timedelta(minutes=70), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             alerts = trending_detect()
         assert trending_detect() == []  # once per source and hour
@@ -72,5 +71,5 @@ def test_unusual_sources_raise_one_alert_each_and_staff_hear(
 
 def test_quiet_petitions_raise_nothing(petition: Petition) -> None:
     Signature.objects.bulk_create(_rows(petition, 20, ip="203.0.113.5", domain="throwaway.example", offset=0))
-    with time_machine.travel(HOUR + datetime.timedelta(minutes=30), tick=False):
+    with time_machine.travel(INTEGRITY_NOW + datetime.timedelta(minutes=30), tick=False):
         assert trending_detect() == []

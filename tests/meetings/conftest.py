@@ -1,5 +1,5 @@
-"""Fixtures for meetings and questions: staff in each role, committees, petitions that
-reached a route's threshold, and a frozen clock that tests move forward."""
+"""Fixtures for meetings and questions: committees, petitions that reached a route's
+threshold, and time frozen at WORLD_STARTS_AT that tests move forward (`frozen_time`)."""
 
 from __future__ import annotations
 
@@ -11,44 +11,20 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from tests.conftest import open_petition
-from townhall.accounts.models import Role, User
+from tests.builders import MEETING_AT, WORLD_STARTS_AT, frozen_at, open_petition
+from townhall.accounts.models import User
 from townhall.meetings.models import AgendaItem, AgendaItemKind, Committee, CommitteeKind, Meeting
 from townhall.meetings.services import agenda_item_add, committee_create, meeting_schedule
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_tally_add
 from townhall.schemes.models import Scheme
-from townhall.signatures.models import Signature
-from townhall.signatures.services import signature_confirm, signature_create
-
-UTC = datetime.UTC
-# Monday 2 February 2026, 10:00 GMT. Meetings in these tests are in March (still GMT).
-T0 = datetime.datetime(2026, 2, 2, 10, 0, tzinfo=UTC)
-# Tuesday 10 March 2026, 19:00 GMT: questions close 7 days before, on 3 March at 19:00.
-MEETING_AT = datetime.datetime(2026, 3, 10, 19, 0, tzinfo=UTC)
-
-
-def make_staff(username: str, *roles: Role) -> User:
-    return User.objects.create_user(
-        username, f"{username}@example.org", "correct-horse-battery", roles=[r.value for r in roles]
-    )
 
 
 @pytest.fixture
-def clock() -> Iterator[Any]:
-    """The clock, frozen at T0; tests call clock.move_to(...) to let time pass."""
-    with time_machine.travel(T0, tick=False) as traveller:
+def frozen_time() -> Iterator[time_machine.Traveller]:
+    """Time frozen at WORLD_STARTS_AT; tests call frozen_time.move_to(...) to let it pass."""
+    with frozen_at(WORLD_STARTS_AT) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def clerk(db: Any) -> User:
-    return make_staff("clerk", Role.CLERK)
-
-
-@pytest.fixture
-def responder(db: Any) -> User:
-    return make_staff("responder", Role.RESPONDER)
 
 
 @pytest.fixture
@@ -70,13 +46,13 @@ def petition_with(moderator: User, *, signatures: int, **overrides: Any) -> Peti
 
 
 @pytest.fixture
-def debate_petition(scheme: Scheme, moderator: User, clock: Any) -> Petition:
+def debate_petition(scheme: Scheme, moderator: User, frozen_time: time_machine.Traveller) -> Petition:
     """Reached the Full Council debate threshold (3,006 of a population of 300,600)."""
     return petition_with(moderator, signatures=3_006, action="Keep Riverside Library open seven days a week")
 
 
 @pytest.fixture
-def evidence_petition(scheme: Scheme, moderator: User, clock: Any) -> Petition:
+def evidence_petition(scheme: Scheme, moderator: User, frozen_time: time_machine.Traveller) -> Petition:
     """Reached officer evidence (1,500) but not debate."""
     return petition_with(
         moderator, signatures=1_500, action="Publish the full reasons for the Chief Executive's departure"
@@ -91,18 +67,3 @@ def add_debate(clerk: User, meeting: Meeting, petition: Petition) -> AgendaItem:
     return agenda_item_add(
         meeting_id=meeting.pk, kind=AgendaItemKind.DEBATE, title="", petition_id=petition.pk, actor=clerk
     )
-
-
-def signer(petition: Petition, n: int, *, wants_updates: bool, confirm: bool = True) -> Signature:
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name=f"Signer {n}",
-        email=f"signer{n}@example.org",
-        postcode="KM6 6FF",
-        declared_eligible=True,
-        wants_updates=wants_updates,
-    )
-    signature = Signature.objects.get(pk=outcome.signature_id)
-    if confirm:
-        signature_confirm(signature_id=signature.pk, token=signature.token)
-    return signature

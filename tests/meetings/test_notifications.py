@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from tests.meetings.conftest import MEETING_AT, add_debate, schedule, signer
+from tests.builders import MEETING_AT, sign
+from tests.meetings.conftest import add_debate, schedule
 from townhall.accounts.models import User
-from townhall.core.mail import send_queued_letters
-from townhall.core.models import QueuedEmail
+from townhall.mail.models import QueuedEmail
+from townhall.mail.services import send_queued_letters
 from townhall.meetings.models import AgendaItem, Committee
 from townhall.meetings.services import ItemOutcome, agenda_item_fan_out, meeting_cancel, meeting_record_outcome
 from townhall.petitions.models import Petition
@@ -26,11 +27,11 @@ Capture = Callable[..., Any]
 
 
 @pytest.fixture
-def signers(debate_petition: Petition) -> list[Signature]:
-    """Three opted-in confirmed signers, one opted-out, one who never confirmed."""
-    opted_in = [signer(debate_petition, n, wants_updates=True) for n in range(3)]
-    signer(debate_petition, 3, wants_updates=False)
-    signer(debate_petition, 4, wants_updates=True, confirm=False)
+def opted_in_signers(debate_petition: Petition) -> list[Signature]:
+    """Three opted-in confirmed signers; beside them, one opted-out and one who never confirmed."""
+    opted_in = [sign(debate_petition, n, postcode="KM6 6FF", wants_updates=True) for n in range(3)]
+    sign(debate_petition, 3, postcode="KM6 6FF", wants_updates=False)
+    sign(debate_petition, 4, postcode="KM6 6FF", wants_updates=True, confirm=False)
     return opted_in
 
 
@@ -48,7 +49,7 @@ def test_scheduling_queues_one_letter_per_opted_in_signer_after_commit(
     clerk: User,
     full_council: Committee,
     debate_petition: Petition,
-    signers: list[Signature],
+    opted_in_signers: list[Signature],
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     meeting = schedule(clerk, full_council)
@@ -60,9 +61,9 @@ def test_scheduling_queues_one_letter_per_opted_in_signer_after_commit(
     assert len(callbacks) == 1
     callbacks[0]()
 
-    assert keys("scheduled") == expected_keys(item, "scheduled", signers)
-    letter = QueuedEmail.objects.get(dedupe_key=f"agenda:{item.pk}:scheduled:signature:{signers[0].pk}")
-    unsubscribe = f"http://testserver/signatures/{signers[0].pk}/unsubscribe/{signers[0].token}/"
+    assert keys("scheduled") == expected_keys(item, "scheduled", opted_in_signers)
+    letter = QueuedEmail.objects.get(dedupe_key=f"agenda:{item.pk}:scheduled:signature:{opted_in_signers[0].pk}")
+    unsubscribe = f"http://testserver/signatures/{opted_in_signers[0].pk}/unsubscribe/{opted_in_signers[0].token}/"
     assert letter.to == "signer0@example.org"
     assert letter.subject == "Petition to be debated: Keep Riverside Library open seven days a week"
     assert letter.headers == {
@@ -82,23 +83,23 @@ def test_running_the_fan_out_again_queues_nothing_twice(
     clerk: User,
     full_council: Committee,
     debate_petition: Petition,
-    signers: list[Signature],
+    opted_in_signers: list[Signature],
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     meeting = schedule(clerk, full_council)
     with django_capture_on_commit_callbacks(execute=True):
         item = add_debate(clerk, meeting, debate_petition)
-    assert QueuedEmail.objects.count() == len(signers) + 1
+    assert QueuedEmail.objects.count() == len(opted_in_signers) + 1
 
     assert agenda_item_fan_out(item_id=item.pk, event="scheduled") == 0
     assert agenda_item_fan_out(item_id=item.pk, event="scheduled") == 0
 
-    assert keys("scheduled") == expected_keys(item, "scheduled", signers)
+    assert keys("scheduled") == expected_keys(item, "scheduled", opted_in_signers)
     # The drain sends each once, with its unsubscribe headers.
-    assert send_queued_letters() == len(signers) + 1
+    assert send_queued_letters() == len(opted_in_signers) + 1
     assert send_queued_letters() == 0
     sent = sorted(address for message in mail.outbox for address in message.to)
-    assert sent == sorted(["ann@example.org"] + [s.email for s in signers])
+    assert sent == sorted(["ann@example.org"] + [s.email for s in opted_in_signers])
     to_signer = next(m for m in mail.outbox if m.to == ["signer1@example.org"])
     assert to_signer.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
@@ -107,13 +108,13 @@ def test_the_outcome_is_sent_once_to_each_opted_in_signer(
     clerk: User,
     full_council: Committee,
     debate_petition: Petition,
-    signers: list[Signature],
-    clock: Any,
+    opted_in_signers: list[Signature],
+    frozen_time: Any,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     meeting = schedule(clerk, full_council)
     item = add_debate(clerk, meeting, debate_petition)
-    clock.move_to(MEETING_AT + datetime.timedelta(hours=15))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(hours=15))
 
     with django_capture_on_commit_callbacks(execute=True):
         meeting_record_outcome(
@@ -126,8 +127,8 @@ def test_the_outcome_is_sent_once_to_each_opted_in_signer(
         )
     agenda_item_fan_out(item_id=item.pk, event="outcome")
 
-    assert keys("outcome") == expected_keys(item, "outcome", signers)
-    letter = QueuedEmail.objects.get(dedupe_key=f"agenda:{item.pk}:outcome:signature:{signers[2].pk}")
+    assert keys("outcome") == expected_keys(item, "outcome", opted_in_signers)
+    letter = QueuedEmail.objects.get(dedupe_key=f"agenda:{item.pk}:outcome:signature:{opted_in_signers[2].pk}")
     assert letter.subject == "Outcome published: Keep Riverside Library open seven days a week"
     assert "Decision: Keep it open." in letter.body
     assert "What happened: Debated for 30 minutes." in letter.body
@@ -137,7 +138,7 @@ def test_signers_hear_of_a_cancellation_and_stale_scheduled_letters_are_dropped(
     clerk: User,
     full_council: Committee,
     debate_petition: Petition,
-    signers: list[Signature],
+    opted_in_signers: list[Signature],
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     meeting = schedule(clerk, full_council)
@@ -149,13 +150,13 @@ def test_signers_hear_of_a_cancellation_and_stale_scheduled_letters_are_dropped(
     scheduled[0]()
 
     assert keys("scheduled") == []
-    assert keys("cancelled") == expected_keys(item, "cancelled", signers)
-    letter = QueuedEmail.objects.get(dedupe_key=f"agenda:{item.pk}:cancelled:signature:{signers[0].pk}")
+    assert keys("cancelled") == expected_keys(item, "cancelled", opted_in_signers)
+    letter = QueuedEmail.objects.get(dedupe_key=f"agenda:{item.pk}:cancelled:signature:{opted_in_signers[0].pk}")
     assert "Reason: The chamber is flooded." in letter.body
 
 
 def test_items_without_a_petition_notify_no_one(
-    clerk: User, full_council: Committee, clock: Any, django_capture_on_commit_callbacks: Capture
+    clerk: User, full_council: Committee, frozen_time: Any, django_capture_on_commit_callbacks: Capture
 ) -> None:
     from townhall.meetings.services import agenda_item_add
 

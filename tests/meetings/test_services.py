@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_petition
-from tests.meetings.conftest import MEETING_AT, T0, add_debate, make_staff, petition_with, schedule
+from tests.builders import MEETING_AT, WORLD_STARTS_AT, make_petition, staff
+from tests.meetings.conftest import add_debate, petition_with, schedule
 from townhall.accounts.models import Role, User
 from townhall.audit.models import AuditEvent
 from townhall.core.errors import DomainError, InvalidState, PermissionDeniedError
@@ -71,9 +71,9 @@ def test_committee_refusals(clerk: User, full_council: Committee, name: str, kin
 
 @pytest.mark.parametrize("roles", [[], [Role.MODERATOR], [Role.RESPONDER]], ids=["none", "moderator", "responder"])
 def test_only_clerks_and_administrators_change_meetings(
-    clerk: User, full_council: Committee, roles: list[Role], clock: Any
+    clerk: User, full_council: Committee, roles: list[Role], frozen_time: Any
 ) -> None:
-    other = make_staff("other", *roles)
+    other = staff("other", *roles)
     meeting = schedule(clerk, full_council)
     before = snapshot()
 
@@ -91,14 +91,14 @@ def test_only_clerks_and_administrators_change_meetings(
         assert refused.value.http_status == 403
     assert snapshot() == before
 
-    admin = make_staff("admin", Role.ADMINISTRATOR)
+    admin = staff("admin", Role.ADMINISTRATOR)
     assert committee_create(name="Cabinet", kind=CommitteeKind.OTHER, actor=admin).name == "Cabinet"
 
 
 # --- scheduling ---------------------------------------------------------------------------------
 
 
-def test_a_meeting_is_scheduled_in_the_future(clerk: User, full_council: Committee, clock: Any) -> None:
+def test_a_meeting_is_scheduled_in_the_future(clerk: User, full_council: Committee, frozen_time: Any) -> None:
     meeting = meeting_schedule(
         committee_id=full_council.pk, starts_at=MEETING_AT, location="  Council   Chamber ", actor=clerk
     )
@@ -109,10 +109,13 @@ def test_a_meeting_is_scheduled_in_the_future(clerk: User, full_council: Committ
     assert AuditEvent.objects.filter(action="meeting.scheduled", target_id=str(meeting.pk)).exists()
 
 
-def test_a_meeting_in_the_past_is_refused(clerk: User, full_council: Committee, clock: Any) -> None:
+def test_a_meeting_in_the_past_is_refused(clerk: User, full_council: Committee, frozen_time: Any) -> None:
     with pytest.raises(DomainError) as refused:
         meeting_schedule(
-            committee_id=full_council.pk, starts_at=T0 - datetime.timedelta(days=1), location="", actor=clerk
+            committee_id=full_council.pk,
+            starts_at=WORLD_STARTS_AT - datetime.timedelta(days=1),
+            location="",
+            actor=clerk,
         )
 
     assert refused.value.code == "starts_at_past"
@@ -120,7 +123,7 @@ def test_a_meeting_in_the_past_is_refused(clerk: User, full_council: Committee, 
     assert not Meeting.objects.exists()
 
 
-def test_an_unknown_committee_is_refused(clerk: User, clock: Any) -> None:
+def test_an_unknown_committee_is_refused(clerk: User, frozen_time: Any) -> None:
     with pytest.raises(DomainError, match=re.escape("Choose the committee that is meeting.")):
         meeting_schedule(committee_id=999, starts_at=MEETING_AT, location="", actor=clerk)
     assert not Meeting.objects.exists()
@@ -140,7 +143,7 @@ def test_a_petition_that_reached_the_debate_threshold_is_scheduled_for_debate(
     assert item.title == "Debate: Keep Riverside Library open seven days a week"
     assert (item.position, other.position) == (1, 2)
     assert item.scheduled_at == MEETING_AT
-    assert item.created_at == T0
+    assert item.created_at == WORLD_STARTS_AT
     assert AuditEvent.objects.filter(action="agenda_item.added", target_id=str(item.pk)).exists()
 
 
@@ -160,7 +163,7 @@ def test_a_debate_needs_the_debate_threshold(clerk: User, full_council: Committe
 
 
 def test_officer_evidence_needs_the_officer_evidence_threshold(
-    clerk: User, scrutiny: Committee, scheme: Scheme, moderator: User, mayor: Official, clock: Any
+    clerk: User, scrutiny: Committee, scheme: Scheme, moderator: User, mayor: Official, frozen_time: Any
 ) -> None:
     meeting = schedule(clerk, scrutiny)
     short = petition_with(moderator, signatures=1_499)
@@ -238,7 +241,7 @@ def test_a_petition_is_not_scheduled_twice_for_the_same_route(
 
 
 def test_a_rejected_petition_is_never_scheduled(
-    clerk: User, full_council: Committee, scheme: Scheme, moderator: User, clock: Any
+    clerk: User, full_council: Committee, scheme: Scheme, moderator: User, frozen_time: Any
 ) -> None:
     petition = make_petition()
     petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
@@ -253,12 +256,12 @@ def test_a_rejected_petition_is_never_scheduled(
 
 
 def test_a_cancelled_or_held_meeting_takes_no_new_items(
-    clerk: User, full_council: Committee, debate_petition: Petition, clock: Any
+    clerk: User, full_council: Committee, debate_petition: Petition, frozen_time: Any
 ) -> None:
     cancelled = schedule(clerk, full_council)
     meeting_cancel(meeting_id=cancelled.pk, reason="No quorum.", actor=clerk)
     held = schedule(clerk, full_council, starts_at=MEETING_AT + datetime.timedelta(days=1))
-    clock.move_to(MEETING_AT + datetime.timedelta(days=2))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(days=2))
     meeting_record_outcome(
         meeting_id=held.pk, summary="Done.", minutes_url="", video_url="", item_outcomes={}, actor=clerk
     )
@@ -276,7 +279,7 @@ def test_a_cancelled_or_held_meeting_takes_no_new_items(
 # --- cancelling ---------------------------------------------------------------------------------
 
 
-def test_cancelling_needs_a_reason_and_records_it(clerk: User, full_council: Committee, clock: Any) -> None:
+def test_cancelling_needs_a_reason_and_records_it(clerk: User, full_council: Committee, frozen_time: Any) -> None:
     meeting = schedule(clerk, full_council)
 
     with pytest.raises(DomainError, match=re.escape("Say why the meeting is cancelled")):
@@ -288,7 +291,7 @@ def test_cancelling_needs_a_reason_and_records_it(clerk: User, full_council: Com
     meeting.refresh_from_db()
     assert (meeting.state, meeting.cancelled_at, meeting.cancellation_reason) == (
         MeetingState.CANCELLED,
-        T0,
+        WORLD_STARTS_AT,
         "The chamber is flooded.",
     )
     with pytest.raises(InvalidState, match=re.escape("This meeting was cancelled, so it cannot be cancelled.")):
@@ -299,7 +302,7 @@ def test_cancelling_needs_a_reason_and_records_it(clerk: User, full_council: Com
 
 
 def test_the_outcome_is_recorded_after_the_meeting_starts_and_marks_the_petition_debated(
-    clerk: User, full_council: Committee, debate_petition: Petition, clock: Any
+    clerk: User, full_council: Committee, debate_petition: Petition, frozen_time: Any
 ) -> None:
     meeting = schedule(clerk, full_council)
     item = add_debate(clerk, meeting, debate_petition)
@@ -314,7 +317,7 @@ def test_the_outcome_is_recorded_after_the_meeting_starts_and_marks_the_petition
     )
 
     published = MEETING_AT + datetime.timedelta(hours=14)
-    clock.move_to(published)
+    frozen_time.move_to(published)
     meeting_record_outcome(
         meeting_id=meeting.pk,
         summary="The petition was debated.",
@@ -347,7 +350,7 @@ def test_the_outcome_is_recorded_after_the_meeting_starts_and_marks_the_petition
 
 
 def test_officer_evidence_outcomes_do_not_mark_the_petition_debated(
-    clerk: User, scrutiny: Committee, evidence_petition: Petition, clock: Any
+    clerk: User, scrutiny: Committee, evidence_petition: Petition, frozen_time: Any
 ) -> None:
     meeting = schedule(clerk, scrutiny)
     item = agenda_item_add(
@@ -357,7 +360,7 @@ def test_officer_evidence_outcomes_do_not_mark_the_petition_debated(
         petition_id=evidence_petition.pk,
         actor=clerk,
     )
-    clock.move_to(MEETING_AT + datetime.timedelta(hours=3))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(hours=3))
 
     meeting_record_outcome(
         meeting_id=meeting.pk,
@@ -384,7 +387,7 @@ def test_outcome_refusals_change_nothing(
     clerk: User,
     full_council: Committee,
     debate_petition: Petition,
-    clock: Any,
+    frozen_time: Any,
     summary: str,
     minutes: str,
     outcome: str,
@@ -392,7 +395,7 @@ def test_outcome_refusals_change_nothing(
 ) -> None:
     meeting = schedule(clerk, full_council)
     item = add_debate(clerk, meeting, debate_petition)
-    clock.move_to(MEETING_AT + datetime.timedelta(hours=3))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(hours=3))
     before = snapshot()
 
     with pytest.raises(DomainError) as refused:
@@ -410,13 +413,13 @@ def test_outcome_refusals_change_nothing(
 
 
 def test_an_item_from_another_meeting_is_refused(
-    clerk: User, full_council: Committee, debate_petition: Petition, clock: Any
+    clerk: User, full_council: Committee, debate_petition: Petition, frozen_time: Any
 ) -> None:
     meeting = schedule(clerk, full_council)
     elsewhere = add_debate(
         clerk, schedule(clerk, full_council, starts_at=MEETING_AT + datetime.timedelta(days=7)), debate_petition
     )
-    clock.move_to(MEETING_AT + datetime.timedelta(hours=3))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(hours=3))
 
     with pytest.raises(DomainError, match=re.escape(f"Agenda item {elsewhere.pk} is not on this meeting's agenda.")):
         meeting_record_outcome(

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.meetings.conftest import MEETING_AT, T0, add_debate, schedule
+from tests.builders import MEETING_AT, WORLD_STARTS_AT
+from tests.meetings.conftest import add_debate, schedule
 from townhall.accounts.models import User
 from townhall.meetings.models import AgendaItemKind, Committee
 from townhall.meetings.services import ItemOutcome, agenda_item_add, meeting_cancel, meeting_record_outcome
@@ -37,9 +38,9 @@ def timeline(client: Client, petition: Petition) -> list[tuple[str, str, str, st
 
 
 def test_the_petition_page_shows_debate_scheduled_then_held_then_outcome(
-    client: Client, clerk: User, full_council: Committee, debate_petition: Petition, clock: Any
+    client: Client, clerk: User, full_council: Committee, debate_petition: Petition, frozen_time: Any
 ) -> None:
-    clock.move_to(T0 + datetime.timedelta(days=3))
+    frozen_time.move_to(WORLD_STARTS_AT + datetime.timedelta(days=3))
     meeting = schedule(clerk, full_council)
     item = add_debate(clerk, meeting, debate_petition)
 
@@ -54,7 +55,7 @@ def test_the_petition_page_shows_debate_scheduled_then_held_then_outcome(
     etag_before = client.get(f"/petitions/{debate_petition.pk}/")["ETag"]
 
     # The meeting starts; the clerk publishes the outcome the next morning.
-    clock.move_to(MEETING_AT + datetime.timedelta(hours=14))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(hours=14))
     meeting_record_outcome(
         meeting_id=meeting.pk,
         summary="Debated.",
@@ -82,7 +83,7 @@ def test_the_petition_page_shows_debate_scheduled_then_held_then_outcome(
 
 
 def test_an_evidence_session_and_a_cancellation_show_on_the_timeline(
-    client: Client, clerk: User, scrutiny: Committee, evidence_petition: Petition, clock: Any
+    client: Client, clerk: User, scrutiny: Committee, evidence_petition: Petition, frozen_time: Any
 ) -> None:
     meeting = schedule(clerk, scrutiny)
     agenda_item_add(
@@ -101,7 +102,7 @@ def test_an_evidence_session_and_a_cancellation_show_on_the_timeline(
         in client.get(f"/petitions/{evidence_petition.pk}/").content.decode()
     )
 
-    clock.move_to(T0 + datetime.timedelta(days=10))
+    frozen_time.move_to(WORLD_STARTS_AT + datetime.timedelta(days=10))
     meeting_cancel(meeting_id=meeting.pk, reason="The committee was not quorate.", actor=clerk)
 
     assert timeline(client, evidence_petition)[-2:] == [
@@ -121,10 +122,10 @@ def test_an_evidence_session_and_a_cancellation_show_on_the_timeline(
 
 
 def test_a_started_meeting_without_an_outcome_says_it_will_follow(
-    client: Client, clerk: User, full_council: Committee, debate_petition: Petition, clock: Any
+    client: Client, clerk: User, full_council: Committee, debate_petition: Petition, frozen_time: Any
 ) -> None:
     add_debate(clerk, schedule(clerk, full_council), debate_petition)
-    clock.move_to(MEETING_AT + datetime.timedelta(hours=1))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(hours=1))
 
     assert timeline(client, debate_petition)[-1][0::2] == (
         "meeting_started",
@@ -137,7 +138,7 @@ def test_each_provider_makes_one_query(
     full_council: Committee,
     scrutiny: Committee,
     debate_petition: Petition,
-    clock: Any,
+    frozen_time: Any,
     django_assert_num_queries: Any,
 ) -> None:
     add_debate(clerk, schedule(clerk, full_council), debate_petition)

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.meetings.conftest import MEETING_AT, T0, add_debate, make_staff, schedule
+from tests.builders import MEETING_AT, WORLD_STARTS_AT, staff
+from tests.meetings.conftest import add_debate, schedule
 from townhall.accounts.models import Role, User
 from townhall.meetings.models import AgendaItem, AgendaItemKind, Committee, Meeting, MeetingState
 from townhall.meetings.services import ItemOutcome, agenda_item_add, meeting_cancel, meeting_record_outcome
@@ -27,13 +28,13 @@ def text(response: Any) -> str:
 
 
 def test_the_meetings_page_lists_upcoming_and_past_meetings(
-    client: Client, clerk: User, full_council: Committee, scrutiny: Committee, clock: Any
+    client: Client, clerk: User, full_council: Committee, scrutiny: Committee, frozen_time: Any
 ) -> None:
-    past = schedule(clerk, full_council, starts_at=T0 + datetime.timedelta(days=1))
+    past = schedule(clerk, full_council, starts_at=WORLD_STARTS_AT + datetime.timedelta(days=1))
     upcoming = schedule(clerk, scrutiny)
     cancelled = schedule(clerk, scrutiny, starts_at=MEETING_AT + datetime.timedelta(days=7))
     meeting_cancel(meeting_id=cancelled.pk, reason="Not needed.", actor=clerk)
-    clock.move_to(T0 + datetime.timedelta(days=2))
+    frozen_time.move_to(WORLD_STARTS_AT + datetime.timedelta(days=2))
 
     response = client.get("/meetings/")
 
@@ -55,7 +56,7 @@ def test_a_meeting_page_shows_its_agenda_and_outcome(
     full_council: Committee,
     debate_petition: Petition,
     mayor: Official,
-    clock: Any,
+    frozen_time: Any,
 ) -> None:
     meeting = schedule(clerk, full_council)
     item = add_debate(clerk, meeting, debate_petition)
@@ -70,7 +71,7 @@ def test_a_meeting_page_shows_its_agenda_and_outcome(
     assert f'<a href="/officials/{mayor.person.slug}/">Cllr Helen Marsh</a>' in before
     assert "What happened" not in before
 
-    clock.move_to(MEETING_AT + datetime.timedelta(hours=2))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(hours=2))
     meeting_record_outcome(
         meeting_id=meeting.pk,
         summary="Members debated the petition.",
@@ -88,7 +89,7 @@ def test_a_meeting_page_shows_its_agenda_and_outcome(
     assert "The library stays open." in after
 
 
-def test_a_cancelled_meeting_says_why(client: Client, clerk: User, full_council: Committee, clock: Any) -> None:
+def test_a_cancelled_meeting_says_why(client: Client, clerk: User, full_council: Committee, frozen_time: Any) -> None:
     meeting = schedule(clerk, full_council)
     meeting_cancel(meeting_id=meeting.pk, reason="The chamber is flooded.", actor=clerk)
 
@@ -126,7 +127,7 @@ def clerk_urls(meeting: Meeting) -> dict[str, str]:
 
 @pytest.mark.parametrize("page", ["home", "committee", "new", "manage", "agenda", "cancel", "outcome"])
 def test_anonymous_visitors_are_sent_to_the_staff_login(
-    client: Client, clerk: User, full_council: Committee, clock: Any, page: str
+    client: Client, clerk: User, full_council: Committee, frozen_time: Any, page: str
 ) -> None:
     meeting = schedule(clerk, full_council)
     url = clerk_urls(meeting)[page]
@@ -142,10 +143,10 @@ def test_anonymous_visitors_are_sent_to_the_staff_login(
 @pytest.mark.parametrize("roles", [[], [Role.MODERATOR], [Role.RESPONDER]], ids=["none", "moderator", "responder"])
 @pytest.mark.parametrize("page", ["home", "committee", "new", "manage", "agenda", "cancel", "outcome"])
 def test_staff_without_the_clerk_role_are_refused(
-    client: Client, clerk: User, full_council: Committee, clock: Any, roles: list[Role], page: str
+    client: Client, clerk: User, full_council: Committee, frozen_time: Any, roles: list[Role], page: str
 ) -> None:
     meeting = schedule(clerk, full_council)
-    client.force_login(make_staff("other", *roles))
+    client.force_login(staff("other", *roles))
     url = clerk_urls(meeting)[page]
 
     is_post = page in ("agenda", "cancel")
@@ -168,7 +169,7 @@ def clerk_client(client: Client, clerk: User) -> Client:
     return client
 
 
-def test_a_clerk_adds_a_committee_and_schedules_a_meeting(clerk_client: Client, clock: Any) -> None:
+def test_a_clerk_adds_a_committee_and_schedules_a_meeting(clerk_client: Client, frozen_time: Any) -> None:
     assert (
         clerk_client.post("/meetings/clerk/committees/new/", {"name": "Full Council", "kind": "full_council"})[
             "Location"
@@ -195,7 +196,7 @@ def test_a_clerk_adds_a_committee_and_schedules_a_meeting(clerk_client: Client, 
 
 
 def test_scheduling_in_the_past_shows_the_reason_on_the_form(
-    clerk_client: Client, full_council: Committee, clock: Any
+    clerk_client: Client, full_council: Committee, frozen_time: Any
 ) -> None:
     response = clerk_client.post(
         "/meetings/clerk/new/", {"committee": str(full_council.pk), "starts_at": "2026-01-10T19:00", "location": ""}
@@ -221,7 +222,7 @@ def test_the_agenda_form_refuses_a_petition_below_the_threshold_with_the_reason(
 
 
 def test_a_clerk_adds_a_debate_and_records_the_outcome(
-    clerk_client: Client, clerk: User, full_council: Committee, debate_petition: Petition, clock: Any
+    clerk_client: Client, clerk: User, full_council: Committee, debate_petition: Petition, frozen_time: Any
 ) -> None:
     meeting = schedule(clerk, full_council)
     added = clerk_client.post(
@@ -233,7 +234,7 @@ def test_a_clerk_adds_a_debate_and_records_the_outcome(
     early = clerk_client.get(f"/meetings/{meeting.pk}/clerk/outcome/")
     assert "record its outcome after it has started" in text(early)
 
-    clock.move_to(MEETING_AT + datetime.timedelta(hours=2))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(hours=2))
     blank = clerk_client.post(
         f"/meetings/{meeting.pk}/clerk/outcome/",
         {"summary": "Debated.", "minutes_url": "", "video_url": "", f"item_{item.pk}_outcome": ""},
@@ -259,7 +260,7 @@ def test_a_clerk_adds_a_debate_and_records_the_outcome(
 
 
 def test_a_clerk_cancels_a_meeting_with_a_reason(
-    clerk_client: Client, clerk: User, full_council: Committee, clock: Any
+    clerk_client: Client, clerk: User, full_council: Committee, frozen_time: Any
 ) -> None:
     meeting = schedule(clerk, full_council)
 

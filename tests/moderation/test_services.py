@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.db import transaction
 
-from tests.conftest import make_petition, open_petition
+from tests.builders import awaiting_petition, make_petition, open_petition, sponsor, staff
 from townhall.accounts.models import Role, User
 from townhall.audit.models import AuditEvent
 from townhall.core.errors import DomainError, InvalidState, NotFound, PermissionDeniedError
@@ -19,39 +19,11 @@ from townhall.moderation.services import moderation_approve, moderation_reject
 from townhall.petitions.models import HIDING_REASONS, Petition, PetitionState, RejectionReason
 from townhall.petitions.services import petition_confirm_creator
 from townhall.schemes.models import Scheme
-from townhall.signatures.models import Signature
-from townhall.signatures.services import signature_confirm, signature_create
 
 pytestmark = pytest.mark.django_db
 
 SPONSORS = [f"sponsor{n}@example.org" for n in range(5)]
 EVERYONE = {"ann@example.org", *SPONSORS}
-
-
-def awaiting_petition(**overrides: Any) -> Petition:
-    """A petition whose creator confirmed and whose sponsors all confirmed: in the queue."""
-    petition = make_petition(**overrides)
-    petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
-    scheme = Scheme.objects.get()
-    for n in range(scheme.sponsor_count):
-        signature = sponsor_signs(petition, n)
-        signature_confirm(signature_id=signature.pk, token=signature.token)
-    petition.refresh_from_db()
-    assert petition.state == PetitionState.AWAITING_MODERATION
-    return petition
-
-
-def sponsor_signs(petition: Petition, n: int) -> Signature:
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name=f"Sponsor {n}",
-        email=f"sponsor{n}@example.org",
-        postcode="KM2 2BB",
-        declared_eligible=True,
-        wants_updates=False,
-        sponsor_token=petition.sponsor_token,
-    )
-    return Signature.objects.get(pk=outcome.signature_id)
 
 
 def snapshot(petition: Petition) -> dict[str, Any]:
@@ -88,7 +60,7 @@ def test_approving_opens_the_petition_for_the_schemes_duration(
 def test_approving_emails_the_creator_and_each_confirmed_sponsor_once(
     petition: Petition, moderator: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    sponsor_signs(petition, 9)  # a late sponsor who never confirmed: not emailed
+    sponsor(petition, 9, confirm=False)  # a late sponsor who never confirmed: not emailed
 
     with django_capture_on_commit_callbacks(execute=True):
         moderation_approve(petition_id=petition.pk, actor=moderator)
@@ -122,7 +94,7 @@ def test_approval_emails_wait_for_the_commit_and_a_rollback_sends_none(
 
 
 def test_an_administrator_may_moderate(petition: Petition, django_capture_on_commit_callbacks: Any) -> None:
-    administrator = User.objects.create_user("boss", "boss@example.org", "pw-long-enough-1", roles=["administrator"])
+    administrator = staff("boss", Role.ADMINISTRATOR, password="pw-long-enough-1")
 
     with django_capture_on_commit_callbacks(execute=True):
         moderation_approve(petition_id=petition.pk, actor=administrator)
@@ -135,11 +107,9 @@ def test_an_administrator_may_moderate(petition: Petition, django_capture_on_com
     [
         lambda: AnonymousUser(),
         lambda: None,
-        lambda: User.objects.create_user("clerk", "clerk@example.org", "pw-long-enough-1", roles=[Role.CLERK.value]),
-        lambda: User.objects.create_user("nobody", "n@example.org", "pw-long-enough-1"),
-        lambda: User.objects.create_user(
-            "gone", "gone@example.org", "pw-long-enough-1", roles=[Role.MODERATOR.value], is_active=False
-        ),
+        lambda: staff("clerk", Role.CLERK, password="pw-long-enough-1"),
+        lambda: staff("nobody", email="n@example.org", password="pw-long-enough-1"),
+        lambda: staff("gone", Role.MODERATOR, password="pw-long-enough-1", is_active=False),
     ],
     ids=["anonymous", "no-actor", "clerk", "no-role", "inactive-moderator"],
 )

@@ -11,8 +11,8 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from tests.conftest import make_petition, open_petition
-from tests.moderation.test_services import EVERYONE, awaiting_petition, snapshot
+from tests.builders import awaiting_petition, make_petition, open_petition, staff
+from tests.moderation.test_services import EVERYONE, snapshot
 from townhall.accounts.models import Role, User
 from townhall.audit.models import AuditEvent
 from townhall.petitions.models import HIDING_REASONS, Petition, PetitionState, RejectionReason
@@ -28,12 +28,6 @@ BACKGROUND = "The toilets by the market closed in March."
 @pytest.fixture
 def petition(scheme: Scheme) -> Petition:
     return awaiting_petition()
-
-
-@pytest.fixture
-def mod_client(client: Client, moderator: User) -> Client:
-    client.force_login(moderator)
-    return client
 
 
 def _urls(pk: int) -> dict[str, str]:
@@ -87,7 +81,7 @@ def test_the_login_page_leads_back_to_the_queue(client: Client, moderator: User)
 def test_staff_without_the_moderator_role_are_refused(
     client: Client, petition: Petition, roles: list[str], page: str, django_capture_on_commit_callbacks: Any
 ) -> None:
-    client.force_login(User.objects.create_user("clerk", "clerk@example.org", "correct-horse-battery", roles=roles))
+    client.force_login(staff("clerk", *roles))
     before = snapshot(petition)
     url = _urls(petition.pk)[page]
 
@@ -103,9 +97,7 @@ def test_staff_without_the_moderator_role_are_refused(
 
 
 def test_an_administrator_sees_the_queue(client: Client, petition: Petition) -> None:
-    client.force_login(
-        User.objects.create_user("boss", "boss@example.org", "correct-horse-battery", roles=[Role.ADMINISTRATOR.value])
-    )
+    client.force_login(staff("boss", Role.ADMINISTRATOR))
 
     response = client.get("/moderation/")
 
@@ -117,7 +109,7 @@ def test_an_administrator_sees_the_queue(client: Client, petition: Petition) -> 
 
 
 def test_the_queue_lists_only_petitions_awaiting_moderation_oldest_first(
-    mod_client: Client, scheme: Scheme, moderator: User
+    moderator_client: Client, scheme: Scheme, moderator: User
 ) -> None:
     start = datetime.datetime(2025, 5, 1, 9, 0, tzinfo=datetime.UTC)
     with time_machine.travel(start, tick=False) as clock:
@@ -131,9 +123,9 @@ def test_the_queue_lists_only_petitions_awaiting_moderation_oldest_first(
         sponsoring = make_petition(action="Still collecting sponsors petition")
         petition_confirm_creator(petition_id=sponsoring.pk, token=sponsoring.creator_token)
         rejected = awaiting_petition(action="Already rejected petition")
-        mod_client.post(f"/moderation/{rejected.pk}/reject/", {"reason": "duplicate"}, follow=True)
+        moderator_client.post(f"/moderation/{rejected.pk}/reject/", {"reason": "duplicate"}, follow=True)
 
-        response = mod_client.get("/moderation/")
+        response = moderator_client.get("/moderation/")
 
     assert response.status_code == 200
     assert [e.petition.pk for e in response.context["entries"]] == [oldest.pk, middle.pk, newest.pk]
@@ -146,14 +138,14 @@ def test_the_queue_lists_only_petitions_awaiting_moderation_oldest_first(
     assert response["Cache-Control"] == "no-store"
 
 
-def test_an_empty_queue_says_so(mod_client: Client, scheme: Scheme) -> None:
-    response = mod_client.get("/moderation/")
+def test_an_empty_queue_says_so(moderator_client: Client, scheme: Scheme) -> None:
+    response = moderator_client.get("/moderation/")
 
     assert "Nothing is waiting for moderation." in response.content.decode()
 
 
-def test_the_decision_page_shows_the_petition_and_every_reason(mod_client: Client, petition: Petition) -> None:
-    response = mod_client.get(f"/moderation/{petition.pk}/")
+def test_the_decision_page_shows_the_petition_and_every_reason(moderator_client: Client, petition: Petition) -> None:
+    response = moderator_client.get(f"/moderation/{petition.pk}/")
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -168,28 +160,30 @@ def test_the_decision_page_shows_the_petition_and_every_reason(mod_client: Clien
     assert response["Cache-Control"] == "no-store"
 
 
-def test_the_decision_page_offers_no_decision_once_decided(mod_client: Client, scheme: Scheme, moderator: User) -> None:
+def test_the_decision_page_offers_no_decision_once_decided(
+    moderator_client: Client, scheme: Scheme, moderator: User
+) -> None:
     petition = open_petition(moderator=moderator)
 
-    html = mod_client.get(f"/moderation/{petition.pk}/").content.decode()
+    html = moderator_client.get(f"/moderation/{petition.pk}/").content.decode()
 
     assert ACTION in html
     assert "/approve/" not in html
     assert "/reject/" not in html
 
 
-def test_the_decision_page_for_a_missing_petition_is_404(mod_client: Client, scheme: Scheme) -> None:
-    assert mod_client.get("/moderation/999999/").status_code == 404
+def test_the_decision_page_for_a_missing_petition_is_404(moderator_client: Client, scheme: Scheme) -> None:
+    assert moderator_client.get("/moderation/999999/").status_code == 404
 
 
 # --- approving ---------------------------------------------------------------------------------
 
 
 def test_approving_publishes_the_petition_and_emails_creator_and_sponsors(
-    mod_client: Client, petition: Petition, moderator: User, django_capture_on_commit_callbacks: Any
+    moderator_client: Client, petition: Petition, moderator: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        response = mod_client.post(f"/moderation/{petition.pk}/approve/")
+        response = moderator_client.post(f"/moderation/{petition.pk}/approve/")
 
     assert response.status_code == 302
     assert response["Location"] == "/moderation/"
@@ -199,21 +193,21 @@ def test_approving_publishes_the_petition_and_emails_creator_and_sponsors(
     assert AuditEvent.objects.get(action="petition.opened").actor == moderator
     assert sorted(m.to[0] for m in mail.outbox) == sorted(EVERYONE)
     assert all(f"http://testserver/petitions/{petition.pk}/" in m.body for m in mail.outbox)
-    queue = mod_client.get("/moderation/").content.decode()
+    queue = moderator_client.get("/moderation/").content.decode()
     assert f"Approved and published: “{ACTION}”." in queue
     assert "Nothing is waiting for moderation." in queue
-    assert mod_client.get(f"/petitions/{petition.pk}/").status_code == 200
+    assert moderator_client.get(f"/petitions/{petition.pk}/").status_code == 200
 
 
 def test_approving_an_open_petition_is_a_conflict_and_changes_nothing(
-    mod_client: Client, scheme: Scheme, moderator: User, django_capture_on_commit_callbacks: Any
+    moderator_client: Client, scheme: Scheme, moderator: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     petition = open_petition(moderator=moderator)
     before = snapshot(petition)
     events = AuditEvent.objects.count()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = mod_client.post(f"/moderation/{petition.pk}/approve/")
+        response = moderator_client.post(f"/moderation/{petition.pk}/approve/")
 
     assert response.status_code == 409
     assert "This petition is open, so it cannot be approved." in response.content.decode()
@@ -223,15 +217,15 @@ def test_approving_an_open_petition_is_a_conflict_and_changes_nothing(
     assert mail.outbox == []
 
 
-def test_approving_a_missing_petition_is_404(mod_client: Client, scheme: Scheme) -> None:
-    assert mod_client.post("/moderation/999999/approve/").status_code == 404
+def test_approving_a_missing_petition_is_404(moderator_client: Client, scheme: Scheme) -> None:
+    assert moderator_client.post("/moderation/999999/approve/").status_code == 404
 
 
 @pytest.mark.parametrize("page", ["approve", "reject"])
-def test_decisions_refuse_get(mod_client: Client, petition: Petition, page: str) -> None:
+def test_decisions_refuse_get(moderator_client: Client, petition: Petition, page: str) -> None:
     before = snapshot(petition)
 
-    response = mod_client.get(_urls(petition.pk)[page], {"reason": "duplicate"})
+    response = moderator_client.get(_urls(petition.pk)[page], {"reason": "duplicate"})
 
     assert response.status_code == 405
     assert response["Allow"] == "POST"
@@ -255,7 +249,7 @@ def test_decisions_need_the_csrf_token(moderator: User, petition: Petition, page
 
 @pytest.mark.parametrize("reason", list(RejectionReason), ids=lambda r: r.value)
 def test_rejecting_with_each_reason(
-    mod_client: Client,
+    moderator_client: Client,
     client: Client,
     petition: Petition,
     reason: RejectionReason,
@@ -263,7 +257,9 @@ def test_rejecting_with_each_reason(
 ) -> None:
     details = "A petition asking for this is already open: please sign that one."
     with django_capture_on_commit_callbacks(execute=True):
-        response = mod_client.post(f"/moderation/{petition.pk}/reject/", {"reason": reason.value, "details": details})
+        response = moderator_client.post(
+            f"/moderation/{petition.pk}/reject/", {"reason": reason.value, "details": details}
+        )
 
     assert response.status_code == 302
     assert response["Location"] == "/moderation/"
@@ -271,7 +267,7 @@ def test_rejecting_with_each_reason(
     assert petition.state == PetitionState.REJECTED
     assert petition.rejection_reason == reason.value
     assert sorted(m.to[0] for m in mail.outbox) == sorted(EVERYONE)
-    assert f"Rejected: “{ACTION}”." in mod_client.get("/moderation/").content.decode()
+    assert f"Rejected: “{ACTION}”." in moderator_client.get("/moderation/").content.decode()
 
     client.logout()
     public = client.get(f"/petitions/{petition.pk}/")
@@ -293,12 +289,12 @@ def test_rejecting_with_each_reason(
 
 
 def test_rejecting_without_a_reason_explains_and_changes_nothing(
-    mod_client: Client, petition: Petition, django_capture_on_commit_callbacks: Any
+    moderator_client: Client, petition: Petition, django_capture_on_commit_callbacks: Any
 ) -> None:
     before = snapshot(petition)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = mod_client.post(f"/moderation/{petition.pk}/reject/", {"details": "I typed this explanation."})
+        response = moderator_client.post(f"/moderation/{petition.pk}/reject/", {"details": "I typed this explanation."})
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -310,10 +306,10 @@ def test_rejecting_without_a_reason_explains_and_changes_nothing(
     assert not AuditEvent.objects.filter(action="petition.rejected").exists()
 
 
-def test_rejecting_with_an_unknown_reason_changes_nothing(mod_client: Client, petition: Petition) -> None:
+def test_rejecting_with_an_unknown_reason_changes_nothing(moderator_client: Client, petition: Petition) -> None:
     before = snapshot(petition)
 
-    response = mod_client.post(f"/moderation/{petition.pk}/reject/", {"reason": "spam"})
+    response = moderator_client.post(f"/moderation/{petition.pk}/reject/", {"reason": "spam"})
 
     assert response.status_code == 400
     assert "Select a valid choice." in response.content.decode()
@@ -321,13 +317,13 @@ def test_rejecting_with_an_unknown_reason_changes_nothing(mod_client: Client, pe
 
 
 def test_rejecting_an_open_petition_shows_why_and_changes_nothing(
-    mod_client: Client, scheme: Scheme, moderator: User, django_capture_on_commit_callbacks: Any
+    moderator_client: Client, scheme: Scheme, moderator: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     petition = open_petition(moderator=moderator)
     before = snapshot(petition)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = mod_client.post(f"/moderation/{petition.pk}/reject/", {"reason": "duplicate"})
+        response = moderator_client.post(f"/moderation/{petition.pk}/reject/", {"reason": "duplicate"})
 
     assert response.status_code == 400
     assert "This petition is open, so it cannot be rejected." in response.content.decode()

@@ -10,17 +10,16 @@ import pytest
 import time_machine
 from django.test import Client
 
-from tests.conftest import make_petition, open_petition
+from tests.builders import WORKSPACE_OPENS_AT, make_petition, open_petition, staff
 from townhall.accounts.models import Role, User
 from townhall.petitions.models import Petition, PetitionState
 from townhall.petitions.services import petition_confirm_creator, petition_request_moderation
 
 pytestmark = pytest.mark.django_db
-T0 = datetime.datetime(2026, 4, 1, 9, 0, tzinfo=datetime.UTC)
 
 
 def _staff(username: str, *roles: Role) -> Client:
-    user = User.objects.create_user(username, f"{username}@example.org", "correct-horse-battery", roles=list(roles))
+    user = staff(username, *roles)
     client = Client()
     client.force_login(user)
     return client
@@ -34,11 +33,11 @@ def _awaiting(**overrides: Any) -> Petition:
 
 def test_queue_shows_age_overdue_warnings_and_flags(scheme: Any) -> None:
     alice = _staff("alice", Role.MODERATOR)
-    with time_machine.travel(T0, tick=False):
+    with time_machine.travel(WORKSPACE_OPENS_AT, tick=False):
         old = _awaiting(action="Fix the potholes", background="Call Sue on 07700 900123 for details.")
-    with time_machine.travel(T0 + datetime.timedelta(days=10), tick=False):
+    with time_machine.travel(WORKSPACE_OPENS_AT + datetime.timedelta(days=10), tick=False):
         recent = _awaiting(action="Plant more trees")
-    with time_machine.travel(T0 + datetime.timedelta(days=15), tick=False):
+    with time_machine.travel(WORKSPACE_OPENS_AT + datetime.timedelta(days=15), tick=False):
         alice.post(f"/moderation/{recent.pk}/second-opinion/", {"reason": "Is this our responsibility?"})
         page = alice.get("/moderation/")
     entries = {e.petition.pk: e for e in page.context["entries"]}
@@ -53,15 +52,18 @@ def test_queue_shows_age_overdue_warnings_and_flags(scheme: Any) -> None:
 def test_two_moderators_never_decide_the_same_petition_at_once(scheme: Any) -> None:
     alice, bob = _staff("alice", Role.MODERATOR), _staff("bob", Role.MODERATOR)
     petition = _awaiting()
-    with time_machine.travel(T0, tick=False):
+    with time_machine.travel(WORKSPACE_OPENS_AT, tick=False):
+        # Reading the page takes no lock; starting a review does.
+        assert "is reviewing" not in bob.get(f"/moderation/{petition.pk}/").content.decode()
         alice.get(f"/moderation/{petition.pk}/")
+        alice.post(f"/moderation/{petition.pk}/review/")
         page = bob.get(f"/moderation/{petition.pk}/").content.decode()
         assert "alice is reviewing this petition" in page
         refused = bob.post(f"/moderation/{petition.pk}/approve/")
         assert refused.status_code == 409
         assert Petition.objects.get(pk=petition.pk).state == PetitionState.AWAITING_MODERATION
         assert "alice" in bob.get("/moderation/").content.decode()  # the queue shows who
-    with time_machine.travel(T0 + datetime.timedelta(minutes=16), tick=False):  # the lock lapsed
+    with time_machine.travel(WORKSPACE_OPENS_AT + datetime.timedelta(minutes=16), tick=False):  # the lock lapsed
         assert bob.post(f"/moderation/{petition.pk}/approve/").status_code == 302
     assert Petition.objects.get(pk=petition.pk).state == PetitionState.OPEN
 

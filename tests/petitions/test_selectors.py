@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import time_machine
 
-from tests.conftest import make_petition, open_petition
+from tests.builders import awaiting_petition, make_petition, open_petition
 from townhall.accounts.models import User
-from townhall.petitions.models import Petition, PetitionState, ThresholdCrossing
+from townhall.petitions.models import Petition, ThresholdCrossing
 from townhall.petitions.selectors import (
     ListFilter,
     petition_goal,
@@ -25,8 +25,6 @@ from townhall.petitions.services import (
     petition_remove,
 )
 from townhall.schemes.models import Scheme, Threshold, ThresholdKind
-from townhall.signatures.models import Signature
-from townhall.signatures.services import signature_confirm, signature_create
 
 UTC = datetime.UTC
 
@@ -42,28 +40,8 @@ def opened(moderator: User, when: datetime.datetime, **overrides: Any) -> Petiti
         return open_petition(moderator=moderator, **overrides)
 
 
-def awaiting(scheme: Scheme, **overrides: Any) -> Petition:
-    petition = make_petition(**overrides)
-    petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
-    for n in range(scheme.sponsor_count):
-        outcome = signature_create(
-            petition_id=petition.pk,
-            name=f"Sponsor {n}",
-            email=f"sponsor{n}@example.org",
-            postcode="KM2 2BB",
-            declared_eligible=True,
-            wants_updates=False,
-            sponsor_token=petition.sponsor_token,
-        )
-        signature = Signature.objects.get(pk=outcome.signature_id)
-        signature_confirm(signature_id=signature.pk, token=signature.token)
-    petition.refresh_from_db()
-    assert petition.state == PetitionState.AWAITING_MODERATION
-    return petition
-
-
 def rejected(scheme: Scheme, moderator: User, when: datetime.datetime, reason: str, **overrides: Any) -> Petition:
-    petition = awaiting(scheme, **overrides)
+    petition = awaiting_petition(**overrides)
     with time_machine.travel(when, tick=False):
         return petition_reject(petition_id=petition.pk, reason=reason, details="", actor=moderator)
 
@@ -140,7 +118,7 @@ def borough(scheme: Scheme, moderator: User) -> Borough:
     advert = rejected(
         scheme, moderator, at(6), "advert", action="Buy our Kingsmere toilets cleaning kit", background="Cheap."
     )
-    waiting = awaiting(scheme, action="Reopen the public toilets on Kingsmere Road now", background="Waiting.")
+    waiting = awaiting_petition(action="Reopen the public toilets on Kingsmere Road now", background="Waiting.")
     sponsoring = make_petition(action="Toilets for Kingsmere station", background="Sponsoring.")
     petition_confirm_creator(petition_id=sponsoring.pk, token=sponsoring.creator_token)
     pending = make_petition(action="Pending toilets petition", background="Pending.")

@@ -10,7 +10,15 @@ import pytest
 import time_machine
 from django.core import mail
 
-from tests.conftest import links_in, make_petition, open_petition
+from tests.builders import (
+    SIGNING_STARTS_AT,
+    awaiting_petition,
+    make_petition,
+    open_petition,
+    sponsor,
+    sponsoring_petition,
+)
+from tests.conftest import links_in
 from townhall.accounts.models import User
 from townhall.audit.models import AuditEvent
 from townhall.core.errors import DomainError, InvalidState, NotFound
@@ -35,11 +43,9 @@ from townhall.petitions.services import (
     petition_request_moderation,
 )
 from townhall.schemes.models import Scheme
-from townhall.signatures.models import Signature
-from townhall.signatures.services import signature_confirm, signature_create
+from townhall.signatures.services import signature_confirm
 
 UTC = datetime.UTC
-T0 = datetime.datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,41 +68,11 @@ def nothing_created() -> bool:
     )
 
 
-def sponsor(petition: Petition, n: int, *, confirm: bool = True) -> Signature:
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name=f"Sponsor {n}",
-        email=f"sponsor{n}@example.org",
-        postcode="KM2 2BB",
-        declared_eligible=True,
-        wants_updates=False,
-        sponsor_token=petition.sponsor_token,
-    )
-    signature = Signature.objects.get(pk=outcome.signature_id)
-    if confirm:
-        signature_confirm(signature_id=signature.pk, token=signature.token)
-    return signature
-
-
-def confirmed(**overrides: Any) -> Petition:
-    petition = make_petition(**overrides)
-    return petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
-
-
-def awaiting_moderation(scheme: Scheme, **overrides: Any) -> Petition:
-    petition = confirmed(**overrides)
-    for n in range(scheme.sponsor_count):
-        sponsor(petition, n)
-    petition.refresh_from_db()
-    assert petition.state == PetitionState.AWAITING_MODERATION
-    return petition
-
-
 # --- petition_create -------------------------------------------------------------------
 
 
 def test_create_starts_a_private_pending_petition_with_version_one(scheme: Scheme) -> None:
-    with time_machine.travel(T0, tick=False):
+    with time_machine.travel(SIGNING_STARTS_AT, tick=False):
         petition = make_petition(
             action="  Reopen   the public toilets  ",
             background="The toilets\tclosed in March.  ",
@@ -110,7 +86,7 @@ def test_create_starts_a_private_pending_petition_with_version_one(scheme: Schem
     assert petition.background == "The toilets closed in March."
     assert petition.additional_details == "More here"
     assert petition.creator_postcode == "KM1 1AA"
-    assert petition.created_at == T0
+    assert petition.created_at == SIGNING_STARTS_AT
     assert petition.signature_count == 0
     assert petition.creator_token
     assert petition.sponsor_token
@@ -127,7 +103,7 @@ def test_create_starts_a_private_pending_petition_with_version_one(scheme: Schem
         "The toilets closed in March.",
         "More here",
     )
-    assert version.created_at == T0
+    assert version.created_at == SIGNING_STARTS_AT
     assert audit_actions(petition) == ["petition.created"]
 
 
@@ -284,12 +260,12 @@ def test_creator_confirms_and_gets_a_sponsor_link(
     scheme: Scheme, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
     petition = make_petition()
-    with time_machine.travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
+    with time_machine.travel(SIGNING_STARTS_AT, tick=False), django_capture_on_commit_callbacks(execute=True):
         result = petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
 
     petition.refresh_from_db()
     assert result.state == petition.state == PetitionState.SPONSORING
-    assert petition.creator_confirmed_at == T0
+    assert petition.creator_confirmed_at == SIGNING_STARTS_AT
     assert petition.moderation_requested_at is None
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -326,17 +302,17 @@ def test_confirming_the_creator_twice_is_harmless(
     scheme: Scheme, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
     petition = make_petition()
-    with time_machine.travel(T0, tick=False):
+    with time_machine.travel(SIGNING_STARTS_AT, tick=False):
         petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
     with (
-        time_machine.travel(T0 + datetime.timedelta(days=1), tick=False),
+        time_machine.travel(SIGNING_STARTS_AT + datetime.timedelta(days=1), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
         again = petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
 
     assert again.state == PetitionState.SPONSORING
     petition.refresh_from_db()
-    assert petition.creator_confirmed_at == T0
+    assert petition.creator_confirmed_at == SIGNING_STARTS_AT
     assert mail.outbox == []
     assert audit_actions(petition).count("petition.creator_confirmed") == 1
 
@@ -345,7 +321,7 @@ def test_sponsors_send_the_petition_to_moderation_only_when_enough_confirm(
     scheme: Scheme, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
     assert scheme.sponsor_count == 5
-    petition = confirmed()
+    petition = sponsoring_petition()
     for n in range(4):
         sponsor(petition, n)
     # A fifth sponsor who has signed but not yet confirmed does not count.
@@ -354,12 +330,12 @@ def test_sponsors_send_the_petition_to_moderation_only_when_enough_confirm(
     assert petition.state == PetitionState.SPONSORING
     assert petition.moderation_requested_at is None
 
-    with time_machine.travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
+    with time_machine.travel(SIGNING_STARTS_AT, tick=False), django_capture_on_commit_callbacks(execute=True):
         signature_confirm(signature_id=fifth.pk, token=fifth.token)
 
     petition.refresh_from_db()
     assert petition.state == PetitionState.AWAITING_MODERATION
-    assert petition.moderation_requested_at == T0
+    assert petition.moderation_requested_at == SIGNING_STARTS_AT
     assert [m.subject for m in mail.outbox] == [
         "Your petition is waiting for moderation: Reopen the public toilets on Kingsmere Road"
     ]
@@ -368,7 +344,7 @@ def test_sponsors_send_the_petition_to_moderation_only_when_enough_confirm(
 
 
 def test_a_sixth_sponsor_does_not_request_moderation_again(scheme: Scheme) -> None:
-    petition = awaiting_moderation(scheme)
+    petition = awaiting_petition()
     requested_at = petition.moderation_requested_at
     sixth = sponsor(petition, 5)
     petition.refresh_from_db()
@@ -380,7 +356,7 @@ def test_a_sixth_sponsor_does_not_request_moderation_again(scheme: Scheme) -> No
 
 def test_scheme_without_sponsors_goes_straight_to_moderation(scheme: Scheme) -> None:
     Scheme.objects.filter(pk=scheme.pk).update(sponsor_count=0)
-    petition = confirmed()
+    petition = sponsoring_petition()
     petition.refresh_from_db()
     assert petition.state == PetitionState.AWAITING_MODERATION
     assert petition.moderation_requested_at is not None
@@ -393,7 +369,7 @@ def test_request_moderation_only_moves_a_sponsoring_petition(
     if state == PetitionState.PENDING:
         petition = make_petition()
     elif state == PetitionState.AWAITING_MODERATION:
-        petition = awaiting_moderation(scheme)
+        petition = awaiting_petition()
     else:
         petition = open_petition(moderator=moderator)
     before = audit_actions(petition)
@@ -408,14 +384,14 @@ def test_request_moderation_only_moves_a_sponsoring_petition(
 
 
 def test_approving_opens_the_petition_with_a_deadline(scheme: Scheme, moderator: User) -> None:
-    petition = awaiting_moderation(scheme)
-    with time_machine.travel(T0, tick=False):
+    petition = awaiting_petition()
+    with time_machine.travel(SIGNING_STARTS_AT, tick=False):
         result = petition_open(petition_id=petition.pk, actor=moderator)
 
     petition.refresh_from_db()
     assert result.state == petition.state == PetitionState.OPEN
     assert petition.is_open
-    assert petition.opened_at == T0
+    assert petition.opened_at == SIGNING_STARTS_AT
     assert scheme.duration_months == 6
     # 12:00 GMT in March; six months on is 12:00 BST, 11:00 UTC: the body's wall clock.
     assert petition.deadline_at == datetime.datetime(2025, 9, 10, 11, 0, tzinfo=UTC)
@@ -425,7 +401,7 @@ def test_approving_opens_the_petition_with_a_deadline(scheme: Scheme, moderator:
 
 def test_deadline_is_in_calendar_months_from_the_31st(scheme: Scheme, moderator: User) -> None:
     Scheme.objects.filter(pk=scheme.pk).update(duration_months=1)
-    petition = awaiting_moderation(scheme)
+    petition = awaiting_petition()
     opened = datetime.datetime(2025, 1, 31, 9, 30, tzinfo=UTC)
     with time_machine.travel(opened, tick=False):
         petition_open(petition_id=petition.pk, actor=moderator)
@@ -489,13 +465,13 @@ def _petition_in_state(scheme: Scheme, moderator: User, state: PetitionState) ->
     if state == PetitionState.PENDING:
         return make_petition()
     if state == PetitionState.SPONSORING:
-        return confirmed()
+        return sponsoring_petition()
     if state == PetitionState.AWAITING_MODERATION:
-        return awaiting_moderation(scheme)
+        return awaiting_petition()
     if state == PetitionState.REJECTED:
-        petition = awaiting_moderation(scheme)
+        petition = awaiting_petition()
         return petition_reject(petition_id=petition.pk, reason="duplicate", details="", actor=moderator)
-    with time_machine.travel(T0, tick=False):
+    with time_machine.travel(SIGNING_STARTS_AT, tick=False):
         petition = open_petition(moderator=moderator)
     if state == PetitionState.CLOSED:
         petition_close_expired(now=petition.deadline_at)
@@ -511,7 +487,7 @@ def _petition_in_state(scheme: Scheme, moderator: User, state: PetitionState) ->
 
 @pytest.mark.parametrize("reason", ["", "rude", "LIBELLOUS", "other"])
 def test_reject_with_an_invalid_reason_is_refused(scheme: Scheme, moderator: User, reason: str) -> None:
-    petition = awaiting_moderation(scheme)
+    petition = awaiting_petition()
     with pytest.raises(DomainError) as excinfo:
         petition_reject(petition_id=petition.pk, reason=reason, details="x", actor=moderator)
     assert excinfo.value.code == "reason_invalid"
@@ -525,14 +501,14 @@ def test_reject_with_an_invalid_reason_is_refused(scheme: Scheme, moderator: Use
 def test_reject_records_the_reason_and_hides_only_for_hiding_reasons(
     scheme: Scheme, moderator: User, reason: RejectionReason
 ) -> None:
-    petition = awaiting_moderation(scheme)
-    with time_machine.travel(T0, tick=False):
+    petition = awaiting_petition()
+    with time_machine.travel(SIGNING_STARTS_AT, tick=False):
         petition_reject(
             petition_id=petition.pk, reason=reason.value, details="  Please  see the scheme. ", actor=moderator
         )
     petition.refresh_from_db()
     assert petition.state == PetitionState.REJECTED
-    assert petition.rejected_at == T0
+    assert petition.rejected_at == SIGNING_STARTS_AT
     assert petition.rejection_reason == reason.value
     assert petition.rejection_details == "Please see the scheme."
     assert petition.is_hidden is (reason.value in {"libellous", "offensive", "advert"})
@@ -542,7 +518,7 @@ def test_reject_records_the_reason_and_hides_only_for_hiding_reasons(
 
 
 def test_a_sponsoring_petition_may_be_rejected(scheme: Scheme, moderator: User) -> None:
-    petition = confirmed()
+    petition = sponsoring_petition()
     petition_reject(petition_id=petition.pk, reason="offensive", details="", actor=moderator)
     petition.refresh_from_db()
     assert petition.state == PetitionState.REJECTED
@@ -569,11 +545,11 @@ def test_only_hiding_reasons_hide_and_only_when_rejected(scheme: Scheme, moderat
 
 def test_remove_takes_a_petition_down_once(scheme: Scheme, moderator: User) -> None:
     petition = open_petition(moderator=moderator)
-    with time_machine.travel(T0, tick=False):
+    with time_machine.travel(SIGNING_STARTS_AT, tick=False):
         petition_remove(petition_id=petition.pk, actor=moderator)
     petition.refresh_from_db()
     assert petition.state == PetitionState.REMOVED
-    assert petition.removed_at == T0
+    assert petition.removed_at == SIGNING_STARTS_AT
     event = AuditEvent.objects.get(action="petition.removed", target_id=str(petition.pk))
     assert event.data == {"previous_state": "open"}
 
@@ -582,7 +558,7 @@ def test_remove_takes_a_petition_down_once(scheme: Scheme, moderator: User) -> N
     assert excinfo.value.code == "petition_state"
     assert "already been removed" in excinfo.value.message
     petition.refresh_from_db()
-    assert petition.removed_at == T0
+    assert petition.removed_at == SIGNING_STARTS_AT
     assert AuditEvent.objects.filter(action="petition.removed").count() == 1
 
 
@@ -606,8 +582,8 @@ def test_close_expired_closes_only_open_petitions_past_their_deadline(scheme: Sc
         on_time = open_petition(moderator=moderator, action="Deadline exactly now")
     with time_machine.travel(datetime.datetime(2025, 3, 10, 12, 0, tzinfo=UTC), tick=False):
         later = open_petition(moderator=moderator, action="Later petition")
-    waiting = awaiting_moderation(scheme, action="Waiting petition")
-    rejected = awaiting_moderation(scheme, action="Rejected petition")
+    waiting = awaiting_petition(action="Waiting petition")
+    rejected = awaiting_petition(action="Rejected petition")
     petition_reject(petition_id=rejected.pk, reason="duplicate", details="", actor=moderator)
 
     assert early.deadline_at == datetime.datetime(2025, 7, 10, 11, 0, tzinfo=UTC)  # 12:00 BST
@@ -635,7 +611,7 @@ def test_close_expired_closes_only_open_petitions_past_their_deadline(scheme: Sc
 
 
 def test_close_expired_uses_the_current_time_by_default(scheme: Scheme, moderator: User) -> None:
-    with time_machine.travel(T0, tick=False):
+    with time_machine.travel(SIGNING_STARTS_AT, tick=False):
         petition = open_petition(moderator=moderator)
     assert petition.deadline_at is not None
     with time_machine.travel(petition.deadline_at - datetime.timedelta(seconds=1), tick=False):

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.meetings.conftest import clerk, clock, responder, schedule  # noqa: F401  (fixtures)
+from tests.meetings.conftest import frozen_time, schedule  # noqa: F401  (frozen_time is a fixture)
 from townhall.accounts.models import User
 from townhall.meetings.models import AgendaItemKind, Committee, CommitteeKind, Meeting
 from townhall.meetings.services import agenda_item_add, committee_create
@@ -17,12 +17,18 @@ from townhall.schemes.models import Scheme
 
 
 @pytest.fixture
-def question_time(clerk: User) -> Committee:  # noqa: F811
+def question_time(clerk: User) -> Committee:
     return committee_create(name="Mayor's Question Time", kind=CommitteeKind.QUESTION_TIME, actor=clerk)
 
 
 @pytest.fixture
-def meeting(scheme: Scheme, clerk: User, question_time: Committee, mayor: Official, clock: Any) -> Meeting:  # noqa: F811
+def meeting(
+    scheme: Scheme,
+    clerk: User,
+    question_time: Committee,
+    mayor: Official,
+    frozen_time: Any,  # noqa: F811
+) -> Meeting:
     """Mayor's Question Time on 10 March 2026 at 19:00, taking questions to the Mayor."""
     meeting = schedule(clerk, question_time)
     agenda_item_add(meeting_id=meeting.pk, kind=AgendaItemKind.QUESTIONS, title="", official_id=mayor.pk, actor=clerk)

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.meetings.conftest import MEETING_AT, schedule
+from tests.builders import MEETING_AT
+from tests.meetings.conftest import schedule
 from tests.questions.conftest import accepted, ask
 from townhall.accounts.models import User
 from townhall.meetings.models import AgendaItemKind, Committee, Meeting
@@ -52,7 +53,7 @@ def fixture(
     moderator: User,
     responder: User,
     clerk: User,
-    clock: Any,
+    frozen_time: Any,
 ) -> Fixture:
     """Questions in every status, to two people (one in two roles) at three meetings."""
     leader = official_appoint(
@@ -83,7 +84,7 @@ def fixture(
         question_answer(question_id=q[key].pk, answer=f"Answer to {key}.", actor=responder)
     meeting_cancel(meeting_id=cancelled.pk, reason="No quorum.", actor=clerk)
 
-    clock.move_to(MEETING_AT + datetime.timedelta(hours=3))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(hours=3))
     meeting_record_outcome(
         meeting_id=meeting.pk, summary="Held.", minutes_url="", video_url="", item_outcomes={}, actor=clerk
     )
@@ -184,15 +185,15 @@ def test_the_lists_agree_with_the_distribution(fixture: Fixture, django_assert_n
 
 
 def test_a_meeting_that_has_started_without_an_answer_shows_no_answer_given(
-    meeting: Meeting, mayor: Official, moderator: User, clock: Any
+    meeting: Meeting, mayor: Official, moderator: User, frozen_time: Any
 ) -> None:
     question = accepted(meeting, mayor, moderator)
-    clock.move_to(MEETING_AT - datetime.timedelta(seconds=1))
+    frozen_time.move_to(MEETING_AT - datetime.timedelta(seconds=1))
     [before] = question_list_for_meeting(meeting_id=meeting.pk)
     assert (before.status, before.status_label) == ("awaiting", "Awaiting answer or verdict")
 
     # The clerk has not recorded the outcome yet: the meeting starting is enough.
-    clock.move_to(MEETING_AT)
+    frozen_time.move_to(MEETING_AT)
     [after] = question_list_for_meeting(meeting_id=meeting.pk)
 
     assert after.question.pk == question.pk

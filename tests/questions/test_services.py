@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from tests.builders import MEETING_AT, QUESTIONS_CLOSE_AT, WORLD_STARTS_AT, staff
 from tests.conftest import links_in
-from tests.meetings.conftest import MEETING_AT, T0, make_staff, schedule
+from tests.meetings.conftest import schedule
 from tests.questions.conftest import QUESTION, accepted, ask
 from townhall.accounts.models import Role, User
 from townhall.audit.models import AuditEvent
 from townhall.core.errors import DomainError, InvalidState, NotFound, PermissionDeniedError
-from townhall.core.models import QueuedEmail
+from townhall.mail.models import QueuedEmail
 from townhall.meetings.models import Committee, Meeting
 from townhall.meetings.services import meeting_cancel, meeting_record_outcome
 from townhall.officials.models import Official
@@ -36,8 +37,6 @@ from townhall.schemes.models import Scheme
 
 pytestmark = pytest.mark.django_db
 
-CLOSES_AT = datetime.datetime(2026, 3, 3, 19, 0, tzinfo=datetime.UTC)
-
 
 def snapshot() -> list[tuple[Any, ...]]:
     return list(
@@ -47,8 +46,8 @@ def snapshot() -> list[tuple[Any, ...]]:
     )
 
 
-def hold(meeting: Meeting, clerk: User, clock: Any, *, hours: int = 3) -> None:
-    clock.move_to(MEETING_AT + datetime.timedelta(hours=hours))
+def hold(meeting: Meeting, clerk: User, frozen_time: Any, *, hours: int = 3) -> None:
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(hours=hours))
     meeting_record_outcome(
         meeting_id=meeting.pk, summary="Questions put.", minutes_url="", video_url="", item_outcomes={}, actor=clerk
     )
@@ -79,7 +78,7 @@ def test_a_resident_asks_a_question_and_is_emailed_a_confirmation_link(
     assert question.text == QUESTION
     assert question.asker_email_canonical == "annsmith@gmail.com"
     assert question.asker_postcode == "KM3 3BA"
-    assert question.created_at == T0
+    assert question.created_at == WORLD_STARTS_AT
     [message] = mail.outbox
     assert message.to == ["Ann.Smith+council@GMAIL.com"]
     assert message.subject == "Confirm your question for Mayor's Question Time"
@@ -89,11 +88,11 @@ def test_a_resident_asks_a_question_and_is_emailed_a_confirmation_link(
 
 
 def test_after_the_deadline_questions_are_refused_with_the_closing_date(
-    meeting: Meeting, mayor: Official, clock: Any, django_capture_on_commit_callbacks: Any
+    meeting: Meeting, mayor: Official, frozen_time: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    clock.move_to(CLOSES_AT - datetime.timedelta(seconds=1))
+    frozen_time.move_to(QUESTIONS_CLOSE_AT - datetime.timedelta(seconds=1))
     ask(meeting, mayor, 0)
-    clock.move_to(CLOSES_AT)
+    frozen_time.move_to(QUESTIONS_CLOSE_AT)
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(InvalidState) as refused:
         ask(meeting, mayor, 1)
@@ -182,7 +181,7 @@ def test_bad_details_are_refused_with_a_clear_message(
     assert not Question.objects.exists()
 
 
-def test_questions_go_only_to_current_officials(meeting: Meeting, clock: Any) -> None:
+def test_questions_go_only_to_current_officials(meeting: Meeting, frozen_time: Any) -> None:
     former = official_appoint(name="Daniel Okafor", role="Chief Executive", started_on=datetime.date(2023, 1, 1))
     official_end_tenure(official_id=former.pk, ended_on=datetime.date(2025, 12, 1))
 
@@ -192,7 +191,7 @@ def test_questions_go_only_to_current_officials(meeting: Meeting, clock: Any) ->
 
 
 def test_only_meetings_with_public_questions_on_the_agenda_take_them(
-    scheme: Scheme, clerk: User, question_time: Committee, mayor: Official, clock: Any
+    scheme: Scheme, clerk: User, question_time: Committee, mayor: Official, frozen_time: Any
 ) -> None:
     bare = schedule(clerk, question_time)
 
@@ -211,7 +210,7 @@ def test_a_cancelled_meeting_takes_no_questions(meeting: Meeting, mayor: Officia
 # --- confirming ----------------------------------------------------------------------------------
 
 
-def test_confirming_sends_the_question_to_moderation_once(meeting: Meeting, mayor: Official, clock: Any) -> None:
+def test_confirming_sends_the_question_to_moderation_once(meeting: Meeting, mayor: Official, frozen_time: Any) -> None:
     question = ask(meeting, mayor)
 
     with pytest.raises(NotFound, match=re.escape("This link is not valid")):
@@ -219,21 +218,23 @@ def test_confirming_sends_the_question_to_moderation_once(meeting: Meeting, mayo
     question.refresh_from_db()
     assert question.state == QuestionState.PENDING
 
-    clock.move_to(T0 + datetime.timedelta(minutes=5))
+    frozen_time.move_to(WORLD_STARTS_AT + datetime.timedelta(minutes=5))
     question_confirm(question_id=question.pk, token=question.token)
-    clock.move_to(T0 + datetime.timedelta(minutes=9))
+    frozen_time.move_to(WORLD_STARTS_AT + datetime.timedelta(minutes=9))
     question_confirm(question_id=question.pk, token=question.token)
 
     question.refresh_from_db()
     assert (question.state, question.confirmed_at) == (
         QuestionState.AWAITING_MODERATION,
-        T0 + datetime.timedelta(minutes=5),
+        WORLD_STARTS_AT + datetime.timedelta(minutes=5),
     )
 
 
-def test_a_question_confirmed_after_the_deadline_is_not_put(meeting: Meeting, mayor: Official, clock: Any) -> None:
+def test_a_question_confirmed_after_the_deadline_is_not_put(
+    meeting: Meeting, mayor: Official, frozen_time: Any
+) -> None:
     question = ask(meeting, mayor)
-    clock.move_to(CLOSES_AT + datetime.timedelta(hours=1))
+    frozen_time.move_to(QUESTIONS_CLOSE_AT + datetime.timedelta(hours=1))
 
     with pytest.raises(InvalidState) as refused:
         question_confirm(question_id=question.pk, token=question.token)
@@ -259,7 +260,11 @@ def test_a_moderator_accepts_and_the_asker_is_told(
         question_accept(question_id=question.pk, actor=moderator)
 
     question.refresh_from_db()
-    assert (question.state, question.moderated_by, question.moderated_at) == (QuestionState.ACCEPTED, moderator, T0)
+    assert (question.state, question.moderated_by, question.moderated_at) == (
+        QuestionState.ACCEPTED,
+        moderator,
+        WORLD_STARTS_AT,
+    )
     [message] = mail.outbox
     assert message.subject == "Your question has been accepted for Mayor's Question Time"
     assert f"http://testserver/meetings/{meeting.pk}/" in message.body
@@ -306,7 +311,7 @@ def test_a_responder_publishes_the_written_answer_once_before_the_meeting(
     mayor: Official,
     moderator: User,
     responder: User,
-    clock: Any,
+    frozen_time: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     question = accepted(meeting, mayor, moderator)
@@ -317,7 +322,7 @@ def test_a_responder_publishes_the_written_answer_once_before_the_meeting(
         question_answer(question_id=question.pk, answer="Soon.", actor=moderator)
     with pytest.raises(DomainError, match=re.escape("Enter the written answer.")):
         question_answer(question_id=question.pk, answer=" ", actor=responder)
-    clock.move_to(MEETING_AT - datetime.timedelta(days=1))
+    frozen_time.move_to(MEETING_AT - datetime.timedelta(days=1))
     with django_capture_on_commit_callbacks(execute=True):
         question_answer(question_id=question.pk, answer="The toilets reopen in May.", actor=responder)
 
@@ -335,10 +340,10 @@ def test_a_responder_publishes_the_written_answer_once_before_the_meeting(
 
 
 def test_no_written_answer_once_the_meeting_has_started(
-    meeting: Meeting, mayor: Official, moderator: User, responder: User, clock: Any
+    meeting: Meeting, mayor: Official, moderator: User, responder: User, frozen_time: Any
 ) -> None:
     question = accepted(meeting, mayor, moderator)
-    clock.move_to(MEETING_AT)
+    frozen_time.move_to(MEETING_AT)
 
     with pytest.raises(InvalidState) as refused:
         question_answer(question_id=question.pk, answer="Late.", actor=responder)
@@ -351,7 +356,7 @@ def test_no_written_answer_once_the_meeting_has_started(
 
 
 def test_the_clerk_records_the_supplementary_at_or_after_the_meeting_once(
-    meeting: Meeting, mayor: Official, moderator: User, clerk: User, responder: User, clock: Any
+    meeting: Meeting, mayor: Official, moderator: User, clerk: User, responder: User, frozen_time: Any
 ) -> None:
     question = accepted(meeting, mayor, moderator)
 
@@ -359,7 +364,7 @@ def test_the_clerk_records_the_supplementary_at_or_after_the_meeting_once(
         question_record_supplementary(
             question_id=question.pk, supplementary_question="When?", supplementary_answer="", actor=clerk
         )
-    clock.move_to(MEETING_AT + datetime.timedelta(minutes=20))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(minutes=20))
     with pytest.raises(PermissionDeniedError):
         question_record_supplementary(
             question_id=question.pk, supplementary_question="When?", supplementary_answer="", actor=responder
@@ -391,7 +396,7 @@ def test_the_clerk_records_the_supplementary_at_or_after_the_meeting_once(
 
 
 def test_the_asker_records_a_verdict_once(
-    meeting: Meeting, mayor: Official, moderator: User, clerk: User, clock: Any
+    meeting: Meeting, mayor: Official, moderator: User, clerk: User, frozen_time: Any
 ) -> None:
     question = accepted(meeting, mayor, moderator)
 
@@ -399,7 +404,7 @@ def test_the_asker_records_a_verdict_once(
         InvalidState, match=re.escape("You can record your verdict once the meeting has taken place on 10 March 2026.")
     ):
         question_record_verdict(question_id=question.pk, token=question.token, verdict=Verdict.ANSWERED, reason="")
-    hold(meeting, clerk, clock)
+    hold(meeting, clerk, frozen_time)
     with pytest.raises(NotFound):
         question_record_verdict(question_id=question.pk, token="nope", verdict=Verdict.ANSWERED, reason="")
     with pytest.raises(DomainError, match=re.escape("Choose whether your question was answered.")):
@@ -429,22 +434,24 @@ def test_the_asker_records_a_verdict_once(
     assert AuditEvent.objects.filter(action="question.verdict_recorded").count() == 1
 
 
-def test_a_verdict_only_on_an_accepted_question(meeting: Meeting, mayor: Official, clerk: User, clock: Any) -> None:
+def test_a_verdict_only_on_an_accepted_question(
+    meeting: Meeting, mayor: Official, clerk: User, frozen_time: Any
+) -> None:
     question = ask(meeting, mayor)
-    hold(meeting, clerk, clock)
+    hold(meeting, clerk, frozen_time)
 
     with pytest.raises(InvalidState, match=re.escape("so no verdict can be recorded")):
         question_record_verdict(question_id=question.pk, token=question.token, verdict=Verdict.ANSWERED, reason="")
 
 
 def test_publishing_the_outcome_invites_each_asker_once_to_give_a_verdict(
-    meeting: Meeting, mayor: Official, moderator: User, clerk: User, clock: Any
+    meeting: Meeting, mayor: Official, moderator: User, clerk: User, frozen_time: Any
 ) -> None:
     first = accepted(meeting, mayor, moderator, 0)
     second = accepted(meeting, mayor, moderator, 1)
     ask(meeting, mayor, 2)  # never confirmed: no invitation
 
-    hold(meeting, clerk, clock)
+    hold(meeting, clerk, frozen_time)
     meeting.refresh_from_db()
     assert question_invite_verdicts(meeting) == 0  # a re-run adds nothing
 
@@ -459,7 +466,7 @@ def test_publishing_the_outcome_invites_each_asker_once_to_give_a_verdict(
 
 def test_nothing_is_saved_when_a_refused_role_tries(meeting: Meeting, mayor: Official, moderator: User) -> None:
     question = accepted(meeting, mayor, moderator)
-    outsider = make_staff("outsider", Role.MODERATOR)
+    outsider = staff("outsider", Role.MODERATOR)
     before = snapshot()
 
     with pytest.raises(PermissionDeniedError):

@@ -11,8 +11,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from tests.builders import MEETING_AT, staff
 from tests.conftest import links_in
-from tests.meetings.conftest import MEETING_AT, make_staff
 from tests.questions.conftest import QUESTION, accepted, ask
 from townhall.accounts.models import Role, User
 from townhall.meetings.models import Meeting
@@ -125,9 +125,9 @@ def test_the_per_person_limit_over_http(client: Client, meeting: Meeting, mayor:
 
 
 def test_after_the_deadline_the_page_explains_and_a_post_is_refused(
-    client: Client, meeting: Meeting, mayor: Official, clock: Any
+    client: Client, meeting: Meeting, mayor: Official, frozen_time: Any
 ) -> None:
-    clock.move_to(datetime.datetime(2026, 3, 4, 9, 0, tzinfo=datetime.UTC))
+    frozen_time.move_to(datetime.datetime(2026, 3, 4, 9, 0, tzinfo=datetime.UTC))
     message = "Questions for this meeting closed on 3 March 2026 (7 days before the meeting)."
 
     page = client.get(f"/meetings/{meeting.pk}/questions/ask/")
@@ -152,13 +152,13 @@ def test_the_ask_index_lists_meetings_open_for_questions(client: Client, meeting
 
 
 def test_the_verdict_is_recorded_once_from_the_emailed_link(
-    client: Client, meeting: Meeting, mayor: Official, moderator: User, clerk: User, clock: Any
+    client: Client, meeting: Meeting, mayor: Official, moderator: User, clerk: User, frozen_time: Any
 ) -> None:
     question = accepted(meeting, mayor, moderator)
     url = f"/questions/{question.pk}/verdict/{question.token}/"
     assert "You can record your verdict once the meeting has taken place on 10 March 2026." in text(client.get(url))
 
-    clock.move_to(MEETING_AT + datetime.timedelta(hours=2))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(hours=2))
     meeting_record_outcome(
         meeting_id=meeting.pk, summary="Held.", minutes_url="", video_url="", item_outcomes={}, actor=clerk
     )
@@ -196,7 +196,7 @@ def test_a_wrong_verdict_link_is_not_found(client: Client, meeting: Meeting, may
 
 
 def test_the_meeting_page_shows_questions_answers_and_verdicts(
-    client: Client, meeting: Meeting, mayor: Official, moderator: User, responder: User, clerk: User, clock: Any
+    client: Client, meeting: Meeting, mayor: Official, moderator: User, responder: User, clerk: User, frozen_time: Any
 ) -> None:
     answered = accepted(meeting, mayor, moderator, 0, text="Will the library stay open?")
     silent = accepted(meeting, mayor, moderator, 1, text="Who recommended the Chief Executive?")
@@ -211,7 +211,7 @@ def test_the_meeting_page_shows_questions_answers_and_verdicts(
     assert "An unconfirmed question" not in before
     assert "Resident 0" not in before  # askers are never named
 
-    clock.move_to(MEETING_AT + datetime.timedelta(hours=2))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(hours=2))
     meeting_record_outcome(
         meeting_id=meeting.pk, summary="Held.", minutes_url="", video_url="", item_outcomes={}, actor=clerk
     )
@@ -228,10 +228,10 @@ def test_the_meeting_page_shows_questions_answers_and_verdicts(
 
 
 def test_the_list_per_official_with_its_distribution(
-    client: Client, meeting: Meeting, mayor: Official, moderator: User, clock: Any
+    client: Client, meeting: Meeting, mayor: Official, moderator: User, frozen_time: Any
 ) -> None:
     accepted(meeting, mayor, moderator, 0, text="Will the library stay open?")
-    clock.move_to(MEETING_AT + datetime.timedelta(minutes=1))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(minutes=1))
 
     response = client.get(f"/questions/?official={mayor.person.slug}")
 
@@ -284,7 +284,7 @@ def test_staff_with_the_wrong_role_are_refused(client: Client, meeting: Meeting,
     question = ask(meeting, mayor)
     method, url, needed = staff_urls(question)[page]
     wrong = next(role for role in (Role.CLERK, Role.MODERATOR, Role.RESPONDER) if role != needed)
-    client.force_login(make_staff("wrong", wrong))
+    client.force_login(staff("wrong", wrong))
 
     response = getattr(client, method)(url, {"reason": "x", "answer": "x", "supplementary_question": "x"})
 
@@ -340,7 +340,7 @@ def test_the_moderator_sees_personal_data_in_a_question(
 
 
 def test_a_responder_answers_and_a_clerk_records_the_supplementary(
-    client: Client, meeting: Meeting, mayor: Official, moderator: User, responder: User, clerk: User, clock: Any
+    client: Client, meeting: Meeting, mayor: Official, moderator: User, responder: User, clerk: User, frozen_time: Any
 ) -> None:
     question = accepted(meeting, mayor, moderator)
     client.force_login(responder)
@@ -355,7 +355,7 @@ def test_a_responder_answers_and_a_clerk_records_the_supplementary(
     assert early.status_code == 409
     assert "record the supplementary at or after the meeting" in text(early)
 
-    clock.move_to(MEETING_AT + datetime.timedelta(minutes=30))
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(minutes=30))
     client.force_login(clerk)  # five weeks on, the earlier session has expired
     manage = text(client.get(f"/meetings/{meeting.pk}/clerk/"))
     assert f'href="/questions/{question.pk}/supplementary/"' in manage

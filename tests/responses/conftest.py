@@ -1,61 +1,23 @@
 """Helpers for response tests: petitions taken over the response threshold through the
-real services (sign, confirm, count), at a chosen moment."""
+real services (sign, confirm, count), at a chosen moment (CROSSED_AT unless told)."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
-import pytest
 import time_machine
 
-from tests.conftest import open_petition
-from townhall.accounts.models import Role, User
+from tests.builders import CROSSED_AT, open_petition, sign
+from townhall.accounts.models import User
 from townhall.petitions.models import Petition
 from townhall.responses.models import Response
 from townhall.responses.services import response_open_due, response_publish, response_save_draft
 from townhall.schemes.models import Threshold, ThresholdKind
-from townhall.signatures.models import Signature
-from townhall.signatures.services import signature_confirm, signature_count_new, signature_create
+from townhall.signatures.services import signature_count_new
 
-UTC = datetime.UTC
-# Thursday 12 February 2026: with the English council preset (20 working days) a response
-# owed from this day is due by Thursday 12 March 2026.
-CROSSED_AT = datetime.datetime(2026, 2, 12, 10, 0, tzinfo=UTC)
-DUE_ON = datetime.date(2026, 3, 12)
 RESPONSE_THRESHOLD = 10
 RESPONSE_TEXT = "Thank you for your petition.\n\nWe will reopen the toilets on 1 May."
-
-
-@pytest.fixture
-def responder(db: Any) -> User:
-    return User.objects.create_user(
-        "responder", "responder@example.org", "correct-horse-battery", roles=[Role.RESPONDER.value]
-    )
-
-
-@pytest.fixture
-def administrator(db: Any) -> User:
-    return User.objects.create_user(
-        "administrator", "admin@example.org", "correct-horse-battery", roles=[Role.ADMINISTRATOR.value]
-    )
-
-
-def sign(petition: Petition, n: int, *, wants_updates: bool = True, confirm: bool = True) -> Signature:
-    """One resident signs (and by default confirms) through the real services."""
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name=f"Signer {n}",
-        email=f"signer{n}@example.org",
-        postcode="KM3 3DE",
-        declared_eligible=True,
-        wants_updates=wants_updates,
-    )
-    signature = Signature.objects.get(pk=outcome.signature_id)
-    if confirm:
-        signature_confirm(signature_id=signature.pk, token=signature.token)
-        signature.refresh_from_db()
-    return signature
 
 
 def set_response_threshold(count: int = RESPONSE_THRESHOLD) -> None:
@@ -72,7 +34,7 @@ def cross_threshold(
     with time_machine.travel(crossed_at - datetime.timedelta(days=3), tick=False):
         opened = open_petition(moderator=moderator, **petition)
         for n in range(subscribers):
-            sign(opened, n)
+            sign(opened, n, wants_updates=True)
     with time_machine.travel(crossed_at, tick=False):
         signature_count_new()
     opened.refresh_from_db()

@@ -8,7 +8,7 @@ from django.test import Client
 from tests.responses.conftest import owe_response, publish
 from townhall.accounts.models import User
 from townhall.core import scheduler
-from townhall.core.models import QueuedEmail
+from townhall.mail.models import QueuedEmail
 from townhall.responses.models import Response
 from townhall.schemes.models import Scheme
 
@@ -25,21 +25,14 @@ def test_the_response_jobs_are_registered() -> None:
     assert names.index("count-signatures") < names.index("open-due-responses")
 
 
-@pytest.fixture
-def admin_client(db: object) -> Client:
-    client = Client()
-    client.force_login(User.objects.create_superuser("root", "root@example.org", "correct-horse-battery"))
-    return client
-
-
 def test_the_admin_lists_responses_but_cannot_edit_add_or_delete_them(
-    scheme: Scheme, moderator: User, admin_client: Client
+    scheme: Scheme, moderator: User, superuser_client: Client
 ) -> None:
     response = owe_response(moderator=moderator)
 
-    listing = admin_client.get("/admin/responses/response/")
-    change = admin_client.get(f"/admin/responses/response/{response.pk}/change/")
-    posted = admin_client.post(f"/admin/responses/response/{response.pk}/change/", {"draft": "Sneaky edit"})
+    listing = superuser_client.get("/admin/responses/response/")
+    change = superuser_client.get(f"/admin/responses/response/{response.pk}/change/")
+    posted = superuser_client.post(f"/admin/responses/response/{response.pk}/change/", {"draft": "Sneaky edit"})
 
     assert listing.status_code == 200
     assert "Reopen the public toilets on Kingsmere Road" in listing.content.decode()
@@ -48,15 +41,17 @@ def test_the_admin_lists_responses_but_cannot_edit_add_or_delete_them(
     assert 'name="draft"' not in change.content.decode()
     assert posted.status_code in (200, 302)
     assert Response.objects.get(pk=response.pk).draft == ""
-    assert admin_client.get("/admin/responses/response/add/").status_code == 403
-    assert admin_client.get(f"/admin/responses/response/{response.pk}/delete/").status_code == 403
+    assert superuser_client.get("/admin/responses/response/add/").status_code == 403
+    assert superuser_client.get(f"/admin/responses/response/{response.pk}/delete/").status_code == 403
 
 
-def test_the_admin_can_resume_a_fan_out(scheme: Scheme, moderator: User, responder: User, admin_client: Client) -> None:
+def test_the_admin_can_resume_a_fan_out(
+    scheme: Scheme, moderator: User, responder: User, superuser_client: Client
+) -> None:
     response = owe_response(moderator=moderator, subscribers=5)
     publish(response, by=responder)  # its on-commit fan-out never ran: as if the worker died
 
-    page = admin_client.post(
+    page = superuser_client.post(
         "/admin/responses/response/",
         {"action": "resume_fanout", "_selected_action": [str(response.pk)]},
         follow=True,

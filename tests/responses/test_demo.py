@@ -9,9 +9,9 @@ from django.contrib.auth import authenticate
 from django.test import Client
 from django.utils import timezone
 
-from townhall.core.mail import send_queued_letters
-from townhall.core.models import QueuedEmail
 from townhall.demo.loader import demo_load
+from townhall.mail.models import QueuedEmail
+from townhall.mail.services import send_queued_letters
 from townhall.petitions.models import Petition
 from townhall.responses import demo
 from townhall.responses.models import Response

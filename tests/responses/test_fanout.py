@@ -16,17 +16,18 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
+from tests.builders import CROSSED_AT, sign
 from tests.conftest import links_in
-from tests.responses.conftest import CROSSED_AT, RESPONSE_TEXT, owe_response, publish, sign
+from tests.responses.conftest import RESPONSE_TEXT, owe_response, publish
 from townhall.accounts.models import User
 from townhall.core.errors import InvalidState
-from townhall.core.mail import send_queued_letters
-from townhall.core.models import QueuedEmail
-from townhall.core.tasks import queued_emails_dispatch
-from townhall.responses import services
+from townhall.mail.models import QueuedEmail
+from townhall.mail.services import send_queued_letters
+from townhall.mail.tasks import queued_emails_dispatch
 from townhall.responses.models import Response
 from townhall.responses.services import response_fanout, response_resume_fanouts, response_save_draft
 from townhall.schemes.models import Scheme
+from townhall.signatures import services  # the one signer fan-out queues the letters
 from townhall.signatures.models import Signature
 from townhall.signatures.services import signature_unsubscribe
 
@@ -56,7 +57,7 @@ def big(scheme: Scheme, moderator: User) -> Response:
     with time_machine.travel(CROSSED_AT + datetime.timedelta(hours=1), tick=False):
         for n in range(1000, 1010):
             sign(petition, n, wants_updates=False)
-        sign(petition, 2000, confirm=False)
+        sign(petition, 2000, wants_updates=True, confirm=False)
         for n in (3, 150):
             signature = Signature.objects.get(petition=petition, email=f"signer{n}@example.org")
             signature_unsubscribe(signature_id=signature.pk, token=signature.token)

@@ -30,8 +30,8 @@ from pytest_django.fixtures import Settings
 
 from tests.responses.conftest import owe_response, publish
 from townhall.accounts.models import User
-from townhall.core.mail import letters_owed
-from townhall.core.models import OutboxMessage, QueuedEmail
+from townhall.mail.models import OutboxMessage, QueuedEmail
+from townhall.mail.selectors import letters_owed
 from townhall.responses.models import Response
 from townhall.responses.services import response_fanout
 from townhall.schemes.models import Scheme
@@ -45,26 +45,28 @@ WAIT_SECONDS = 120
 
 THROTTLED_FANOUT = """
 import time
-from townhall.responses import services
+from townhall.responses.services import response_fanout
+from townhall.signatures import services
 queue = services.queue_letters
 def slowly(letters):
     time.sleep(0.05)
     return queue(letters)
 services.queue_letters = slowly
-services.response_fanout(response_id={response_id}, batch_size={batch})
+response_fanout(response_id={response_id}, batch_size={batch})
 """
 FANOUT = "from townhall.responses.services import response_fanout; response_fanout(response_id={response_id})"
 THROTTLED_DRAIN = """
 import time
-from townhall.core import mail
-deliver = mail.OutboxBackend.send_messages
+from townhall.mail.backends import OutboxBackend
+from townhall.mail.services import send_queued_letters
+deliver = OutboxBackend.send_messages
 def slowly(self, messages):
     time.sleep(0.01)
     return deliver(self, messages)
-mail.OutboxBackend.send_messages = slowly
-mail.send_queued_letters()
+OutboxBackend.send_messages = slowly
+send_queued_letters()
 """
-DRAIN = "from townhall.core.mail import send_queued_letters; send_queued_letters()"
+DRAIN = "from townhall.mail.services import send_queued_letters; send_queued_letters()"
 
 
 def _database_url() -> str:

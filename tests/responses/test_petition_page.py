@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from tests.builders import utc
 from tests.responses.conftest import owe_response, publish
 from townhall.accounts.models import User
 from townhall.core import panels
@@ -19,11 +20,10 @@ from townhall.responses.panels import response_panel, response_timeline
 from townhall.schemes.models import Scheme
 
 pytestmark = pytest.mark.django_db
-UTC = datetime.UTC
 
 
 def _at(month: int, day: int, hour: int = 12) -> datetime.datetime:
-    return datetime.datetime(2026, month, day, hour, 0, tzinfo=UTC)
+    return utc(2026, month, day, hour)
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_last_modified_is_never_in_the_future(owed: Response, client: Client) ->
 
 
 def test_no_panel_or_events_before_the_threshold(scheme: Scheme, moderator: User) -> None:
-    from tests.conftest import open_petition
+    from tests.builders import open_petition
 
     petition = open_petition(moderator=moderator)
 

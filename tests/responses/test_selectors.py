@@ -9,22 +9,22 @@ from typing import Any
 import pytest
 import time_machine
 
-from tests.responses.conftest import DUE_ON, owe_response, publish
+from tests.builders import RESPONSE_DUE_ON, utc
+from tests.responses.conftest import owe_response, publish
 from townhall.accounts.models import User
 from townhall.petitions.services import petition_remove
 from townhall.responses.selectors import response_list_for_responders, response_status
 from townhall.schemes.models import Scheme
 
 pytestmark = pytest.mark.django_db
-UTC = datetime.UTC
 
 
 def _at(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime.datetime:
-    return datetime.datetime(year, month, day, hour, minute, tzinfo=UTC)
+    return utc(year, month, day, hour, minute)
 
 
 def test_no_status_before_the_threshold_is_crossed(scheme: Scheme, moderator: User) -> None:
-    from tests.conftest import open_petition
+    from tests.builders import open_petition
 
     assert response_status(petition=open_petition(moderator=moderator)) is None
 
@@ -50,7 +50,7 @@ def test_the_clock_counts_down_then_counts_the_days_overdue(
         status = response_status(petition=response.petition)
 
     assert status is not None
-    assert status.due_on == DUE_ON
+    assert status.due_on == RESPONSE_DUE_ON
     assert (status.days_left, status.overdue_by) == (days_left, overdue_by)
     assert status.is_overdue is (overdue_by > 0)
     assert not status.is_published

@@ -9,20 +9,12 @@ import pytest
 import time_machine
 from django.core import mail
 
-from tests.conftest import open_petition
-from tests.responses.conftest import (
-    CROSSED_AT,
-    DUE_ON,
-    RESPONSE_TEXT,
-    cross_threshold,
-    owe_response,
-    publish,
-    sign,
-)
+from tests.builders import CROSSED_AT, RESPONSE_DUE_ON, open_petition, sign, staff
+from tests.responses.conftest import RESPONSE_TEXT, cross_threshold, owe_response, publish
 from townhall.accounts.models import Role, User
 from townhall.audit.models import AuditEvent
 from townhall.core.errors import DomainError, InvalidState, NotFound, PermissionDeniedError
-from townhall.core.models import QueuedEmail
+from townhall.mail.models import QueuedEmail
 from townhall.officials.models import Official
 from townhall.petitions.models import Petition, PetitionState
 from townhall.petitions.services import petition_remove
@@ -58,7 +50,7 @@ def test_crossing_the_response_threshold_opens_a_response_due_by_the_schemes_per
     assert response.threshold_reached_at == CROSSED_AT
     # English council preset: 20 working days from Thursday 12 February 2026.
     assert (scheme.response_period_days, scheme.response_period_kind) == (20, PeriodKind.WORKING)
-    assert response.due_on == DUE_ON
+    assert response.due_on == RESPONSE_DUE_ON
     assert response.official == mayor
     assert not response.is_published
     event = AuditEvent.objects.get(action="response.opened")
@@ -100,14 +92,14 @@ def test_a_due_date_once_set_does_not_move_when_the_scheme_changes(scheme: Schem
     response_open_due()
 
     response.refresh_from_db()
-    assert response.due_on == DUE_ON
+    assert response.due_on == RESPONSE_DUE_ON
 
 
 def test_no_response_is_owed_below_the_threshold_or_for_other_thresholds(scheme: Scheme, moderator: User) -> None:
     Threshold.objects.filter(kind=ThresholdKind.RESPONSE).update(count=1000)
     Threshold.objects.filter(kind=ThresholdKind.DEBATE).update(count=6)
     petition = open_petition(moderator=moderator)
-    sign(petition, 1)
+    sign(petition, 1, wants_updates=True)
     signature_count_new()
     assert petition.threshold_crossings.get().threshold.kind == ThresholdKind.DEBATE
 
@@ -136,12 +128,12 @@ def test_the_scheduler_opens_responses_after_counting(scheme: Scheme, moderator:
     assert not petition.threshold_crossings.exists()
 
     with time_machine.travel(CROSSED_AT, tick=False):
-        sign(petition, 99)
+        sign(petition, 99, wants_updates=True)
         call_command("scheduler", "--once")
 
     response = Response.objects.get(petition=petition)
     assert response.threshold_reached_at == CROSSED_AT
-    assert response.due_on == DUE_ON
+    assert response.due_on == RESPONSE_DUE_ON
 
 
 # --- drafting ------------------------------------------------------------------------------
@@ -169,10 +161,8 @@ def test_only_responders_may_draft_or_publish(scheme: Scheme, moderator: User, r
     actors: dict[str, Any] = {
         "moderator": moderator,
         "anonymous": AnonymousUser(),
-        "clerk": User.objects.create_user("clerk", "c@example.org", "x" * 12, roles=[Role.CLERK.value]),
-        "inactive responder": User.objects.create_user(
-            "gone", "g@example.org", "x" * 12, roles=[Role.RESPONDER.value], is_active=False
-        ),
+        "clerk": staff("clerk", Role.CLERK, email="c@example.org", password="x" * 12),
+        "inactive responder": staff("gone", Role.RESPONDER, email="g@example.org", password="x" * 12, is_active=False),
     }
 
     with pytest.raises(PermissionDeniedError) as drafting:

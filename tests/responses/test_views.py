@@ -10,15 +10,15 @@ import pytest
 import time_machine
 from django.test import Client
 
+from tests.builders import RESPONDERS_DAY_AT
 from tests.responses.conftest import owe_response
 from townhall.accounts.models import User
-from townhall.core.models import QueuedEmail
+from townhall.mail.models import QueuedEmail
 from townhall.responses.models import Response
 from townhall.responses.services import RESPONSE_MAX, draft_digest, response_save_draft
 from townhall.schemes.models import Scheme
 
 pytestmark = pytest.mark.django_db
-NOW = datetime.datetime(2026, 3, 3, 12, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -27,7 +27,8 @@ def owed(scheme: Scheme, moderator: User) -> Response:
 
 
 @pytest.fixture
-def staff(responder: User) -> Client:
+def responder_client(responder: User) -> Client:
+    """A client of its own (not the test's `client`), signed in as the responder."""
     client = Client()
     client.force_login(responder)
     return client
@@ -35,7 +36,7 @@ def staff(responder: User) -> Client:
 
 @pytest.fixture(autouse=True)
 def _today() -> Any:
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(RESPONDERS_DAY_AT, tick=False):
         yield
 
 
@@ -72,8 +73,8 @@ def test_staff_without_the_responder_role_are_refused(owed: Response, moderator:
     assert not owed.is_published
 
 
-def test_the_queue_shows_what_is_owed_with_its_clock(owed: Response, staff: Client) -> None:
-    page = staff.get("/responses/")
+def test_the_queue_shows_what_is_owed_with_its_clock(owed: Response, responder_client: Client) -> None:
+    page = responder_client.get("/responses/")
 
     assert page.status_code == 200
     assert page["Cache-Control"] == "no-store"
@@ -85,35 +86,35 @@ def test_the_queue_shows_what_is_owed_with_its_clock(owed: Response, staff: Clie
     assert 'href="/staff/"' in html  # the staff navigation
 
 
-def test_the_queue_flags_the_overdue(owed: Response, staff: Client) -> None:
+def test_the_queue_flags_the_overdue(owed: Response, responder_client: Client) -> None:
     with time_machine.travel(datetime.datetime(2026, 3, 15, 12, 0, tzinfo=datetime.UTC), tick=False):
-        html = staff.get("/responses/").content.decode()
+        html = responder_client.get("/responses/").content.decode()
 
     assert re.search(r'<span class="overdue">Overdue by 3 days</span>', html)
 
 
-def test_saving_a_draft_keeps_it_and_publishes_nothing(owed: Response, staff: Client) -> None:
-    form = staff.get(f"/responses/{owed.pk}/")
+def test_saving_a_draft_keeps_it_and_publishes_nothing(owed: Response, responder_client: Client) -> None:
+    form = responder_client.get(f"/responses/{owed.pk}/")
     assert form.status_code == 200
     assert 'name="text"' in form.content.decode()
     assert "maxlength" not in form.content.decode()
 
-    saved = staff.post(f"/responses/{owed.pk}/", {"text": "First thoughts.", "action": "save"})
+    saved = responder_client.post(f"/responses/{owed.pk}/", {"text": "First thoughts.", "action": "save"})
 
     assert saved.status_code == 302
     assert saved["Location"] == f"/responses/{owed.pk}/"
     owed.refresh_from_db()
     assert owed.draft == "First thoughts."
     assert not owed.is_published
-    again = staff.get(f"/responses/{owed.pk}/").content.decode()
+    again = responder_client.get(f"/responses/{owed.pk}/").content.decode()
     assert "First thoughts." in again
     assert "Draft saved. Nothing has been published." in again
 
 
-def test_an_over_long_draft_is_explained_and_nothing_typed_is_lost(owed: Response, staff: Client) -> None:
+def test_an_over_long_draft_is_explained_and_nothing_typed_is_lost(owed: Response, responder_client: Client) -> None:
     text = "y" * (RESPONSE_MAX + 5)
 
-    page = staff.post(f"/responses/{owed.pk}/", {"text": text, "action": "preview"})
+    page = responder_client.post(f"/responses/{owed.pk}/", {"text": text, "action": "preview"})
 
     assert page.status_code == 400
     html = page.content.decode()
@@ -124,12 +125,14 @@ def test_an_over_long_draft_is_explained_and_nothing_typed_is_lost(owed: Respons
     assert owed.draft == ""
 
 
-def test_preview_shows_the_text_as_it_will_appear_and_publishes_nothing(owed: Response, staff: Client) -> None:
+def test_preview_shows_the_text_as_it_will_appear_and_publishes_nothing(
+    owed: Response, responder_client: Client
+) -> None:
     text = "Thank you for your petition.\n\nWe will reopen the toilets on 1 May & keep them open."
 
-    saved = staff.post(f"/responses/{owed.pk}/", {"text": text, "action": "preview"})
+    saved = responder_client.post(f"/responses/{owed.pk}/", {"text": text, "action": "preview"})
     assert saved["Location"] == f"/responses/{owed.pk}/preview/"
-    page = staff.get(saved["Location"])
+    page = responder_client.get(saved["Location"])
 
     assert page.status_code == 200
     assert page["Cache-Control"] == "no-store"
@@ -149,11 +152,11 @@ def test_preview_shows_the_text_as_it_will_appear_and_publishes_nothing(owed: Re
 
 
 def test_publishing_asks_for_confirmation_then_publishes_on_post(
-    owed: Response, staff: Client, django_capture_on_commit_callbacks: Any
+    owed: Response, responder_client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
-    response_save_draft(response_id=owed.pk, text="We agree.", actor=_user(staff))
+    response_save_draft(response_id=owed.pk, text="We agree.", actor=_user(responder_client))
 
-    confirm = staff.get(f"/responses/{owed.pk}/publish/")
+    confirm = responder_client.get(f"/responses/{owed.pk}/publish/")
     assert confirm.status_code == 200
     html = confirm.content.decode()
     assert "Publish this response?" in html
@@ -163,7 +166,7 @@ def test_publishing_asks_for_confirmation_then_publishes_on_post(
     assert not owed.is_published  # a GET publishes nothing
 
     with django_capture_on_commit_callbacks(execute=True):
-        done = staff.post(f"/responses/{owed.pk}/publish/", {"digest": draft_digest(text="We agree.")})
+        done = responder_client.post(f"/responses/{owed.pk}/publish/", {"digest": draft_digest(text="We agree.")})
 
     assert done.status_code == 302
     assert done["Location"] == f"/responses/{owed.pk}/"
@@ -171,19 +174,19 @@ def test_publishing_asks_for_confirmation_then_publishes_on_post(
     assert owed.is_published
     assert owed.body == "We agree."
     assert QueuedEmail.objects.count() == 6
-    after = staff.get(done["Location"]).content.decode()
+    after = responder_client.get(done["Location"]).content.decode()
     assert "Published. It is on the petition page, and 6 signers are being emailed." in after
     assert "6 queued, 0 sent." in after
     assert 'name="text"' not in after  # no more editing
 
 
-def test_a_draft_changed_after_the_preview_is_not_published(owed: Response, staff: Client) -> None:
-    user = _user(staff)
+def test_a_draft_changed_after_the_preview_is_not_published(owed: Response, responder_client: Client) -> None:
+    user = _user(responder_client)
     response_save_draft(response_id=owed.pk, text="What I checked", actor=user)
     digest = draft_digest(text="What I checked")
     response_save_draft(response_id=owed.pk, text="What a colleague changed", actor=user)
 
-    page = staff.post(f"/responses/{owed.pk}/publish/", {"digest": digest})
+    page = responder_client.post(f"/responses/{owed.pk}/publish/", {"digest": digest})
 
     assert page.status_code == 409
     html = page.content.decode()
@@ -194,36 +197,39 @@ def test_a_draft_changed_after_the_preview_is_not_published(owed: Response, staf
     assert not owed.is_published
 
 
-def test_an_empty_draft_offers_no_publish_button(owed: Response, staff: Client) -> None:
-    confirm = staff.get(f"/responses/{owed.pk}/publish/").content.decode()
+def test_an_empty_draft_offers_no_publish_button(owed: Response, responder_client: Client) -> None:
+    confirm = responder_client.get(f"/responses/{owed.pk}/publish/").content.decode()
     assert "Write the response before publishing it." in confirm
     assert "Publish and email signers" not in confirm
 
-    refused = staff.post(f"/responses/{owed.pk}/publish/", {"digest": draft_digest(text="")})
+    refused = responder_client.post(f"/responses/{owed.pk}/publish/", {"digest": draft_digest(text="")})
 
     assert refused.status_code == 400
     assert "Write the response and save it before publishing." in refused.content.decode()
     assert not Response.objects.get(pk=owed.pk).is_published
 
 
-def test_a_published_response_cannot_be_republished_over_http(owed: Response, staff: Client) -> None:
-    user = _user(staff)
+def test_a_published_response_cannot_be_republished_over_http(owed: Response, responder_client: Client) -> None:
+    user = _user(responder_client)
     response_save_draft(response_id=owed.pk, text="Done.", actor=user)
-    assert staff.post(f"/responses/{owed.pk}/publish/", {"digest": draft_digest(text="Done.")}).status_code == 302
+    assert (
+        responder_client.post(f"/responses/{owed.pk}/publish/", {"digest": draft_digest(text="Done.")}).status_code
+        == 302
+    )
 
-    again = staff.post(f"/responses/{owed.pk}/publish/", {"digest": draft_digest(text="Done.")})
-    edit = staff.post(f"/responses/{owed.pk}/", {"text": "Changed", "action": "save"})
+    again = responder_client.post(f"/responses/{owed.pk}/publish/", {"digest": draft_digest(text="Done.")})
+    edit = responder_client.post(f"/responses/{owed.pk}/", {"text": "Changed", "action": "save"})
 
     assert again.status_code == 409
     assert "already been published" in again.content.decode()
     assert edit.status_code == 200  # the read-only page: the form is gone
     assert Response.objects.get(pk=owed.pk).body == "Done."
-    assert staff.get(f"/responses/{owed.pk}/publish/").status_code == 302
-    assert staff.get(f"/responses/{owed.pk}/preview/").status_code == 302
+    assert responder_client.get(f"/responses/{owed.pk}/publish/").status_code == 302
+    assert responder_client.get(f"/responses/{owed.pk}/preview/").status_code == 302
 
 
-def test_an_unknown_response_is_404(staff: Client, scheme: Scheme) -> None:
-    assert staff.get("/responses/424242/").status_code == 404
+def test_an_unknown_response_is_404(responder_client: Client, scheme: Scheme) -> None:
+    assert responder_client.get("/responses/424242/").status_code == 404
 
 
 def _user(client: Client) -> User:

@@ -7,22 +7,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.builders import staff
 from townhall.accounts.models import Role, User
 from townhall.audit.models import AuditEvent
 from townhall.schemes.models import Scheme, Threshold
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def administrator() -> User:
-    return User.objects.create_superuser("root", "root@example.org", "correct-horse-battery")
-
-
-@pytest.fixture
-def admin_client(client: Client, administrator: User) -> Client:
-    client.force_login(administrator)
-    return client
 
 
 def _url(scheme: Scheme) -> str:
@@ -57,8 +47,8 @@ def _thresholds() -> dict[str, int]:
     return {t.name: t.count for t in Threshold.objects.all()}
 
 
-def test_the_change_page_shows_the_scheme_and_its_thresholds(admin_client: Client, scheme: Scheme) -> None:
-    response = admin_client.get(_url(scheme))
+def test_the_change_page_shows_the_scheme_and_its_thresholds(superuser_client: Client, scheme: Scheme) -> None:
+    response = superuser_client.get(_url(scheme))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -69,16 +59,16 @@ def test_the_change_page_shows_the_scheme_and_its_thresholds(admin_client: Clien
 
 
 def test_an_administrator_edits_the_scheme_and_a_threshold(
-    admin_client: Client, scheme: Scheme, administrator: User
+    superuser_client: Client, scheme: Scheme, superuser: User
 ) -> None:
-    page = admin_client.get(_url(scheme))
+    page = superuser_client.get(_url(scheme))
     data = _form_data(page)
     data["duration_months"] = "12"
     data["goal_ladder"] = "[100, 200, 400, 800]"
     index = next(i for i in range(3) if data[f"thresholds-{i}-name"] == "Written response")
     data[f"thresholds-{index}-count"] = "1200"
 
-    response = admin_client.post(_url(scheme), data)
+    response = superuser_client.post(_url(scheme), data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     saved = Scheme.objects.get()
@@ -90,12 +80,12 @@ def test_an_administrator_edits_the_scheme_and_a_threshold(
         "Full Council debate": 3_006,
     }
     event = AuditEvent.objects.get(action="scheme.updated")
-    assert event.actor == administrator
+    assert event.actor == superuser
     assert event.data == {"fields": ["duration_months", "goal_ladder"]}
 
 
-def test_an_administrator_adds_a_threshold_inline(admin_client: Client, scheme: Scheme) -> None:
-    data = _form_data(admin_client.get(_url(scheme)))
+def test_an_administrator_adds_a_threshold_inline(superuser_client: Client, scheme: Scheme) -> None:
+    data = _form_data(superuser_client.get(_url(scheme)))
     data.update(
         {
             "thresholds-TOTAL_FORMS": "4",
@@ -107,7 +97,7 @@ def test_an_administrator_adds_a_threshold_inline(admin_client: Client, scheme: 
         }
     )
 
-    response = admin_client.post(_url(scheme), data)
+    response = superuser_client.post(_url(scheme), data)
 
     assert response.status_code == 302
     assert _thresholds()["Cabinet decision"] == 5_000
@@ -124,16 +114,16 @@ def test_an_administrator_adds_a_threshold_inline(admin_client: Client, scheme: 
     ],
 )
 def test_an_invalid_goal_ladder_shows_an_error_and_saves_nothing(
-    admin_client: Client, scheme: Scheme, ladder: str, message: str
+    superuser_client: Client, scheme: Scheme, ladder: str, message: str
 ) -> None:
     before = Scheme.objects.values().get()
     thresholds_before = _thresholds()
-    data = _form_data(admin_client.get(_url(scheme)))
+    data = _form_data(superuser_client.get(_url(scheme)))
     data["goal_ladder"] = ladder
     data["duration_months"] = "9"
     data["thresholds-0-count"] = "7"  # an inline change in the same submission is not saved either
 
-    response = admin_client.post(_url(scheme), data)
+    response = superuser_client.post(_url(scheme), data)
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -144,22 +134,22 @@ def test_an_invalid_goal_ladder_shows_an_error_and_saves_nothing(
 
 
 @pytest.mark.parametrize("months", ["0", "25"])
-def test_a_duration_outside_one_to_24_months_is_refused(admin_client: Client, scheme: Scheme, months: str) -> None:
-    data = _form_data(admin_client.get(_url(scheme)))
+def test_a_duration_outside_one_to_24_months_is_refused(superuser_client: Client, scheme: Scheme, months: str) -> None:
+    data = _form_data(superuser_client.get(_url(scheme)))
     data["duration_months"] = months
 
-    response = admin_client.post(_url(scheme), data)
+    response = superuser_client.post(_url(scheme), data)
 
     assert response.status_code == 200
     assert "A petition runs for between 1 and 24 months." in response.content.decode()
     assert Scheme.objects.get().duration_months == 6
 
 
-def test_a_threshold_count_of_zero_is_refused_with_a_clear_message(admin_client: Client, scheme: Scheme) -> None:
-    data = _form_data(admin_client.get(_url(scheme)))
+def test_a_threshold_count_of_zero_is_refused_with_a_clear_message(superuser_client: Client, scheme: Scheme) -> None:
+    data = _form_data(superuser_client.get(_url(scheme)))
     data["thresholds-0-count"] = "0"
 
-    response = admin_client.post(_url(scheme), data)
+    response = superuser_client.post(_url(scheme), data)
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -173,9 +163,7 @@ def test_a_threshold_count_of_zero_is_refused_with_a_clear_message(admin_client:
 
 
 def test_a_moderator_cannot_reach_the_scheme_admin(client: Client, scheme: Scheme) -> None:
-    moderator = User.objects.create_user(
-        "mod", "mod@example.org", "correct-horse-battery", roles=[Role.MODERATOR.value], is_staff=False
-    )
+    moderator = staff("mod", Role.MODERATOR, is_staff=False)
     client.force_login(moderator)
 
     response = client.get(_url(scheme))

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from townhall.accounts.models import Role, User
+from townhall.accounts.models import User
 from townhall.audit.models import AuditEvent
 from townhall.core.errors import DomainError, NotFound
 from townhall.schemes.models import Body, Scheme, Threshold
@@ -18,13 +18,6 @@ pytestmark = pytest.mark.django_db
 
 def _thresholds(scheme: Scheme) -> dict[str, int]:
     return {t.kind: t.count for t in scheme.thresholds.all()}
-
-
-@pytest.fixture
-def admin_user() -> User:
-    return User.objects.create_user(
-        "admin", "admin@example.org", "correct-horse-battery", roles=[Role.ADMINISTRATOR.value]
-    )
 
 
 def test_uk_parliament_preset() -> None:
@@ -88,13 +81,13 @@ def test_setting_up_again_replaces_the_body_and_thresholds_rather_than_adding() 
     assert scheme_get_current().pk == scheme.pk
 
 
-def test_setting_up_records_an_audit_event(admin_user: User) -> None:
+def test_setting_up_records_an_audit_event(administrator: User) -> None:
     scheme = body_setup(
-        name="Kingsmere", area_name="Kingsmere", population=1_000, preset="english-council", actor=admin_user
+        name="Kingsmere", area_name="Kingsmere", population=1_000, preset="english-council", actor=administrator
     )
 
     event = AuditEvent.objects.get(action="scheme.set_up")
-    assert event.actor == admin_user
+    assert event.actor == administrator
     assert (event.target_type, event.target_id) == ("schemes.scheme", str(scheme.pk))
     assert event.data == {"preset": "english-council"}
 
@@ -134,26 +127,26 @@ def test_without_a_scheme_the_site_says_it_is_not_set_up() -> None:
 # --- scheme_update ------------------------------------------------------------------------
 
 
-def test_scheme_update_saves_and_writes_an_audit_event(scheme: Scheme, admin_user: User) -> None:
+def test_scheme_update_saves_and_writes_an_audit_event(scheme: Scheme, administrator: User) -> None:
     scheme.duration_months = 12
     scheme.goal_ladder = [10, 20, 50]
 
-    scheme_update(scheme=scheme, actor=admin_user, changed_fields=["goal_ladder", "duration_months"])
+    scheme_update(scheme=scheme, actor=administrator, changed_fields=["goal_ladder", "duration_months"])
 
     saved = Scheme.objects.get()
     assert saved.duration_months == 12
     assert saved.goal_ladder == [10, 20, 50]
     event = AuditEvent.objects.get(action="scheme.updated")
-    assert event.actor == admin_user
+    assert event.actor == administrator
     assert event.target_id == str(scheme.pk)
     assert event.data == {"fields": ["duration_months", "goal_ladder"]}
 
 
 @pytest.mark.parametrize("months", [1, 24])
-def test_scheme_update_accepts_the_duration_limits(scheme: Scheme, admin_user: User, months: int) -> None:
+def test_scheme_update_accepts_the_duration_limits(scheme: Scheme, administrator: User, months: int) -> None:
     scheme.duration_months = months
 
-    scheme_update(scheme=scheme, actor=admin_user, changed_fields=["duration_months"])
+    scheme_update(scheme=scheme, actor=administrator, changed_fields=["duration_months"])
 
     assert Scheme.objects.get().duration_months == months
 
@@ -175,26 +168,26 @@ def test_scheme_update_accepts_the_duration_limits(scheme: Scheme, admin_user: U
     ],
 )
 def test_scheme_update_refuses_invalid_values_and_saves_nothing(
-    scheme: Scheme, admin_user: User, field: str, value: Any, message: str
+    scheme: Scheme, administrator: User, field: str, value: Any, message: str
 ) -> None:
     before = Scheme.objects.values().get()
     events_before = AuditEvent.objects.count()
     setattr(scheme, field, value)
 
     with pytest.raises(DomainError) as error:
-        scheme_update(scheme=scheme, actor=admin_user, changed_fields=[field])
+        scheme_update(scheme=scheme, actor=administrator, changed_fields=[field])
 
     assert message in error.value.message
     assert Scheme.objects.values().get() == before
     assert AuditEvent.objects.count() == events_before
 
 
-def test_scheme_update_reports_every_problem_at_once(scheme: Scheme, admin_user: User) -> None:
+def test_scheme_update_reports_every_problem_at_once(scheme: Scheme, administrator: User) -> None:
     scheme.goal_ladder = [5, 1]
     scheme.eligibility_declaration = ""
 
     with pytest.raises(DomainError) as error:
-        scheme_update(scheme=scheme, actor=admin_user, changed_fields=["goal_ladder", "eligibility_declaration"])
+        scheme_update(scheme=scheme, actor=administrator, changed_fields=["goal_ladder", "eligibility_declaration"])
 
     assert "Goals must go up" in error.value.message
     assert "This field cannot be blank." in error.value.message

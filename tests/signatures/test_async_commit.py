@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import open_petition, sign_pending
+from tests.builders import open_petition, sign
 from townhall.accounts.models import User
+from townhall.petitions.models import Petition
 from townhall.schemes.models import Scheme
 from townhall.signatures.models import Signature, SignatureState
 from townhall.signatures.services import signature_confirm
@@ -17,9 +18,9 @@ from townhall.signatures.services import signature_confirm
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _sign_and_confirm(petition_id: int) -> tuple[list[str], list[str]]:
+def _sign_and_confirm(petition: Petition) -> tuple[list[str], list[str]]:
     with CaptureQueriesContext(connection) as signing:
-        signature = sign_pending(petition_id, name="Quick Commit", email="quick@example.org")
+        signature = sign(petition, name="Quick Commit", email="quick@example.org", postcode="SW1A 1AA", confirm=False)
     with CaptureQueriesContext(connection) as confirming:
         signature_confirm(signature_id=signature.pk, token=signature.token)
     assert Signature.objects.get(pk=signature.pk).state == SignatureState.VERIFIED
@@ -32,7 +33,7 @@ def test_on_postgresql_only_the_new_signature_commits_without_waiting(
 ) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "SIGNATURE_ASYNC_COMMIT": True}
     petition = open_petition(moderator=moderator)
-    signing, confirming = _sign_and_confirm(petition.pk)
+    signing, confirming = _sign_and_confirm(petition)
     set_local = [i for i, sql in enumerate(signing) if sql == "SET LOCAL synchronous_commit = off"]
     insert = next(i for i, sql in enumerate(signing) if sql.startswith('INSERT INTO "signatures_signature"'))
     assert len(set_local) == 1
@@ -45,13 +46,13 @@ def test_on_postgresql_only_the_new_signature_commits_without_waiting(
 
 def test_off_by_default_nothing_changes(scheme: Scheme, moderator: User) -> None:
     petition = open_petition(moderator=moderator)
-    signing, confirming = _sign_and_confirm(petition.pk)
+    signing, confirming = _sign_and_confirm(petition)
     assert not any("synchronous_commit" in sql for sql in signing + confirming)
 
 
 def test_switched_on_it_applies_on_postgresql_and_nowhere_else(settings: Any, scheme: Scheme, moderator: User) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "SIGNATURE_ASYNC_COMMIT": True}
     petition = open_petition(moderator=moderator)
-    signing, _ = _sign_and_confirm(petition.pk)
+    signing, _ = _sign_and_confirm(petition)
     applied = any(sql == "SET LOCAL synchronous_commit = off" for sql in signing)
     assert applied == (connection.vendor == "postgresql")

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from tests.conftest import open_petition
+from tests.builders import attempt_signature, open_petition
 from townhall.core.errors import DomainError
 from townhall.petitions.models import Petition
 from townhall.signatures.models import Signature, SignatureState
-from townhall.signatures.services import signature_confirm, signature_count_new, signature_create
+from townhall.signatures.services import signature_confirm, signature_count_new
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -33,16 +33,9 @@ def _in_thread(work: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
-def _sign(n: int, petition_id: int, *, name: str | None = None, postcode: str = "KM1 1AA") -> str:
+def _sign(n: int, petition: Petition, *, name: str | None = None, postcode: str = "KM1 1AA") -> str:
     try:
-        outcome = signature_create(
-            petition_id=petition_id,
-            name=name or f"Signer {n}",
-            email=f"signer{n}@example.org",
-            postcode=postcode,
-            declared_eligible=True,
-            wants_updates=False,
-        )
+        outcome = attempt_signature(petition, n, name=name, postcode=postcode)
     except DomainError as error:
         return error.code
     signature = Signature.objects.get(pk=outcome.signature_id)
@@ -72,7 +65,7 @@ def test_many_threads_sign_and_confirm_one_petition(scheme: Any, moderator: Any)
 
     with ThreadPoolExecutor(max_workers=THREADS + 1) as pool:
         counter = pool.submit(_in_thread(keep_counting))
-        results = list(pool.map(lambda n: _in_thread(lambda: _sign(n, petition.pk))(), jobs))
+        results = list(pool.map(lambda n: _in_thread(lambda: _sign(n, petition))(), jobs))
         stop.set()
         assert counter.result() > 0
 
@@ -97,13 +90,8 @@ def test_household_race_admits_at_most_two(scheme: Any, moderator: Any) -> None:
 
     def attempt(k: int) -> str:
         try:
-            outcome = signature_create(
-                petition_id=petition.pk,
-                name=f"Household Member {k}",
-                email="family@example.org",
-                postcode="KM3 3BA",
-                declared_eligible=True,
-                wants_updates=False,
+            outcome = attempt_signature(
+                petition, name=f"Household Member {k}", email="family@example.org", postcode="KM3 3BA"
             )
         except DomainError as error:
             return error.code

@@ -11,7 +11,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import make_petition, open_petition
+from tests.builders import SIGNING_STARTS_AT, make_petition, open_petition, sign, sponsor
 from townhall.accounts.models import User
 from townhall.audit.models import AuditEvent
 from townhall.petitions.models import Petition, PetitionState, ThresholdCrossing
@@ -26,32 +26,17 @@ from townhall.signatures.services import (
     CountResult,
     signature_confirm,
     signature_count_new,
-    signature_create,
     signature_reconcile_counts,
 )
 
-UTC = datetime.UTC
-T0 = datetime.datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 SPONSORS = 5  # the English council preset's sponsor count; sponsors' signatures count too
 
 
 def add_signatures(petition: Petition, n: int, *, prefix: str = "signer", confirm: bool = True) -> list[Signature]:
-    rows = []
-    for i in range(n):
-        outcome = signature_create(
-            petition_id=petition.pk,
-            name=f"{prefix} {i}",
-            email=f"{prefix}{i}@example.org",
-            postcode="KM5 5EE",
-            declared_eligible=True,
-            wants_updates=False,
-        )
-        signature = Signature.objects.get(pk=outcome.signature_id)
-        if confirm:
-            signature_confirm(signature_id=signature.pk, token=signature.token)
-            signature.refresh_from_db()
-        rows.append(signature)
-    return rows
+    return [
+        sign(petition, name=f"{prefix} {i}", email=f"{prefix}{i}@example.org", postcode="KM5 5EE", confirm=confirm)
+        for i in range(n)
+    ]
 
 
 def count_of(petition: Petition) -> int:
@@ -71,17 +56,17 @@ def set_threshold(kind: ThresholdKind, count: int) -> Threshold:
 
 
 @pytest.fixture(autouse=True)
-def _clock() -> Iterator[None]:
-    """Run each test on a running clock an hour after T0, while the petition is open;
+def _an_hour_after_opening() -> Iterator[None]:
+    """Run each test on a running clock an hour after the petition opens, while it is open;
     tests that care about time travel further inside it."""
-    with time_machine.travel(T0 + datetime.timedelta(hours=1)):
+    with time_machine.travel(SIGNING_STARTS_AT + datetime.timedelta(hours=1)):
         yield
 
 
 @pytest.fixture
 def petition(scheme: Scheme, moderator: User) -> Petition:
     """An open petition whose sponsors have already been counted."""
-    with time_machine.travel(T0, tick=False):
+    with time_machine.travel(SIGNING_STARTS_AT, tick=False):
         petition = open_petition(moderator=moderator)
     assert signature_count_new() == CountResult(counted=SPONSORS, petitions=1, crossings=0)
     assert count_of(petition) == SPONSORS
@@ -111,7 +96,7 @@ def test_counts_only_verified_signatures(petition: Petition) -> None:
 @pytest.mark.django_db
 def test_each_signature_is_counted_exactly_once_across_runs(petition: Petition) -> None:
     first = add_signatures(petition, 4, prefix="first")
-    run_at = T0 + datetime.timedelta(hours=1)
+    run_at = SIGNING_STARTS_AT + datetime.timedelta(hours=1)
     assert signature_count_new(now=run_at).counted == 4
     assert count_of(petition) == SPONSORS + 4
     assert petition.counted_at == run_at
@@ -180,11 +165,11 @@ def test_a_threshold_crossing_is_recorded_once_at_the_counters_time(petition: Pe
     set_threshold(ThresholdKind.OFFICER_EVIDENCE, 500)
 
     add_signatures(petition, 2, prefix="two")
-    assert signature_count_new(now=T0 + datetime.timedelta(hours=1)).crossings == 0
+    assert signature_count_new(now=SIGNING_STARTS_AT + datetime.timedelta(hours=1)).crossings == 0
     assert not ThresholdCrossing.objects.exists()
 
     add_signatures(petition, 1, prefix="three")
-    crossed_at = T0 + datetime.timedelta(hours=2)
+    crossed_at = SIGNING_STARTS_AT + datetime.timedelta(hours=2)
     assert signature_count_new(now=crossed_at).crossings == 1
 
     crossing = ThresholdCrossing.objects.get()
@@ -193,7 +178,7 @@ def test_a_threshold_crossing_is_recorded_once_at_the_counters_time(petition: Pe
     assert crossing.signature_count == SPONSORS + 3
 
     add_signatures(petition, 4, prefix="more")
-    assert signature_count_new(now=T0 + datetime.timedelta(hours=3)).crossings == 0
+    assert signature_count_new(now=SIGNING_STARTS_AT + datetime.timedelta(hours=3)).crossings == 0
     assert ThresholdCrossing.objects.get() == crossing
     assert ThresholdCrossing.objects.get().reached_at == crossed_at
 
@@ -203,7 +188,7 @@ def test_crossings_in_a_batched_run_are_recorded_once(petition: Petition) -> Non
     response = set_threshold(ThresholdKind.RESPONSE, SPONSORS + 2)
     evidence = set_threshold(ThresholdKind.OFFICER_EVIDENCE, SPONSORS + 6)
     add_signatures(petition, 8)
-    run_at = T0 + datetime.timedelta(days=1)
+    run_at = SIGNING_STARTS_AT + datetime.timedelta(days=1)
 
     result = signature_count_new(batch_size=3, now=run_at)
 
@@ -230,26 +215,16 @@ def test_no_crossing_for_an_unpublished_petition_until_it_opens(scheme: Scheme, 
     petition = make_petition()
     petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
     for n in range(SPONSORS):
-        outcome = signature_create(
-            petition_id=petition.pk,
-            name=f"Sponsor {n}",
-            email=f"sponsor{n}@example.org",
-            postcode="KM2 2BB",
-            declared_eligible=True,
-            wants_updates=False,
-            sponsor_token=petition.sponsor_token,
-        )
-        signature = Signature.objects.get(pk=outcome.signature_id)
-        signature_confirm(signature_id=signature.pk, token=signature.token)
+        sponsor(petition, n)
     petition.refresh_from_db()
     assert petition.state == PetitionState.AWAITING_MODERATION
 
-    result = signature_count_new(now=T0)
+    result = signature_count_new(now=SIGNING_STARTS_AT)
     assert result == CountResult(counted=SPONSORS, petitions=1, crossings=0)
     assert count_of(petition) == SPONSORS
     assert not ThresholdCrossing.objects.exists()
 
-    opened_at = T0 + datetime.timedelta(days=2)
+    opened_at = SIGNING_STARTS_AT + datetime.timedelta(days=2)
     with time_machine.travel(opened_at, tick=False):
         petition_open(petition_id=petition.pk, actor=moderator)
     crossing = ThresholdCrossing.objects.get()
@@ -261,7 +236,7 @@ def test_signatures_confirmed_before_closing_are_counted_after_it(petition: Peti
     set_threshold(ThresholdKind.RESPONSE, SPONSORS + 2)
     add_signatures(petition, 2)
     petition_close_expired(now=petition.deadline_at)
-    at = T0 + datetime.timedelta(days=200)
+    at = SIGNING_STARTS_AT + datetime.timedelta(days=200)
     assert signature_count_new(now=at).crossings == 1
     petition.refresh_from_db()
     assert petition.state == PetitionState.CLOSED
@@ -279,7 +254,7 @@ def test_reconciliation_corrects_a_wrong_count_and_audits_it(petition: Petition,
     add_signatures(other, 1, prefix="other")
     signature_count_new()
     Petition.objects.filter(pk=petition.pk).update(signature_count=999)
-    at = T0 + datetime.timedelta(days=5)
+    at = SIGNING_STARTS_AT + datetime.timedelta(days=5)
 
     with time_machine.travel(at, tick=False):
         fixes = signature_reconcile_counts()
@@ -303,7 +278,7 @@ def test_reconciliation_corrects_a_wrong_count_and_audits_it(petition: Petition,
 def test_reconciliation_resets_a_count_with_no_signatures_behind_it(scheme: Scheme) -> None:
     petition = make_petition()
     Petition.objects.filter(pk=petition.pk).update(signature_count=42)
-    assert signature_reconcile_counts(now=T0) == {petition.pk: (42, 0)}
+    assert signature_reconcile_counts(now=SIGNING_STARTS_AT) == {petition.pk: (42, 0)}
     assert count_of(petition) == 0
     assert AuditEvent.objects.get(action="petition.count_corrected").data == {"was": 42, "now": 0}
 
@@ -336,9 +311,11 @@ def test_reconciliation_records_a_crossing_the_wrong_count_hid(petition: Petitio
     set_threshold(ThresholdKind.RESPONSE, SPONSORS + 2)
     add_signatures(petition, 2)
     # Simulate a count that went wrong before the crossing could be seen.
-    Signature.objects.filter(state=SignatureState.VERIFIED, counted_at__isnull=True).update(counted_at=T0)
+    Signature.objects.filter(state=SignatureState.VERIFIED, counted_at__isnull=True).update(
+        counted_at=SIGNING_STARTS_AT
+    )
     assert not ThresholdCrossing.objects.exists()
-    at = T0 + datetime.timedelta(hours=6)
+    at = SIGNING_STARTS_AT + datetime.timedelta(hours=6)
     assert signature_reconcile_counts(now=at) == {petition.pk: (SPONSORS, SPONSORS + 2)}
     assert ThresholdCrossing.objects.get().reached_at == at
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 import threading
 from typing import Any
@@ -12,7 +11,8 @@ import time_machine
 from django.core import mail
 from django.db import connection
 
-from tests.conftest import links_in, make_petition, open_petition
+from tests.builders import SIGNING_STARTS_AT, attempt_signature, make_petition, open_petition, sign
+from tests.conftest import links_in
 from townhall.accounts.models import User
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_confirm_creator
@@ -20,14 +20,11 @@ from townhall.schemes.models import Scheme
 from townhall.signatures.models import Signature, SignatureState
 from townhall.signatures.services import (
     signature_confirm,
-    signature_create,
     signature_emails_owed,
     signature_send_confirmations,
 )
 from townhall.signatures.tasks import confirmation_emails_dispatch
 
-UTC = datetime.UTC
-T0 = datetime.datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 CONFIRM_LINK = re.compile(r"^http://testserver/signatures/(\d+)/confirm/([^/]+)/$")
 
 
@@ -38,18 +35,6 @@ def petition(scheme: Scheme, moderator: User) -> Petition:
     assert signature_send_confirmations() == scheme.sponsor_count
     mail.outbox = []
     return petition
-
-
-def sign(petition: Petition, n: int, *, name: str | None = None) -> Signature:
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name=name or f"Signer {n}",
-        email=f"signer{n}@example.org",
-        postcode="KM6 6FF",
-        declared_eligible=True,
-        wants_updates=False,
-    )
-    return Signature.objects.get(pk=outcome.signature_id)
 
 
 def confirm_link(signature: Signature) -> str:
@@ -63,10 +48,10 @@ def emailed_links(signature: Signature) -> list[str]:
 
 @pytest.mark.django_db
 def test_a_burst_gets_exactly_one_email_each_with_the_right_link(petition: Petition) -> None:
-    burst = [sign(petition, n) for n in range(7)]
+    burst = [sign(petition, n, postcode="KM6 6FF", confirm=False) for n in range(7)]
     assert signature_emails_owed()
 
-    with time_machine.travel(T0, tick=False):
+    with time_machine.travel(SIGNING_STARTS_AT, tick=False):
         sent = signature_send_confirmations(batch_size=3)
 
     assert sent == 7
@@ -79,7 +64,11 @@ def test_a_burst_gets_exactly_one_email_each_with_the_right_link(petition: Petit
         assert f"Dear {signature.name}," in message.body
         assert links_in(message.body) == emailed_links(signature)
         signature.refresh_from_db()
-        assert (signature.email_pending, signature.emails_sent, signature.email_sent_at) == (False, 1, T0)
+        assert (signature.email_pending, signature.emails_sent, signature.email_sent_at) == (
+            False,
+            1,
+            SIGNING_STARTS_AT,
+        )
     assert not signature_emails_owed()
 
     # Running the sender again sends nothing more.
@@ -91,14 +80,14 @@ def test_a_burst_gets_exactly_one_email_each_with_the_right_link(petition: Petit
 @pytest.mark.django_db
 @pytest.mark.parametrize("size", [1, 2, 5, 6, 200])
 def test_batch_size_never_changes_what_is_sent(petition: Petition, size: int) -> None:
-    burst = [sign(petition, n) for n in range(6)]
+    burst = [sign(petition, n, postcode="KM6 6FF", confirm=False) for n in range(6)]
     assert signature_send_confirmations(batch_size=size) == 6
     assert sorted(m.to[0] for m in mail.outbox) == sorted(s.email for s in burst)
 
 
 @pytest.mark.django_db
 def test_the_emailed_link_confirms_the_signature(petition: Petition) -> None:
-    signature = sign(petition, 1)
+    signature = sign(petition, 1, postcode="KM6 6FF", confirm=False)
     signature_send_confirmations()
     link, _withdraw = links_in(mail.outbox[0].body)
     match = CONFIRM_LINK.match(link)
@@ -111,12 +100,12 @@ def test_the_emailed_link_confirms_the_signature(petition: Petition) -> None:
 
 @pytest.mark.django_db
 def test_a_re_requested_email_is_sent_once_more(petition: Petition) -> None:
-    first = sign(petition, 1)
-    second = sign(petition, 2)
+    first = sign(petition, 1, postcode="KM6 6FF", confirm=False)
+    second = sign(petition, 2, postcode="KM6 6FF", confirm=False)
     assert signature_send_confirmations() == 2
     mail.outbox = []
 
-    assert sign(petition, 1).pk == first.pk  # same person again: re-request
+    assert sign(petition, 1, postcode="KM6 6FF", confirm=False).pk == first.pk  # same person again: re-request
     assert signature_send_confirmations() == 1
     assert signature_send_confirmations() == 0
 
@@ -132,14 +121,8 @@ def test_a_re_requested_email_is_sent_once_more(petition: Petition) -> None:
 def test_sponsors_are_asked_to_confirm_their_sponsorship(scheme: Scheme) -> None:
     petition = make_petition()
     petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name="Sam Sponsor",
-        email="sam@example.org",
-        postcode="KM2 2BB",
-        declared_eligible=True,
-        wants_updates=False,
-        sponsor_token=petition.sponsor_token,
+    outcome = attempt_signature(
+        petition, name="Sam Sponsor", email="sam@example.org", postcode="KM2 2BB", sponsor_token=petition.sponsor_token
     )
     assert signature_send_confirmations() == 1
     (message,) = mail.outbox
@@ -149,9 +132,9 @@ def test_sponsors_are_asked_to_confirm_their_sponsorship(scheme: Scheme) -> None
 
 @pytest.mark.django_db
 def test_caught_signatures_get_the_usual_email_and_invalidated_ones_none(petition: Petition) -> None:
-    honest = sign(petition, 1)
-    fraud = sign(petition, 2)
-    invalid = sign(petition, 3)
+    honest = sign(petition, 1, postcode="KM6 6FF", confirm=False)
+    fraud = sign(petition, 2, postcode="KM6 6FF", confirm=False)
+    invalid = sign(petition, 3, postcode="KM6 6FF", confirm=False)
     Signature.objects.filter(pk=fraud.pk).update(state=SignatureState.FRAUDULENT)
     Signature.objects.filter(pk=invalid.pk).update(state=SignatureState.INVALIDATED)
 
@@ -163,7 +146,7 @@ def test_caught_signatures_get_the_usual_email_and_invalidated_ones_none(petitio
 
 @pytest.mark.django_db
 def test_a_failed_delivery_loses_nothing(petition: Petition, monkeypatch: pytest.MonkeyPatch) -> None:
-    burst = [sign(petition, n) for n in range(3)]
+    burst = [sign(petition, n, postcode="KM6 6FF", confirm=False) for n in range(3)]
 
     def refuse(self: Any, messages: Any) -> int:
         raise ConnectionError("mail server down")
@@ -186,7 +169,7 @@ def test_dispatch_queues_a_drain_only_when_something_is_owed(petition: Petition)
     assert confirmation_emails_dispatch() is False
     assert mail.outbox == []
 
-    burst = [sign(petition, n) for n in range(4)]
+    burst = [sign(petition, n, postcode="KM6 6FF", confirm=False) for n in range(4)]
     # The task backend runs the drain at once in tests.
     assert confirmation_emails_dispatch() is True
     assert sorted(m.to[0] for m in mail.outbox) == sorted(s.email for s in burst)
@@ -201,7 +184,7 @@ def test_several_workers_send_each_email_once(scheme: Scheme, moderator: User) -
     petition = open_petition(moderator=moderator)
     signature_send_confirmations()
     mail.outbox = []
-    burst = [sign(petition, n) for n in range(60)]
+    burst = [sign(petition, n, postcode="KM6 6FF", confirm=False) for n in range(60)]
     totals: list[int] = []
     errors: list[BaseException] = []
     start = threading.Barrier(4)

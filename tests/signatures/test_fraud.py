@@ -10,7 +10,7 @@ import time_machine
 from django.core import mail
 from django.test import Client, RequestFactory
 
-from tests.conftest import make_petition, open_petition
+from tests.builders import INTEGRITY_NOW, attempt_signature, make_petition, open_petition
 from townhall.core.errors import DomainError
 from townhall.core.net import client_ip, fingerprint
 from townhall.petitions.models import Petition
@@ -19,17 +19,15 @@ from townhall.signatures.models import ListAction, ListKind, Signature, Signatur
 from townhall.signatures.services import (
     signature_confirm,
     signature_count_new,
-    signature_create,
     signature_send_confirmations,
 )
 
 pytestmark = pytest.mark.django_db
-NOW = datetime.datetime(2026, 5, 4, 10, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
 def petition(scheme: Any, moderator: Any) -> Petition:
-    with time_machine.travel(NOW - datetime.timedelta(days=1), tick=False):
+    with time_machine.travel(INTEGRITY_NOW - datetime.timedelta(days=1), tick=False):
         return open_petition(moderator=moderator)
 
 
@@ -38,23 +36,18 @@ def _fresh_lists() -> None:
     forget_signer_lists()
 
 
-def sign(petition: Petition, n: int, *, ip: str = "203.0.113.7", email: str | None = None) -> Signature:
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name=f"Signer {n}",
-        email=email or f"signer{n}@example.org",
-        postcode="KM1 1AA",
-        declared_eligible=True,
-        wants_updates=False,
-        ip=ip,
-    )
+def sign_pending_or_caught(
+    petition: Petition, n: int, *, ip: str = "203.0.113.7", email: str | None = None
+) -> Signature:
+    """Signer `n` signs (unconfirmed); the signature may be caught as fraud, silently."""
+    outcome = attempt_signature(petition, n, email=email, postcode="KM1 1AA", ip=ip)
     assert outcome.kind == "created"  # caught or not, the signer is told the same
     return Signature.objects.get(pk=outcome.signature_id)
 
 
 def test_ip_is_stored_only_hashed_and_truncated(petition: Petition) -> None:
-    with time_machine.travel(NOW, tick=False):
-        signature = sign(petition, 1, ip="203.0.113.7")
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        signature = sign_pending_or_caught(petition, 1, ip="203.0.113.7")
     assert signature.ip_prefix == "203.0.113.0/24"
     assert "203.0.113.7" not in signature.ip_hash
     assert signature.ip_hash == fingerprint("203.0.113.7").ip_hash != fingerprint("203.0.113.8").ip_hash
@@ -64,23 +57,23 @@ def test_ip_is_stored_only_hashed_and_truncated(petition: Petition) -> None:
 
 def test_burst_over_the_limit_is_silently_fraudulent(petition: Petition, settings: Any) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_BURST": (3, 60), "SIGN_RATE_SUSTAINED": (100, 3600)}
-    with time_machine.travel(NOW, tick=False):
-        signatures = [sign(petition, n) for n in range(5)]
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        signatures = [sign_pending_or_caught(petition, n) for n in range(5)]
     assert [s.state for s in signatures] == ["pending"] * 3 + ["fraudulent"] * 2
     assert signatures[-1].fraud_reason == "rate_limit_burst"
     # Another address is unaffected; so is the same address a minute later.
-    with time_machine.travel(NOW, tick=False):
-        assert sign(petition, 10, ip="198.51.100.1").state == SignatureState.PENDING
-    with time_machine.travel(NOW + datetime.timedelta(seconds=61), tick=False):
-        assert sign(petition, 11).state == SignatureState.PENDING
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        assert sign_pending_or_caught(petition, 10, ip="198.51.100.1").state == SignatureState.PENDING
+    with time_machine.travel(INTEGRITY_NOW + datetime.timedelta(seconds=61), tick=False):
+        assert sign_pending_or_caught(petition, 11).state == SignatureState.PENDING
 
 
 def test_caught_signatures_get_the_same_email_and_confirm_page_but_never_count(
     petition: Petition, settings: Any
 ) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_BURST": (1, 60)}
-    with time_machine.travel(NOW, tick=False):
-        honest, caught = sign(petition, 1), sign(petition, 2)
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        honest, caught = sign_pending_or_caught(petition, 1), sign_pending_or_caught(petition, 2)
         mail.outbox = []
         signature_send_confirmations()
         [to_honest] = [m for m in mail.outbox if m.to == [honest.email]]
@@ -103,8 +96,8 @@ def test_sustained_limit(petition: Petition, settings: Any) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_BURST": (100, 60), "SIGN_RATE_SUSTAINED": (4, 3600)}
     states = []
     for n in range(6):
-        with time_machine.travel(NOW + datetime.timedelta(minutes=5 * n), tick=False):
-            states.append(sign(petition, n).state)
+        with time_machine.travel(INTEGRITY_NOW + datetime.timedelta(minutes=5 * n), tick=False):
+            states.append(sign_pending_or_caught(petition, n).state)
     assert states == ["pending"] * 4 + ["fraudulent"] * 2
 
 
@@ -118,23 +111,23 @@ def test_sustained_limit(petition: Petition, settings: Any) -> None:
 )
 def test_block_lists(petition: Petition, kind: str, value: str, email: str, reason: str) -> None:
     SignerListEntry.objects.create(kind=kind, action=ListAction.BLOCK, value=value)
-    with time_machine.travel(NOW, tick=False):
-        signature = sign(petition, 1, email=email)
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        signature = sign_pending_or_caught(petition, 1, email=email)
     assert (signature.state, signature.fraud_reason) == (SignatureState.FRAUDULENT, reason)
 
 
 def test_allow_list_skips_rate_limits(petition: Petition, settings: Any) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_BURST": (1, 60)}
     SignerListEntry.objects.create(kind=ListKind.IP, action=ListAction.ALLOW, value="203.0.113.0/24", note="Town hall")
-    with time_machine.travel(NOW, tick=False):
-        assert {sign(petition, n).state for n in range(4)} == {SignatureState.PENDING}
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        assert {sign_pending_or_caught(petition, n).state for n in range(4)} == {SignatureState.PENDING}
 
 
 @pytest.mark.parametrize(("policy", "state"), [("flag", "pending"), ("block", "fraudulent"), ("allow", "pending")])
 def test_disposable_domains_by_policy(petition: Petition, settings: Any, policy: str, state: str) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "DISPOSABLE_EMAIL_POLICY": policy}
-    with time_machine.travel(NOW, tick=False):
-        signature = sign(petition, 1, email="someone@mailinator.com")
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        signature = sign_pending_or_caught(petition, 1, email="someone@mailinator.com")
     assert signature.state == state
     assert signature.fraud_reason == ("" if policy == "allow" else "disposable_domain")
 
@@ -151,7 +144,7 @@ def test_client_ip_trusts_only_configured_proxies(settings: Any) -> None:
 
 
 def test_signing_over_http_records_the_client_network(client: Client, petition: Petition) -> None:
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
         response = client.post(
             f"/petitions/{petition.pk}/sign/",
             {"name": "Rosa", "email": "rosa@example.org", "postcode": "KM4 4DD", "declared_eligible": "on"},
@@ -163,7 +156,7 @@ def test_signing_over_http_records_the_client_network(client: Client, petition: 
 
 def test_creation_is_rate_limited_per_address(scheme: Any, settings: Any) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "CREATE_RATE": (2, 3600)}
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
         make_petition(ip="192.0.2.1")
         make_petition(ip="192.0.2.1")
         with pytest.raises(DomainError) as excinfo:

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from tests.conftest import open_petition
+from tests.builders import open_petition
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_set_proof_of_work
 from townhall.schemes.models import Scheme

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core import mail
 
-from tests.conftest import make_petition, open_petition
+from tests.builders import SIGNING_STARTS_AT, make_petition, open_petition
 from townhall.accounts.models import User
 from townhall.core.errors import DomainError, Gone, InvalidState, NotFound
 from townhall.petitions.models import Petition, PetitionState, PetitionVersion
@@ -31,31 +31,31 @@ from townhall.signatures.services import (
 )
 
 UTC = datetime.UTC
-T0 = datetime.datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 LINK_DAYS = datetime.timedelta(days=30)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _clock() -> Iterator[None]:
-    """Run each test on a running clock an hour after T0, while the petition is open;
+def _an_hour_after_opening() -> Iterator[None]:
+    """Run each test on a running clock an hour after the petition opens, while it is open;
     tests that care about time travel further inside it."""
-    with time_machine.travel(T0 + datetime.timedelta(hours=1)):
+    with time_machine.travel(SIGNING_STARTS_AT + datetime.timedelta(hours=1)):
         yield
 
 
 @pytest.fixture
 def petition(scheme: Scheme, moderator: User) -> Petition:
-    """An open petition (opened at T0) whose sponsors' emails have already gone out."""
-    with time_machine.travel(T0, tick=False):
+    """An open petition (opened at SIGNING_STARTS_AT) whose sponsors' emails have already gone out."""
+    with time_machine.travel(SIGNING_STARTS_AT, tick=False):
         petition = open_petition(moderator=moderator)
     signature_send_confirmations()
     mail.outbox = []
     return petition
 
 
-def sign(petition: Petition, **overrides: Any) -> SignOutcome:
+def submit(petition: Petition, **overrides: Any) -> SignOutcome:
+    """Bob Signer's details, with `overrides`, put to signature_create: the unit under test."""
     fields: dict[str, Any] = {
         "petition_id": petition.pk,
         "name": "Bob Signer",
@@ -83,8 +83,8 @@ def confirm(outcome: SignOutcome) -> Signature:
 
 
 def test_signing_inserts_one_pending_signature_and_leaves_the_count_alone(petition: Petition) -> None:
-    with time_machine.travel(T0 + datetime.timedelta(days=2), tick=False):
-        outcome = sign(
+    with time_machine.travel(SIGNING_STARTS_AT + datetime.timedelta(days=2), tick=False):
+        outcome = submit(
             petition, name="  Bob   Signer ", email=" bob@example.org ", postcode="km3 3de", wants_updates=True
         )
 
@@ -99,7 +99,7 @@ def test_signing_inserts_one_pending_signature_and_leaves_the_count_alone(petiti
     assert signature.household_slot == 0
     assert signature.is_sponsor is False
     assert signature.wants_updates is True
-    assert signature.created_at == T0 + datetime.timedelta(days=2)
+    assert signature.created_at == SIGNING_STARTS_AT + datetime.timedelta(days=2)
     assert signature.link_expires_at == signature.created_at + LINK_DAYS
     assert signature.verified_at is None
     assert signature.counted_at is None
@@ -125,16 +125,16 @@ def test_signing_inserts_one_pending_signature_and_leaves_the_count_alone(petiti
     ],
 )
 def test_one_signature_per_mailbox(petition: Petition, first: str, second: str, canonical: str) -> None:
-    created = sign(petition, email=first)
+    created = submit(petition, email=first)
     assert Signature.objects.get(pk=created.signature_id).email_canonical == canonical
 
     # The same person under a variant of the address: the email is re-sent, no new row.
-    again = sign(petition, email=second)
+    again = submit(petition, email=second)
     assert again == SignOutcome(signature_id=created.signature_id, kind="resent")
 
     # Someone else elsewhere using a variant of the address is refused.
     with pytest.raises(DomainError) as excinfo:
-        sign(petition, email=second, name="Carol Other", postcode="KM9 9ZZ")
+        submit(petition, email=second, name="Carol Other", postcode="KM9 9ZZ")
     assert excinfo.value.code == "email_used"
     assert "already been used" in excinfo.value.message
     assert len(signers(petition)) == 1
@@ -149,16 +149,16 @@ def test_one_signature_per_mailbox(petition: Petition, first: str, second: str, 
     ],
 )
 def test_dots_and_tags_matter_for_other_domains(petition: Petition, first: str, second: str) -> None:
-    one = sign(petition, email=first, name="Bob One", postcode="KM1 1AB")
-    two = sign(petition, email=second, name="Bob Two", postcode="KM9 9ZZ")
+    one = submit(petition, email=first, name="Bob One", postcode="KM1 1AB")
+    two = submit(petition, email=second, name="Bob Two", postcode="KM9 9ZZ")
     assert (one.kind, two.kind) == ("created", "created")
     assert [s.email_canonical for s in signers(petition)] == [first, second]
     assert [s.household_slot for s in signers(petition)] == [0, 0]
 
 
 def test_a_second_person_in_the_household_may_share_the_address(petition: Petition) -> None:
-    first = sign(petition, name="Bob Signer", postcode="KM3 3DE")
-    second = sign(petition, name="Alice Signer", email="BOB@example.org", postcode="km33de")
+    first = submit(petition, name="Bob Signer", postcode="KM3 3DE")
+    second = submit(petition, name="Alice Signer", email="BOB@example.org", postcode="km33de")
 
     assert first.kind == second.kind == "created"
     assert [(s.name, s.household_slot) for s in signers(petition)] == [("Bob Signer", 0), ("Alice Signer", 1)]
@@ -166,9 +166,9 @@ def test_a_second_person_in_the_household_may_share_the_address(petition: Petiti
 
 
 def test_a_second_person_at_another_postcode_is_refused(petition: Petition) -> None:
-    sign(petition, name="Bob Signer", postcode="KM3 3DE")
+    submit(petition, name="Bob Signer", postcode="KM3 3DE")
     with pytest.raises(DomainError) as excinfo:
-        sign(petition, name="Alice Signer", postcode="KM4 4DD")
+        submit(petition, name="Alice Signer", postcode="KM4 4DD")
     assert excinfo.value.code == "email_used"
     assert "only if they live at the same postcode" in excinfo.value.message
     assert len(signers(petition)) == 1
@@ -176,39 +176,39 @@ def test_a_second_person_at_another_postcode_is_refused(petition: Petition) -> N
 
 @pytest.mark.parametrize("postcode", ["KM3 3DE", "KM4 4DD"])
 def test_a_third_person_on_one_address_is_refused(petition: Petition, postcode: str) -> None:
-    sign(petition, name="Bob Signer")
-    sign(petition, name="Alice Signer")
+    submit(petition, name="Bob Signer")
+    submit(petition, name="Alice Signer")
     with pytest.raises(DomainError) as excinfo:
-        sign(petition, name="Carol Signer", postcode=postcode)
+        submit(petition, name="Carol Signer", postcode=postcode)
     assert excinfo.value.code == "household_full"
     assert "Two people have already signed" in excinfo.value.message
     assert len(signers(petition)) == 2
 
 
 def test_household_members_signing_again_get_their_own_signature(petition: Petition) -> None:
-    bob = sign(petition, name="Bob Signer")
-    alice = sign(petition, name="Alice Signer")
-    assert sign(petition, name="alice  signer") == SignOutcome(signature_id=alice.signature_id, kind="resent")
-    assert sign(petition, name="BOB SIGNER") == SignOutcome(signature_id=bob.signature_id, kind="resent")
+    bob = submit(petition, name="Bob Signer")
+    alice = submit(petition, name="Alice Signer")
+    assert submit(petition, name="alice  signer") == SignOutcome(signature_id=alice.signature_id, kind="resent")
+    assert submit(petition, name="BOB SIGNER") == SignOutcome(signature_id=bob.signature_id, kind="resent")
     assert len(signers(petition)) == 2
 
 
 def test_the_household_rule_is_per_petition(petition: Petition, moderator: User) -> None:
     other = open_petition(moderator=moderator, action="Another petition")
-    sign(petition, name="Bob Signer")
-    sign(petition, name="Alice Signer")
-    outcome = sign(other, name="Carol Signer", postcode="KM8 8HH")
+    submit(petition, name="Bob Signer")
+    submit(petition, name="Alice Signer")
+    outcome = submit(other, name="Carol Signer", postcode="KM8 8HH")
     assert outcome.kind == "created"
     assert Signature.objects.get(pk=outcome.signature_id).household_slot == 0
 
 
 def test_signing_again_under_the_same_name_resends_the_email(petition: Petition) -> None:
-    created = sign(petition)
+    created = submit(petition)
     assert signature_send_confirmations() == 1
     signature = Signature.objects.get(pk=created.signature_id)
     assert (signature.email_pending, signature.emails_sent) == (False, 1)
 
-    again = sign(petition, name="bob signer", email="Bob@Example.org", postcode="KM4 4DD")
+    again = submit(petition, name="bob signer", email="Bob@Example.org", postcode="KM4 4DD")
 
     assert again == SignOutcome(signature_id=created.signature_id, kind="resent")
     signature.refresh_from_db()
@@ -223,22 +223,22 @@ def test_signing_again_under_the_same_name_resends_the_email(petition: Petition)
 
 def test_signing_again_before_the_email_goes_queues_only_one_email(petition: Petition) -> None:
     for _ in range(3):
-        sign(petition)
+        submit(petition)
     assert signature_send_confirmations() == 1
     assert len(mail.outbox) == 1
 
 
 def test_resending_is_capped_at_three_emails(petition: Petition, settings: Any) -> None:
     assert settings.TOWNHALL["CONFIRMATION_EMAIL_CAP"] == 3
-    created = sign(petition)
+    created = submit(petition)
     signature_send_confirmations()
     for _ in range(2):
-        assert sign(petition).kind == "resent"
+        assert submit(petition).kind == "resent"
         signature_send_confirmations()
     assert len(mail.outbox) == 3
 
     with pytest.raises(DomainError) as excinfo:
-        sign(petition)
+        submit(petition)
     assert excinfo.value.code == "resend_capped"
     assert "spam" in excinfo.value.message
     signature = Signature.objects.get(pk=created.signature_id)
@@ -248,13 +248,13 @@ def test_resending_is_capped_at_three_emails(petition: Petition, settings: Any) 
 
 
 def test_signing_again_after_confirming_sends_an_already_signed_email(petition: Petition) -> None:
-    created = sign(petition)
+    created = submit(petition)
     signature_send_confirmations()
     signature = confirm(created)
     verified_at = signature.verified_at
     mail.outbox = []
 
-    again = sign(petition)
+    again = submit(petition)
 
     assert again == SignOutcome(signature_id=created.signature_id, kind="already_confirmed")
     assert signature_send_confirmations() == 1
@@ -297,7 +297,7 @@ def test_bad_input_is_refused_with_a_specific_code_and_changes_nothing(
     petition: Petition, overrides: dict[str, Any], code: str
 ) -> None:
     with pytest.raises(DomainError) as excinfo:
-        sign(petition, **overrides)
+        submit(petition, **overrides)
     assert excinfo.value.code == code
     assert excinfo.value.message
     assert signers(petition) == []
@@ -307,7 +307,7 @@ def test_bad_input_messages_say_what_to_do(petition: Petition) -> None:
     messages = {}
     for overrides in ({"name": ""}, {"email": "bob"}, {"postcode": "nope"}, {"declared_eligible": False}):
         with pytest.raises(DomainError) as excinfo:
-            sign(petition, **overrides)
+            submit(petition, **overrides)
         messages[excinfo.value.code] = excinfo.value.message
     assert messages == {
         "name_blank": "Enter your name.",
@@ -318,12 +318,12 @@ def test_bad_input_messages_say_what_to_do(petition: Petition) -> None:
 
 
 def test_a_name_of_exactly_100_characters_is_accepted(petition: Petition) -> None:
-    outcome = sign(petition, name="x" * 100)
+    outcome = submit(petition, name="x" * 100)
     assert Signature.objects.get(pk=outcome.signature_id).name == "x" * 100
 
 
 def test_a_name_on_several_lines_is_kept_on_one(petition: Petition) -> None:
-    outcome = sign(petition, name="Bob\nSigner")
+    outcome = submit(petition, name="Bob\nSigner")
     assert Signature.objects.get(pk=outcome.signature_id).name == "Bob Signer"
 
 
@@ -331,7 +331,7 @@ def test_a_closed_petition_cannot_be_signed(petition: Petition) -> None:
     assert petition.deadline_at == datetime.datetime(2025, 9, 10, 11, 0, tzinfo=UTC)  # 12:00 BST
     petition_close_expired(now=petition.deadline_at)
     with pytest.raises(InvalidState) as excinfo:
-        sign(petition)
+        submit(petition)
     assert excinfo.value.code == "petition_closed"
     assert excinfo.value.message == "This petition closed on 10 September 2025, so it can no longer be signed."
     assert signers(petition) == []
@@ -340,7 +340,7 @@ def test_a_closed_petition_cannot_be_signed(petition: Petition) -> None:
 def test_a_closed_petition_cannot_be_signed_with_the_sponsor_link_either(petition: Petition) -> None:
     petition_close_expired(now=petition.deadline_at)
     with pytest.raises(InvalidState) as excinfo:
-        sign(petition, sponsor_token=petition.sponsor_token)
+        submit(petition, sponsor_token=petition.sponsor_token)
     assert excinfo.value.code == "petition_closed"
 
 
@@ -348,18 +348,18 @@ def test_a_rejected_petition_cannot_be_signed(scheme: Scheme, moderator: User) -
     petition = _awaiting_moderation(scheme)
     petition_reject(petition_id=petition.pk, reason="duplicate", details="", actor=moderator)
     with pytest.raises(InvalidState) as excinfo:
-        sign(petition)
+        submit(petition)
     assert excinfo.value.code == "petition_rejected"
     assert excinfo.value.message == "This petition was rejected, so it cannot be signed."
     with pytest.raises(InvalidState):
-        sign(petition, sponsor_token=petition.sponsor_token)
+        submit(petition, sponsor_token=petition.sponsor_token)
     assert signers(petition) == []
 
 
 def test_a_removed_petition_is_gone(petition: Petition, moderator: User) -> None:
     petition_remove(petition_id=petition.pk, actor=moderator)
     with pytest.raises(Gone) as excinfo:
-        sign(petition)
+        submit(petition)
     assert excinfo.value.http_status == 410
     assert excinfo.value.message == "This petition has been removed."
     assert signers(petition) == []
@@ -375,7 +375,7 @@ def test_an_unpublished_petition_cannot_be_signed_by_the_public(scheme: Scheme, 
     petition.refresh_from_db()
     assert petition.state == state
     with pytest.raises(NotFound) as excinfo:
-        sign(petition)
+        submit(petition)
     assert excinfo.value.message == "There is no published petition with that number."
     assert signers(petition) == []
 
@@ -400,36 +400,36 @@ def test_a_wrong_sponsor_token_is_not_found(scheme: Scheme, token: str) -> None:
     if token == "creator":
         token = petition.creator_token
     with pytest.raises(NotFound) as excinfo:
-        sign(petition, sponsor_token=token)
+        submit(petition, sponsor_token=token)
     assert "sponsor link is not valid" in excinfo.value.message
     assert not Signature.objects.filter(petition=petition).exists()
 
 
 def test_a_wrong_sponsor_token_on_an_open_petition_is_not_found(petition: Petition) -> None:
     with pytest.raises(NotFound):
-        sign(petition, sponsor_token="not-the-token")
+        submit(petition, sponsor_token="not-the-token")
     assert signers(petition) == []
 
 
 def test_the_sponsor_link_makes_a_sponsor_only_before_publication(scheme: Scheme, petition: Petition) -> None:
     sponsoring = make_petition(action="Sponsoring petition")
     petition_confirm_creator(petition_id=sponsoring.pk, token=sponsoring.creator_token)
-    as_sponsor = sign(sponsoring, sponsor_token=sponsoring.sponsor_token)
+    as_sponsor = submit(sponsoring, sponsor_token=sponsoring.sponsor_token)
     assert Signature.objects.get(pk=as_sponsor.signature_id).is_sponsor is True
 
-    late = sign(petition, sponsor_token=petition.sponsor_token)
+    late = submit(petition, sponsor_token=petition.sponsor_token)
     assert Signature.objects.get(pk=late.signature_id).is_sponsor is False
 
 
 def test_the_creator_must_confirm_before_sponsors_can_sign(scheme: Scheme) -> None:
     petition = make_petition()
     with pytest.raises(NotFound):
-        sign(petition, sponsor_token=petition.sponsor_token)
+        submit(petition, sponsor_token=petition.sponsor_token)
     assert not Signature.objects.exists()
 
 
 def test_a_signature_records_the_version_of_the_text_signed(petition: Petition) -> None:
-    first = sign(petition, email="first@example.org")
+    first = submit(petition, email="first@example.org")
     version_1 = petition.current_version
     assert version_1 is not None
     assert version_1.number == 1
@@ -439,32 +439,32 @@ def test_a_signature_records_the_version_of_the_text_signed(petition: Petition) 
         action=petition.action,
         background="Corrected background.",
         additional_details="",
-        created_at=T0 + datetime.timedelta(days=1),
+        created_at=SIGNING_STARTS_AT + datetime.timedelta(days=1),
     )
     Petition.objects.filter(pk=petition.pk).update(current_version=version_2)
 
-    second = sign(petition, email="second@example.org")
+    second = submit(petition, email="second@example.org")
 
     assert Signature.objects.get(pk=first.signature_id).petition_version == version_1
     assert Signature.objects.get(pk=second.signature_id).petition_version == version_2
 
 
 def test_signing_again_renews_an_expired_link(petition: Petition) -> None:
-    with time_machine.travel(T0, tick=False):
-        created = sign(petition)
-    expires = T0 + LINK_DAYS
+    with time_machine.travel(SIGNING_STARTS_AT, tick=False):
+        created = submit(petition)
+    expires = SIGNING_STARTS_AT + LINK_DAYS
     assert Signature.objects.get(pk=created.signature_id).link_expires_at == expires
 
     # Before expiry, signing again leaves the expiry alone.
-    with time_machine.travel(T0 + datetime.timedelta(days=10), tick=False):
-        assert sign(petition).kind == "resent"
+    with time_machine.travel(SIGNING_STARTS_AT + datetime.timedelta(days=10), tick=False):
+        assert submit(petition).kind == "resent"
     assert Signature.objects.get(pk=created.signature_id).link_expires_at == expires
 
-    later = T0 + datetime.timedelta(days=45)
+    later = SIGNING_STARTS_AT + datetime.timedelta(days=45)
     with time_machine.travel(later, tick=False):
         with pytest.raises(Gone):
             confirm(created)
-        assert sign(petition).kind == "resent"
+        assert submit(petition).kind == "resent"
         signature = Signature.objects.get(pk=created.signature_id)
         assert signature.link_expires_at == later + LINK_DAYS
         assert signature.email_pending is True
@@ -472,11 +472,11 @@ def test_signing_again_renews_an_expired_link(petition: Petition) -> None:
 
 
 def test_a_fraudulent_signer_signing_again_sees_a_normal_outcome(petition: Petition) -> None:
-    created = sign(petition)
+    created = submit(petition)
     signature_send_confirmations()
     Signature.objects.filter(pk=created.signature_id).update(state=SignatureState.FRAUDULENT)
     for _ in range(5):  # never capped, never told anything
-        assert sign(petition) == SignOutcome(signature_id=created.signature_id, kind="resent")
+        assert submit(petition) == SignOutcome(signature_id=created.signature_id, kind="resent")
     signature = Signature.objects.get(pk=created.signature_id)
     assert signature.state == SignatureState.FRAUDULENT
     assert signature.email_pending is False
@@ -486,16 +486,16 @@ def test_a_fraudulent_signer_signing_again_sees_a_normal_outcome(petition: Petit
 
 
 def test_confirming_verifies_the_signature_and_leaves_the_count_to_the_counter(petition: Petition) -> None:
-    created = sign(petition)
+    created = submit(petition)
     signature = Signature.objects.get(pk=created.signature_id)
-    with time_machine.travel(T0 + datetime.timedelta(days=3), tick=False):
+    with time_machine.travel(SIGNING_STARTS_AT + datetime.timedelta(days=3), tick=False):
         outcome = signature_confirm(signature_id=signature.pk, token=signature.token)
 
     assert outcome.kind == "confirmed"
     assert outcome.signature.pk == signature.pk
     signature.refresh_from_db()
     assert signature.state == SignatureState.VERIFIED
-    assert signature.verified_at == T0 + datetime.timedelta(days=3)
+    assert signature.verified_at == SIGNING_STARTS_AT + datetime.timedelta(days=3)
     assert signature.counted_at is None
     petition.refresh_from_db()
     assert petition.signature_count == 0
@@ -503,9 +503,9 @@ def test_confirming_verifies_the_signature_and_leaves_the_count_to_the_counter(p
 
 @pytest.mark.parametrize("token", ["", "nope", "other-signature"])
 def test_confirming_with_a_wrong_token_is_not_found(petition: Petition, token: str) -> None:
-    signature = Signature.objects.get(pk=sign(petition).signature_id)
+    signature = Signature.objects.get(pk=submit(petition).signature_id)
     if token == "other-signature":
-        token = Signature.objects.get(pk=sign(petition, email="other@example.org").signature_id).token
+        token = Signature.objects.get(pk=submit(petition, email="other@example.org").signature_id).token
     with pytest.raises(NotFound) as excinfo:
         signature_confirm(signature_id=signature.pk, token=token)
     assert excinfo.value.code == "bad_token"
@@ -523,12 +523,12 @@ def test_confirming_a_missing_signature_is_not_found(scheme: Scheme) -> None:
 
 def test_a_link_expires_after_thirty_days(petition: Petition, settings: Any) -> None:
     assert settings.TOWNHALL["CONFIRMATION_LINK_DAYS"] == 30
-    with time_machine.travel(T0, tick=False):
-        late = sign(petition, email="late@example.org")
-        on_time = sign(petition, email="ontime@example.org")
+    with time_machine.travel(SIGNING_STARTS_AT, tick=False):
+        late = submit(petition, email="late@example.org")
+        on_time = submit(petition, email="ontime@example.org")
 
     with (
-        time_machine.travel(T0 + LINK_DAYS + datetime.timedelta(seconds=1), tick=False),
+        time_machine.travel(SIGNING_STARTS_AT + LINK_DAYS + datetime.timedelta(seconds=1), tick=False),
         pytest.raises(Gone) as excinfo,
     ):
         confirm(late)
@@ -536,27 +536,27 @@ def test_a_link_expires_after_thirty_days(petition: Petition, settings: Any) -> 
     assert "Sign the petition again" in excinfo.value.message
     assert Signature.objects.get(pk=late.signature_id).state == SignatureState.PENDING
 
-    with time_machine.travel(T0 + LINK_DAYS - datetime.timedelta(seconds=1), tick=False):
+    with time_machine.travel(SIGNING_STARTS_AT + LINK_DAYS - datetime.timedelta(seconds=1), tick=False):
         assert confirm(on_time).state == SignatureState.VERIFIED
 
 
 def test_confirming_twice_changes_nothing_the_second_time(petition: Petition) -> None:
-    created = sign(petition)
+    created = submit(petition)
     signature = Signature.objects.get(pk=created.signature_id)
-    with time_machine.travel(T0 + datetime.timedelta(days=1), tick=False):
+    with time_machine.travel(SIGNING_STARTS_AT + datetime.timedelta(days=1), tick=False):
         first = signature_confirm(signature_id=signature.pk, token=signature.token)
     # Even after the link would have expired, a used link just says "already confirmed".
-    with time_machine.travel(T0 + datetime.timedelta(days=90), tick=False):
+    with time_machine.travel(SIGNING_STARTS_AT + datetime.timedelta(days=90), tick=False):
         second = signature_confirm(signature_id=signature.pk, token=signature.token)
 
     assert (first.kind, second.kind) == ("confirmed", "already_confirmed")
     signature.refresh_from_db()
     assert signature.state == SignatureState.VERIFIED
-    assert signature.verified_at == T0 + datetime.timedelta(days=1)
+    assert signature.verified_at == SIGNING_STARTS_AT + datetime.timedelta(days=1)
 
 
 def test_a_petition_closed_before_confirmation_refuses_it(petition: Petition) -> None:
-    created = sign(petition)
+    created = submit(petition)
     assert petition.deadline_at is not None
     with time_machine.travel(petition.deadline_at + datetime.timedelta(minutes=5), tick=False):
         petition_close_expired()
@@ -572,7 +572,7 @@ def test_a_petition_closed_before_confirmation_refuses_it(petition: Petition) ->
 def test_a_signature_confirmed_before_closing_still_counts(petition: Petition) -> None:
     assert petition.deadline_at is not None
     with time_machine.travel(petition.deadline_at - datetime.timedelta(days=2), tick=False):
-        created = sign(petition)
+        created = submit(petition)
     with time_machine.travel(petition.deadline_at - datetime.timedelta(minutes=1), tick=False):
         confirm(created)
     petition_close_expired(now=petition.deadline_at)
@@ -586,7 +586,7 @@ def test_a_signature_confirmed_before_closing_still_counts(petition: Petition) -
 
 
 def test_confirming_on_a_removed_petition_is_refused(petition: Petition, moderator: User) -> None:
-    created = sign(petition)
+    created = submit(petition)
     petition_remove(petition_id=petition.pk, actor=moderator)
     with pytest.raises(InvalidState) as excinfo:
         confirm(created)
@@ -595,7 +595,7 @@ def test_confirming_on_a_removed_petition_is_refused(petition: Petition, moderat
 
 
 def test_an_invalidated_signature_cannot_be_confirmed(petition: Petition) -> None:
-    created = sign(petition)
+    created = submit(petition)
     Signature.objects.filter(pk=created.signature_id).update(state=SignatureState.INVALIDATED)
     with pytest.raises(Gone) as excinfo:
         confirm(created)
@@ -604,7 +604,7 @@ def test_an_invalidated_signature_cannot_be_confirmed(petition: Petition) -> Non
 
 
 def test_a_fraudulent_signature_confirms_silently_without_counting(petition: Petition) -> None:
-    created = sign(petition)
+    created = submit(petition)
     Signature.objects.filter(pk=created.signature_id).update(state=SignatureState.FRAUDULENT)
     signature = Signature.objects.get(pk=created.signature_id)
 
@@ -622,7 +622,7 @@ def test_a_fraudulent_signature_confirms_silently_without_counting(petition: Pet
 
 def test_a_sponsor_may_confirm_while_the_petition_awaits_moderation(scheme: Scheme) -> None:
     petition = _awaiting_moderation(scheme)
-    late = sign(petition, name="Late Sponsor", sponsor_token=petition.sponsor_token)
+    late = submit(petition, name="Late Sponsor", sponsor_token=petition.sponsor_token)
     assert confirm(late).state == SignatureState.VERIFIED
     petition.refresh_from_db()
     assert petition.state == PetitionState.AWAITING_MODERATION
@@ -632,14 +632,14 @@ def _awaiting_moderation(scheme: Scheme) -> Petition:
     petition = make_petition(action="Awaiting moderation")
     petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
     for n in range(scheme.sponsor_count):
-        confirm(sign(petition, name=f"Sponsor {n}", email=f"s{n}@example.org", sponsor_token=petition.sponsor_token))
+        confirm(submit(petition, name=f"Sponsor {n}", email=f"s{n}@example.org", sponsor_token=petition.sponsor_token))
     petition.refresh_from_db()
     assert petition.state == PetitionState.AWAITING_MODERATION
     return petition
 
 
 def test_confirming_after_the_deadline_is_refused_before_the_scheduler_closes_it(petition: Petition) -> None:
-    created = sign(petition)
+    created = submit(petition)
     assert petition.deadline_at is not None
     # The closer runs every minute or so; in between, the petition is still marked open.
     with time_machine.travel(petition.deadline_at + datetime.timedelta(seconds=30), tick=False):
@@ -654,12 +654,12 @@ def test_signing_after_the_deadline_is_refused_before_the_scheduler_closes_it(pe
     assert petition.deadline_at is not None
     with time_machine.travel(petition.deadline_at + datetime.timedelta(seconds=30), tick=False):
         with pytest.raises(InvalidState) as excinfo:
-            sign(petition)
+            submit(petition)
         assert excinfo.value.code == "petition_closed"
         assert excinfo.value.message == "This petition closed on 10 September 2025, so it can no longer be signed."
         with pytest.raises(InvalidState):
-            sign(petition, sponsor_token=petition.sponsor_token)
+            submit(petition, sponsor_token=petition.sponsor_token)
     assert signers(petition) == []
     # A second before the deadline it could still be signed and confirmed.
     with time_machine.travel(petition.deadline_at - datetime.timedelta(seconds=1), tick=False):
-        assert confirm(sign(petition)).state == SignatureState.VERIFIED
+        assert confirm(submit(petition)).state == SignatureState.VERIFIED

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import open_petition
+from tests.builders import open_petition
 from townhall.signatures.models import Signature, SignatureState
 from townhall.signatures.selectors import signature_iter_subscribers
 

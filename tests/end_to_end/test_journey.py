@@ -1,9 +1,8 @@
-"""The whole journey over HTTP, as residents, the creator and a moderator live it:
+"""The whole journey over HTTP, create to close: it runs through petitions, signatures, moderation and the scheduler."""
 
-create → creator confirms → sponsors confirm → moderator approves → residents sign and
-confirm → counter runs → exact count → threshold crossing recorded with its time →
-deadline passes → closed.
-"""
+# As residents, the creator and a moderator live it: create → creator confirms → sponsors
+# confirm → moderator approves → residents sign and confirm → counter runs → exact count →
+# threshold crossing recorded with its time → deadline passes → closed.
 
 from __future__ import annotations
 
@@ -17,15 +16,13 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
+from tests.builders import JOURNEY_DEADLINE_AT, JOURNEY_STARTS_AT
 from tests.conftest import links_in
 from townhall.accounts.models import User
 from townhall.petitions.models import Petition, PetitionState, ThresholdCrossing
 from townhall.schemes.models import Threshold, ThresholdKind
 from townhall.signatures.models import Signature, SignatureState
 from townhall.signatures.tasks import confirmation_emails_dispatch
-
-START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
-DEADLINE = datetime.datetime(2026, 9, 2, 8, 0, tzinfo=datetime.UTC)
 
 
 def _emails_to(address: str) -> list[Any]:
@@ -66,7 +63,7 @@ def _sign_and_confirm(client: Client, sign_url: str, *, name: str, email: str, p
 def test_the_whole_journey(scheme: Any, mayor: Any, moderator: User) -> None:
     Threshold.objects.filter(scheme=scheme, kind=ThresholdKind.RESPONSE).update(count=8)
     resident = Client()
-    traveller = time_machine.travel(START, tick=False)
+    traveller = time_machine.travel(JOURNEY_STARTS_AT, tick=False)
     traveller.start()
     try:
         # 1. Create.
@@ -122,9 +119,9 @@ def test_the_whole_journey(scheme: Any, mayor: Any, moderator: User) -> None:
         assert staff.post(f"/moderation/{petition.pk}/approve/").status_code == 302
         petition.refresh_from_db()
         assert petition.state == PetitionState.OPEN
-        assert petition.opened_at == START
+        assert petition.opened_at == JOURNEY_STARTS_AT
         # Six months on the body's calendar: 09:00 GMT in March → 09:00 BST (08:00 UTC).
-        assert petition.deadline_at == DEADLINE
+        assert petition.deadline_at == JOURNEY_DEADLINE_AT
         told = sorted(address for m in mail.outbox for address in m.to)
         assert told == sorted(["ann@example.org"] + [f"sponsor{n}@example.org" for n in range(5)])
 
@@ -148,7 +145,7 @@ def test_the_whole_journey(scheme: Any, mayor: Any, moderator: User) -> None:
         assert petition.signature_count == 0
 
         # 6. The counter runs; the count is exact and the threshold crossing is stamped.
-        counted_at = START + datetime.timedelta(minutes=7)
+        counted_at = JOURNEY_STARTS_AT + datetime.timedelta(minutes=7)
         traveller.stop()
         traveller = time_machine.travel(counted_at, tick=False)
         traveller.start()
@@ -173,7 +170,7 @@ def test_the_whole_journey(scheme: Any, mayor: Any, moderator: User) -> None:
 
         # 7. The deadline passes: the scheduler closes the petition; signing is refused.
         traveller.stop()
-        traveller = time_machine.travel(DEADLINE + datetime.timedelta(seconds=1), tick=False)
+        traveller = time_machine.travel(JOURNEY_DEADLINE_AT + datetime.timedelta(seconds=1), tick=False)
         traveller.start()
         call_command("scheduler", "--once")
         petition.refresh_from_db()

@@ -13,8 +13,8 @@ from django.core.mail import EmailMessage
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from townhall.core.mail import OutboxBackend
-from townhall.core.models import OutboxMessage
+from townhall.mail.backends import OutboxBackend
+from townhall.mail.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +152,7 @@ def test_the_embedded_default_routes_mail_to_the_outbox_and_shows_it(tmp_path: A
         TOWNHALL_DATABASE_URL=f"sqlite:///{tmp_path / 'dev.sqlite3'}",
     )
 
-    assert out == "townhall.core.mail.OutboxBackend True"
+    assert out == "townhall.mail.backends.OutboxBackend True"
 
 
 def test_production_keeps_the_outbox_off(tmp_path: Any) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from townhall.accounts.models import Role, User
+from tests.builders import staff
+from townhall.accounts.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ LINKS = {
 
 @pytest.mark.parametrize("role", list(Role))
 def test_each_role_sees_its_own_work(client: Client, role: Role, scheme: Any) -> None:
-    user = User.objects.create_user(f"u-{role.value}", "u@example.org", "correct-horse-battery", roles=[role.value])
+    user = staff(f"u-{role.value}", role, email="u@example.org")
     login = client.post("/staff/login/", {"username": user.username, "password": "correct-horse-battery"})
     assert login.status_code == 302
     assert login["Location"] == "/staff/"

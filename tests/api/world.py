@@ -1,4 +1,5 @@
-"""A small, deterministic world for the API, export and feed tests.
+"""A small, deterministic world for the API, export and feed tests (the `world` fixture in
+tests/api/conftest.py builds it at WORLD_STARTS_AT).
 
 Every person in it has a distinctive name, email and postcode, so tests can assert that
 none of them ever appears in public output (only the creator's name, where the petition
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from tests.conftest import make_petition, open_petition
+from tests.builders import WORLD_STARTS_AT, make_petition, open_petition, sign, staff
 from townhall.accounts.models import Role, User
 from townhall.meetings.models import AgendaItem, AgendaItemKind, Committee, CommitteeKind, Meeting, MeetingState
 from townhall.officials.models import Official
@@ -26,12 +27,6 @@ from townhall.petitions.services import (
 )
 from townhall.questions.models import Question, QuestionState, Verdict
 from townhall.responses.models import Response
-from townhall.signatures.models import Signature
-from townhall.signatures.services import signature_confirm, signature_create
-
-UTC = datetime.UTC
-# Monday 2 February 2026, 10:00 UTC: the world is built at this instant.
-T0 = datetime.datetime(2026, 2, 2, 10, 0, tzinfo=UTC)
 
 # Personal data that must never appear in public output.
 SIGNER = {"name": "Zebedee Quinlan-Signer", "email": "zebedee.signer@example.org", "postcode": "KM9 9ZZ"}
@@ -67,7 +62,7 @@ class World:
 
 
 def build_world(*, moderator: User) -> World:
-    """Call inside a frozen clock at T0 (after the `scheme` fixture)."""
+    """Call inside a frozen clock at WORLD_STARTS_AT (after the `scheme` fixture)."""
     mayor = official_appoint(name="Cllr Helen Marsh", role="Mayor", started_on=datetime.date(2024, 5, 1))
     responded = open_petition(
         moderator=moderator,
@@ -78,26 +73,16 @@ def build_world(*, moderator: User) -> World:
         official_id=mayor.pk,
         decision_maker="Cllr Helen Marsh, Mayor",
     )
-    outcome = signature_create(
-        petition_id=responded.pk,
-        name=SIGNER["name"],
-        email=SIGNER["email"],
-        postcode=SIGNER["postcode"],
-        declared_eligible=True,
-        wants_updates=True,
-        sponsor_token=None,
-    )
-    signature = Signature.objects.get(pk=outcome.signature_id)
-    signature_confirm(signature_id=signature.pk, token=signature.token)
+    sign(responded, name=SIGNER["name"], email=SIGNER["email"], postcode=SIGNER["postcode"], wants_updates=True)
     petition_tally_add(increments={responded.pk: 1_200}, at=timezone.now())
     responded.refresh_from_db()
     response = Response.objects.create(
         petition=responded,
-        threshold_reached_at=T0,
+        threshold_reached_at=WORLD_STARTS_AT,
         due_on=datetime.date(2026, 3, 2),
         official=mayor,
         body="We will reopen the toilets in April.",
-        published_at=T0 + datetime.timedelta(days=3),
+        published_at=WORLD_STARTS_AT + datetime.timedelta(days=3),
         draft="An unpublished draft: never public.",
     )
     Petition.objects.filter(pk=responded.pk).update(response_published_at=response.published_at)
@@ -111,14 +96,19 @@ def build_world(*, moderator: User) -> World:
     petition_confirm_creator(petition_id=hidden.pk, token=hidden.creator_token)
     hidden = petition_reject(petition_id=hidden.pk, reason="libellous", details="It named a person.", actor=moderator)
     removed = open_petition(moderator=moderator, action="A petition later taken down", creator_email="gone@example.org")
-    removed = petition_remove(petition_id=removed.pk, actor=_admin())
+    removed = petition_remove(
+        petition_id=removed.pk, actor=staff("world-admin", Role.ADMINISTRATOR, email="admin@example.org")
+    )
     pending = make_petition(action="Still waiting for its creator", creator_email="pending@example.org")
 
     committee = Committee.objects.create(
         name="Mayor's Question Time", slug="mayors-question-time", kind=CommitteeKind.QUESTION_TIME
     )
     meeting = Meeting.objects.create(
-        committee=committee, starts_at=T0 - datetime.timedelta(days=5), state=MeetingState.HELD, location="Town Hall"
+        committee=committee,
+        starts_at=WORLD_STARTS_AT - datetime.timedelta(days=5),
+        state=MeetingState.HELD,
+        location="Town Hall",
     )
     agenda_item = AgendaItem.objects.create(
         meeting=meeting,
@@ -159,10 +149,4 @@ def build_world(*, moderator: User) -> World:
         agenda_item=agenda_item,
         question=question,
         committee=committee,
-    )
-
-
-def _admin() -> User:
-    return User.objects.create_user(
-        "world-admin", "admin@example.org", "correct-horse-battery", roles=[Role.ADMINISTRATOR.value]
     )

@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from townhall.core.mail import Letter, letters_owed, queue_letters, send_queued_letters
-from townhall.core.models import QueuedEmail
-from townhall.core.tasks import queued_emails_dispatch
+from townhall.mail.models import QueuedEmail
+from townhall.mail.selectors import letters_owed
+from townhall.mail.services import Letter, queue_letters, send_queued_letters
+from townhall.mail.tasks import queued_emails_dispatch
 
 pytestmark = pytest.mark.django_db
 

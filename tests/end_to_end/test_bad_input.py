@@ -1,5 +1,7 @@
-"""Bad input over HTTP: every case gives a clear, specific message and changes nothing,
-and what the person typed is shown back to them (nothing submitted is lost)."""
+"""Bad input over HTTP on every public form (petitions, signatures): a clear message, nothing changed, nothing lost."""
+
+# Every case gives a clear, specific message and changes nothing, and what the person typed
+# is shown back to them (nothing submitted is lost).
 
 from __future__ import annotations
 
@@ -11,11 +13,10 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import make_petition, open_petition
+from tests.builders import make_petition, open_petition, sign
 from townhall.petitions.models import Petition, PetitionState
 from townhall.petitions.services import petition_close_expired, petition_reject
 from townhall.signatures.models import Signature, SignatureState
-from townhall.signatures.services import signature_create
 
 pytestmark = pytest.mark.django_db
 
@@ -133,15 +134,8 @@ def test_resending_is_capped(client: Client, petition: Petition) -> None:
 
 
 def _pending(petition: Petition) -> Signature:
-    outcome = signature_create(
-        petition_id=petition.pk,
-        name="Rosa Resident",
-        email="rosa@example.org",
-        postcode="KM4 4DD",
-        declared_eligible=True,
-        wants_updates=False,
-    )
-    return Signature.objects.get(pk=outcome.signature_id)
+    """Rosa has signed and not yet confirmed."""
+    return sign(petition, name="Rosa Resident", email="rosa@example.org", postcode="KM4 4DD", confirm=False)
 
 
 def test_wrong_token_is_refused(client: Client, petition: Petition) -> None:

@@ -1,4 +1,4 @@
-"""The site comes up: the public pages render for a configured body."""
+"""The site comes up: every public page renders for a configured body, whichever app serves it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tests.conftest import open_petition
+from tests.builders import open_petition
 
 
 @pytest.mark.django_db
