@@ -66,6 +66,42 @@ def each_through_service(
     return succeeded
 
 
+def inline_through_services(
+    model_admin: admin.ModelAdmin[Any],
+    request: HttpRequest,
+    formset: Any,
+    *,
+    parent: str,
+    parent_object: Any,
+    save: Callable[[Any, list[str]], object],
+    delete: Callable[[Any], object] | None = None,
+) -> None:
+    """Save an admin inline formset row by row through services (`save(row, changed_fields)`,
+    `delete(row)`), instead of the formset writing the rows itself. A refused row is shown,
+    the others go on. Records what the formset's own save() would have, for the admin's
+    change message."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    deleted = formset.deleted_forms if formset.can_delete else []
+    for inline_form in formset.forms:
+        row = inline_form.instance
+        try:
+            if inline_form in deleted:
+                if row.pk is not None and delete is not None:
+                    delete(row)
+                    formset.deleted_objects.append(row)
+            elif inline_form.has_changed():
+                created = row.pk is None
+                row = inline_form.save(commit=False)
+                setattr(row, parent, parent_object)
+                save(row, list(inline_form.changed_data))
+                if created:
+                    formset.new_objects.append(row)
+                else:
+                    formset.changed_objects.append((row, list(inline_form.changed_data)))
+        except DomainError as error:
+            model_admin.message_user(request, error.message, messages.ERROR)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Townhall", {"fields": ("roles",)}))

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 
-from townhall.accounts.admin import AdministratorsOnly
+from townhall.accounts.admin import AdministratorsOnly, inline_through_services
 from townhall.officials.models import Official, Person
 from townhall.officials.services import official_save, person_save
 
@@ -35,18 +35,14 @@ class PersonAdmin(KeptRecord, admin.ModelAdmin[Person]):
         person_save(person=obj, actor=request.user, changed_fields=list(form.changed_data))
 
     def save_formset(self, request: Any, form: Any, formset: BaseInlineFormSet[Any, Any, Any], change: bool) -> None:
-        # The admin's change message reads what a formset's own save() would have recorded.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for inline_form in formset.forms:
-            if inline_form.has_changed():
-                created = inline_form.instance.pk is None
-                official = inline_form.save(commit=False)
-                official.person = form.instance
-                official_save(official=official, actor=request.user, changed_fields=list(inline_form.changed_data))
-                if created:
-                    formset.new_objects.append(official)
-                else:
-                    formset.changed_objects.append((official, list(inline_form.changed_data)))
+        inline_through_services(
+            self,
+            request,
+            formset,
+            parent="person",
+            parent_object=form.instance,
+            save=lambda official, changed: official_save(official=official, actor=request.user, changed_fields=changed),
+        )
 
 
 @admin.register(Official)

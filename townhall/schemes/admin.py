@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 
-from townhall.accounts.admin import AdministratorsOnly
-from townhall.core.errors import DomainError
+from townhall.accounts.admin import AdministratorsOnly, inline_through_services
 from townhall.schemes.models import BankHoliday, Body, Scheme, Threshold
 from townhall.schemes.services import (
     bank_holiday_delete,
@@ -58,28 +57,17 @@ class SchemeAdmin(AdministratorsOnly, admin.ModelAdmin[Scheme]):
 
     def save_formset(self, request: Any, form: Any, formset: BaseInlineFormSet[Any, Any, Any], change: bool) -> None:
         """Thresholds are saved and removed one by one through the services."""
-        # The admin's change message reads what a formset's own save() would have recorded.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        deleted = formset.deleted_forms if formset.can_delete else []
-        for inline_form in formset.forms:
-            if inline_form in deleted:
-                if inline_form.instance.pk:
-                    try:
-                        threshold_delete(threshold_id=inline_form.instance.pk, actor=request.user)
-                    except DomainError as error:
-                        self.message_user(request, error.message, messages.ERROR)
-                    else:
-                        formset.deleted_objects.append(inline_form.instance)
-                continue
-            if inline_form.has_changed():
-                created = inline_form.instance.pk is None
-                threshold = inline_form.save(commit=False)
-                threshold.scheme = form.instance
-                threshold_save(threshold=threshold, actor=request.user, changed_fields=list(inline_form.changed_data))
-                if created:
-                    formset.new_objects.append(threshold)
-                else:
-                    formset.changed_objects.append((threshold, list(inline_form.changed_data)))
+        inline_through_services(
+            self,
+            request,
+            formset,
+            parent="scheme",
+            parent_object=form.instance,
+            save=lambda threshold, changed: threshold_save(
+                threshold=threshold, actor=request.user, changed_fields=changed
+            ),
+            delete=lambda threshold: threshold_delete(threshold_id=threshold.pk, actor=request.user),
+        )
 
 
 @admin.register(BankHoliday)
