@@ -6,12 +6,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from townhall.accountability.models import Decision
 from townhall.accountability.services import decision_clean, decision_delete, decision_record, decision_update
-from townhall.accounts.admin import AdministratorsOnly
+from townhall.accounts.admin import AdministratorsOnly, DeletedThroughService
 from townhall.core.errors import DomainError
 from townhall.officials.models import Official
 from townhall.petitions.models import Petition
@@ -72,7 +71,7 @@ def _service_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @admin.register(Decision)
-class DecisionAdmin(AdministratorsOnly, admin.ModelAdmin[Decision]):
+class DecisionAdmin(AdministratorsOnly, DeletedThroughService, admin.ModelAdmin[Decision]):
     form = DecisionAdminForm
     list_display = ["decided_on", "title", "kind", "decided_by"]
     list_filter = ["kind"]
@@ -101,9 +100,5 @@ class DecisionAdmin(AdministratorsOnly, admin.ModelAdmin[Decision]):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    def delete_model(self, request: HttpRequest, obj: Decision) -> None:
+    def delete_through(self, request: HttpRequest, obj: Decision) -> None:
         decision_delete(decision_id=obj.pk, actor=request.user)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Decision]) -> None:
-        for decision in queryset:
-            decision_delete(decision_id=decision.pk, actor=request.user)

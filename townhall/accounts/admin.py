@@ -42,6 +42,21 @@ class ReadOnly:
         return False
 
 
+class DeletedThroughService:
+    """The admin's delete and bulk delete call one service per record (`delete_through`),
+    so each removal is checked and audited like any other write."""
+
+    def delete_through(self, request: HttpRequest, obj: Any) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete_through(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for obj in queryset:
+            self.delete_through(request, obj)
+
+
 def each_through_service(
     model_admin: admin.ModelAdmin[Any],
     request: HttpRequest,

@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 
-from townhall.accounts.admin import AdministratorsOnly, inline_through_services
+from townhall.accounts.admin import AdministratorsOnly, DeletedThroughService, inline_through_services
 from townhall.schemes.models import BankHoliday, Body, Scheme, Threshold
 from townhall.schemes.services import (
     bank_holiday_delete,
@@ -71,15 +70,11 @@ class SchemeAdmin(AdministratorsOnly, admin.ModelAdmin[Scheme]):
 
 
 @admin.register(BankHoliday)
-class BankHolidayAdmin(AdministratorsOnly, admin.ModelAdmin[BankHoliday]):
+class BankHolidayAdmin(AdministratorsOnly, DeletedThroughService, admin.ModelAdmin[BankHoliday]):
     list_display = ["date", "name"]
 
     def save_model(self, request: Any, obj: BankHoliday, form: Any, change: bool) -> None:
         bank_holiday_save(holiday=obj, actor=request.user)
 
-    def delete_model(self, request: Any, obj: BankHoliday) -> None:
+    def delete_through(self, request: Any, obj: BankHoliday) -> None:
         bank_holiday_delete(holiday_id=obj.pk, actor=request.user)
-
-    def delete_queryset(self, request: Any, queryset: QuerySet[BankHoliday]) -> None:
-        for holiday in queryset:
-            bank_holiday_delete(holiday_id=holiday.pk, actor=request.user)

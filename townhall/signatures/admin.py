@@ -6,15 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
 
-from townhall.accounts.admin import AdministratorsOnly
+from townhall.accounts.admin import AdministratorsOnly, DeletedThroughService
 from townhall.signatures.models import SignerListEntry
 from townhall.signatures.services import signer_list_entry_delete, signer_list_entry_save
 
 
 @admin.register(SignerListEntry)
-class SignerListEntryAdmin(AdministratorsOnly, admin.ModelAdmin[SignerListEntry]):
+class SignerListEntryAdmin(AdministratorsOnly, DeletedThroughService, admin.ModelAdmin[SignerListEntry]):
     list_display = ["kind", "action", "value", "note", "created_at"]
     list_filter = ["kind", "action"]
     search_fields = ["value", "note"]
@@ -22,9 +21,5 @@ class SignerListEntryAdmin(AdministratorsOnly, admin.ModelAdmin[SignerListEntry]
     def save_model(self, request: Any, obj: SignerListEntry, form: Any, change: bool) -> None:
         signer_list_entry_save(entry=obj, actor=request.user)
 
-    def delete_model(self, request: Any, obj: SignerListEntry) -> None:
+    def delete_through(self, request: Any, obj: SignerListEntry) -> None:
         signer_list_entry_delete(entry_id=obj.pk, actor=request.user)
-
-    def delete_queryset(self, request: Any, queryset: QuerySet[SignerListEntry]) -> None:
-        for entry in queryset:
-            signer_list_entry_delete(entry_id=entry.pk, actor=request.user)
