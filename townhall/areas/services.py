@@ -279,15 +279,21 @@ def breakdown_remove(
 
 
 def _increment(model: Any, column: str, deltas: Mapping[tuple[int, Any], int]) -> None:
-    """Ensure a row exists for each key (one INSERT), then one UPDATE per key touched."""
-    deltas = {key: n for key, n in deltas.items() if n}
-    if not deltas:
+    """Ensure a row exists for each key (one INSERT), then one UPDATE per key touched.
+
+    Both statements take the keys in one fixed order (petition, then area or hour). Two
+    counters adding to the same breakdown rows at once then wait for each other instead of
+    deadlocking: with the INSERT's rows in each batch's own order, one transaction could
+    hold a new (petition, hour) index entry the other needed and the other way round.
+    """
+    ordered = sorted(((key, n) for key, n in deltas.items() if n), key=lambda item: (item[0][0], str(item[0][1])))
+    if not ordered:
         return
     model.objects.bulk_create(
-        [model(petition_id=pid, **{column: value}, signature_count=0) for pid, value in deltas],
+        [model(petition_id=pid, **{column: value}, signature_count=0) for (pid, value), _ in ordered],
         ignore_conflicts=True,
     )
-    for (petition_id, value), n in sorted(deltas.items(), key=lambda item: (item[0][0], str(item[0][1]))):
+    for (petition_id, value), n in ordered:
         model.objects.filter(petition_id=petition_id, **{column: value}).update(
             signature_count=F("signature_count") + n
         )
