@@ -78,7 +78,6 @@ def body_update(*, body: Body, actor: Actor, changed_fields: list[str]) -> Body:
     actor = _require_administrator(actor)
     _clean_and_save(body)
     audit_record(action="body.updated", target=body, actor=actor, data={"fields": sorted(changed_fields)})
-    transaction.on_commit(scheme_forget_current)
     return body
 
 
@@ -94,7 +93,6 @@ def threshold_save(*, threshold: Threshold, actor: Actor, changed_fields: list[s
         actor=actor,
         data={"name": threshold.name, "count": threshold.count, "fields": sorted(changed_fields)},
     )
-    transaction.on_commit(scheme_forget_current)
     return threshold
 
 
@@ -112,7 +110,6 @@ def threshold_delete(*, threshold_id: int, actor: Actor) -> None:
         )
     audit_record(action="threshold.removed", target=threshold, actor=actor, data={"name": threshold.name})
     threshold.delete()
-    transaction.on_commit(scheme_forget_current)
 
 
 @transaction.atomic
