@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from townhall.core.text import canonical_email, normalise_name, normalise_postcode, tidy
+from townhall.core.errors import DomainError
+from townhall.core.text import canonical_email, normalise_name, normalise_postcode, text_within, tidy
 
 GMAIL = ["gmail.com", "googlemail.com"]
 
@@ -132,3 +133,41 @@ def test_canonical_email_is_idempotent(address: str) -> None:
     once = canonical_email(address, dot_insensitive_domains=GMAIL)
     assert canonical_email(once, dot_insensitive_domains=GMAIL) == once
     assert once == once.lower()
+
+
+TOO_LONG = "At most %(max)s (%(max_grouped)s); %(length)s given, %(over)s over."
+
+
+def test_text_within_tidies_and_returns_text_inside_the_limit() -> None:
+    assert text_within("  a  b \r\n c ", limit=10, code="f", too_long=TOO_LONG) == "a b\nc"
+
+
+def test_text_within_folds_lines_for_one_line_fields() -> None:
+    assert text_within("Ann\nSmith", limit=10, code="f", too_long=TOO_LONG, one_line=True) == "Ann Smith"
+
+
+def test_text_within_refuses_an_empty_required_field_with_its_own_message() -> None:
+    with pytest.raises(DomainError) as excinfo:
+        text_within(" \n ", limit=10, code="title", blank="Enter a title.", too_long=TOO_LONG)
+    assert (excinfo.value.code, excinfo.value.message) == ("title_blank", "Enter a title.")
+
+
+def test_text_within_lets_an_optional_field_be_empty() -> None:
+    assert text_within("   ", limit=10, code="f", too_long=TOO_LONG) == ""
+
+
+@pytest.mark.parametrize(
+    ("length", "message"),
+    [
+        (1001, "At most 1000 (1,000); 1,001 given, 1 over."),
+        (1234, "At most 1000 (1,000); 1,234 given, 234 over."),
+    ],
+)
+def test_text_within_refuses_text_past_the_limit_saying_by_how_much(length: int, message: str) -> None:
+    with pytest.raises(DomainError) as excinfo:
+        text_within("x" * length, limit=1000, code="body", too_long=TOO_LONG)
+    assert (excinfo.value.code, excinfo.value.message) == ("body_too_long", message)
+
+
+def test_text_within_counts_the_tidied_text_against_the_limit() -> None:
+    assert text_within("  " + "x" * 5 + "  ", limit=5, code="f", too_long=TOO_LONG) == "xxxxx"

@@ -22,7 +22,7 @@ from townhall.accounts.models import Actor, User
 from townhall.accounts.policies import can_administer, require
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, NotFound
-from townhall.core.text import tidy
+from townhall.core.text import text_within, tidy
 from townhall.meetings.models import Meeting
 from townhall.officials.models import Official
 from townhall.petitions.models import Petition
@@ -65,18 +65,20 @@ def decision_clean(
         raise DomainError(_("Enter the date the decision was taken."), code="decision_date_blank")
     if kind not in DecisionKind.values:
         raise DomainError(_("Choose what kind of decision this was."), code="decision_kind_invalid")
-    title, decided_by, description = tidy(title), tidy(decided_by), tidy(description)
-    if not title:
-        raise DomainError(_("Enter a title for the decision."), code="decision_title_blank")
-    if len(title) > TITLE_MAX:
-        raise DomainError(
-            _("The title must be %(max)s characters or fewer.") % {"max": TITLE_MAX}, code="decision_title_too_long"
-        )
-    if len(decided_by) > DECIDED_BY_MAX:
-        raise DomainError(
-            _("Who decided must be %(max)s characters or fewer.") % {"max": DECIDED_BY_MAX},
-            code="decision_decided_by_too_long",
-        )
+    title = text_within(
+        title,
+        limit=TITLE_MAX,
+        code="decision_title",
+        blank=_("Enter a title for the decision."),
+        too_long=_("The title must be %(max)s characters or fewer."),
+    )
+    decided_by = text_within(
+        decided_by,
+        limit=DECIDED_BY_MAX,
+        code="decision_decided_by",
+        too_long=_("Who decided must be %(max)s characters or fewer."),
+    )
+    description = tidy(description)
     source_url = source_url.strip()
     if source_url:
         try:

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 import uk_postcodes_parsing
 
+from townhall.core.errors import DomainError
+
 # Outward code (area, district, optional sub-district) then inward code (sector, unit).
 # Inward letters never include C, I, K, M, O or V.
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][ABD-HJLNP-UW-Z]{2})$")
@@ -65,3 +67,29 @@ def tidy(raw: str) -> str:
     """Trim surrounding whitespace and collapse runs of spaces within lines."""
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in raw.replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip()
+
+
+def text_within(
+    raw: str, *, limit: int, code: str, too_long: str, blank: str | None = None, one_line: bool = False
+) -> str:
+    """Tidy what a person typed into a text field and hold it to `limit` characters.
+
+    The one rule for every free-text field a service takes. Raises a DomainError coded
+    `<code>_blank` (only when `blank`, the message for an empty field, is given: the
+    field is then required) or `<code>_too_long`. `too_long` is the field's own message;
+    it may use %(max)s (the limit as digits), %(max_grouped)s (with thousands
+    separators), %(length)s and %(over)s (how many characters too many). `one_line`
+    folds line breaks into spaces, for names and titles.
+    """
+    text = tidy(raw)
+    if one_line:
+        text = text.replace("\n", " ")
+    if not text and blank is not None:
+        raise DomainError(blank, code=f"{code}_blank")
+    if len(text) > limit:
+        raise DomainError(
+            too_long
+            % {"max": limit, "max_grouped": f"{limit:,}", "length": f"{len(text):,}", "over": len(text) - limit},
+            code=f"{code}_too_long",
+        )
+    return text

@@ -30,7 +30,7 @@ from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
-from townhall.core.text import tidy
+from townhall.core.text import text_within
 from townhall.core.tokens import LINK_NOT_VALID, get_by_token, new_token
 from townhall.engagement.models import ContactMessage, MessageState, PetitionUpdate, UpdateState
 from townhall.mail.services import Letter, queue_letters, render_email, send_email
@@ -64,23 +64,20 @@ def _require_moderator(actor: Actor) -> User:
 
 
 def _clean_update(*, title: str, body: str) -> tuple[str, str]:
-    title, body = tidy(title), tidy(body)
-    if not title:
-        raise DomainError(_("Enter a title for your update."), code="update_title_blank")
-    if len(title) > UPDATE_TITLE_MAX:
-        raise DomainError(
-            _("The title must be %(max)s characters or fewer; it is %(over)s too long.")
-            % {"max": UPDATE_TITLE_MAX, "over": len(title) - UPDATE_TITLE_MAX},
-            code="update_title_too_long",
-        )
-    if not body:
-        raise DomainError(_("Enter the text of your update."), code="update_body_blank")
-    if len(body) > UPDATE_BODY_MAX:
-        raise DomainError(
-            _("The update must be %(max)s characters or fewer; it is %(over)s too long.")
-            % {"max": UPDATE_BODY_MAX, "over": len(body) - UPDATE_BODY_MAX},
-            code="update_body_too_long",
-        )
+    title = text_within(
+        title,
+        limit=UPDATE_TITLE_MAX,
+        code="update_title",
+        blank=_("Enter a title for your update."),
+        too_long=_("The title must be %(max)s characters or fewer; it is %(over)s too long."),
+    )
+    body = text_within(
+        body,
+        limit=UPDATE_BODY_MAX,
+        code="update_body",
+        blank=_("Enter the text of your update."),
+        too_long=_("The update must be %(max)s characters or fewer; it is %(over)s too long."),
+    )
     return title, body
 
 
@@ -167,13 +164,13 @@ def update_approve(*, update_id: int, actor: Actor) -> PetitionUpdate:
 def update_reject(*, update_id: int, reason: str, actor: Actor) -> PetitionUpdate:
     """A moderator refuses an update, telling the creator why. Nothing is published."""
     actor = _require_moderator(actor)
-    reason = tidy(reason)
-    if not reason:
-        raise DomainError(_("Explain to the creator why the update cannot be published."), code="reason_blank")
-    if len(reason) > REASON_MAX:
-        raise DomainError(
-            _("The explanation must be %(max)s characters or fewer.") % {"max": REASON_MAX}, code="reason_too_long"
-        )
+    reason = text_within(
+        reason,
+        limit=REASON_MAX,
+        code="reason",
+        blank=_("Explain to the creator why the update cannot be published."),
+        too_long=_("The explanation must be %(max)s characters or fewer."),
+    )
     update = _locked_update(update_id)
     _require_awaiting(update, doing=_("rejected"))
     update.state = UpdateState.REJECTED
@@ -255,16 +252,13 @@ def client_ip_hash(*, ip: str) -> str:
 
 
 def _clean_body(body: str) -> str:
-    body = tidy(body)
-    if not body:
-        raise DomainError(_("Enter your message."), code="contact_body_blank")
-    if len(body) > CONTACT_BODY_MAX:
-        raise DomainError(
-            _("Your message must be %(max)s characters or fewer; it is %(over)s too long.")
-            % {"max": CONTACT_BODY_MAX, "over": len(body) - CONTACT_BODY_MAX},
-            code="contact_body_too_long",
-        )
-    return body
+    return text_within(
+        body,
+        limit=CONTACT_BODY_MAX,
+        code="contact_body",
+        blank=_("Enter your message."),
+        too_long=_("Your message must be %(max)s characters or fewer; it is %(over)s too long."),
+    )
 
 
 def _check_rate_limits(
@@ -506,11 +500,12 @@ def contact_report(*, message_id: int, token: str, reason: str) -> ContactMessag
     message = get_by_token(
         _locked_messages().filter(state=MessageState.DELIVERED), pk=message_id, token=token, field="recipient_token"
     )
-    reason = tidy(reason)
-    if len(reason) > REASON_MAX:
-        raise DomainError(
-            _("Your reason must be %(max)s characters or fewer.") % {"max": REASON_MAX}, code="report_reason_too_long"
-        )
+    reason = text_within(
+        reason,
+        limit=REASON_MAX,
+        code="report_reason",
+        too_long=_("Your reason must be %(max)s characters or fewer."),
+    )
     if message.reported_at is not None:
         return message
     message.reported_at = timezone.now()

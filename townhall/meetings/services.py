@@ -31,7 +31,7 @@ from townhall.accounts.policies import can_clerk, require
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
-from townhall.core.text import tidy
+from townhall.core.text import text_within, tidy
 from townhall.mail.services import Letter, queue_letters, render_email
 from townhall.meetings.models import (
     AgendaItem,
@@ -96,14 +96,14 @@ def register_outcome_listener(listener: OutcomeListener) -> None:
 def committee_create(*, name: str, kind: str, actor: Actor) -> Committee:
     """Add a committee whose meetings can then be scheduled (Full Council, scrutiny...)."""
     actor = _require_clerk(actor)
-    name = tidy(name).replace("\n", " ")
-    if not name:
-        raise DomainError(_("Enter the committee's name."), code="committee_name_blank")
-    if len(name) > COMMITTEE_NAME_MAX:
-        raise DomainError(
-            _("The committee's name must be %(max)s characters or fewer.") % {"max": COMMITTEE_NAME_MAX},
-            code="committee_name_too_long",
-        )
+    name = text_within(
+        name,
+        limit=COMMITTEE_NAME_MAX,
+        code="committee_name",
+        blank=_("Enter the committee's name."),
+        too_long=_("The committee's name must be %(max)s characters or fewer."),
+        one_line=True,
+    )
     if kind not in CommitteeKind.values:
         raise DomainError(_("Choose what kind of committee this is."), code="committee_kind_invalid")
     if Committee.objects.filter(name__iexact=name).exists():
@@ -152,11 +152,13 @@ def meeting_schedule(*, committee_id: int, starts_at: datetime.datetime, locatio
             % {"when": timezone.localtime(starts_at).strftime("%-d %B %Y %H:%M")},
             code="starts_at_past",
         )
-    location = tidy(location).replace("\n", " ")
-    if len(location) > LOCATION_MAX:
-        raise DomainError(
-            _("The location must be %(max)s characters or fewer.") % {"max": LOCATION_MAX}, code="location_too_long"
-        )
+    location = text_within(
+        location,
+        limit=LOCATION_MAX,
+        code="location",
+        too_long=_("The location must be %(max)s characters or fewer."),
+        one_line=True,
+    )
     meeting = Meeting.objects.create(committee=committee, starts_at=starts_at, location=location)
     audit_record(
         action="meeting.scheduled",
@@ -262,12 +264,13 @@ def agenda_item_add(
         title = f"{prefix}: {petition.action}"
     if not title and item_kind == AgendaItemKind.QUESTIONS:
         title = _("Public questions to %(who)s") % {"who": official.label} if official else _("Public questions")
-    if not title:
-        raise DomainError(_("Enter a title for the agenda item."), code="title_blank")
-    if len(title) > TITLE_MAX:
-        raise DomainError(
-            _("The title must be %(max)s characters or fewer.") % {"max": TITLE_MAX}, code="title_too_long"
-        )
+    title = text_within(
+        title,
+        limit=TITLE_MAX,
+        code="title",
+        blank=_("Enter a title for the agenda item."),
+        too_long=_("The title must be %(max)s characters or fewer."),
+    )
     last = AgendaItem.objects.filter(meeting=meeting).aggregate(last=Max("position"))["last"] or 0
     item = AgendaItem.objects.create(
         meeting=meeting,

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from townhall.accounts.models import Actor
 from townhall.accounts.policies import can_administer, require
@@ -26,7 +27,7 @@ from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
-from townhall.core.text import tidy
+from townhall.core.text import text_within, tidy
 from townhall.core.tokens import get_by_token, new_token
 from townhall.mail.services import send_email
 from townhall.officials.models import Official
@@ -75,18 +76,28 @@ class PetitionText:
 
 def petition_text_clean(*, action: str, background: str, additional_details: str) -> PetitionText:
     """Tidy and check the text limits; raise a DomainError naming the field at fault."""
-    text = PetitionText(tidy(action), tidy(background), tidy(additional_details))
-    if not text.action:
-        raise DomainError("Enter the action you want the decision maker to take.", code="action_blank")
-    if len(text.action) > ACTION_MAX:
-        raise DomainError(f"The action must be {ACTION_MAX} characters or fewer.", code="action_too_long")
-    if not text.background:
-        raise DomainError("Enter the background to your petition.", code="background_blank")
-    if len(text.background) > BACKGROUND_MAX:
-        raise DomainError(f"The background must be {BACKGROUND_MAX} characters or fewer.", code="background_too_long")
-    if len(text.additional_details) > DETAILS_MAX:
-        raise DomainError(f"The additional details must be {DETAILS_MAX} characters or fewer.", code="details_too_long")
-    return text
+    return PetitionText(
+        text_within(
+            action,
+            limit=ACTION_MAX,
+            code="action",
+            blank=_("Enter the action you want the decision maker to take."),
+            too_long=_("The action must be %(max)s characters or fewer."),
+        ),
+        text_within(
+            background,
+            limit=BACKGROUND_MAX,
+            code="background",
+            blank=_("Enter the background to your petition."),
+            too_long=_("The background must be %(max)s characters or fewer."),
+        ),
+        text_within(
+            additional_details,
+            limit=DETAILS_MAX,
+            code="details",
+            too_long=_("The additional details must be %(max)s characters or fewer."),
+        ),
+    )
 
 
 @transaction.atomic

@@ -28,7 +28,7 @@ from townhall.accounts.policies import can_clerk, can_moderate, can_respond, req
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
-from townhall.core.text import tidy
+from townhall.core.text import text_within, tidy
 from townhall.core.tokens import get_by_token, new_token
 from townhall.mail.services import Letter, queue_letters, render_email, send_email
 from townhall.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingState
@@ -275,13 +275,13 @@ def question_reject(*, question_id: int, reason: str, actor: Actor) -> Question:
 def question_answer(*, question_id: int, answer: str, actor: Actor) -> Question:
     """Publish the official's written answer, before the meeting starts. Published once."""
     actor = require(can_respond, actor, refusal=_("Only responders can publish officials' written answers."))
-    answer = tidy(answer)
-    if not answer:
-        raise DomainError(_("Enter the written answer."), code="answer_blank")
-    if len(answer) > ANSWER_MAX:
-        raise DomainError(
-            _("The answer must be %(max)s characters or fewer.") % {"max": f"{ANSWER_MAX:,}"}, code="answer_too_long"
-        )
+    answer = text_within(
+        answer,
+        limit=ANSWER_MAX,
+        code="answer",
+        blank=_("Enter the written answer."),
+        too_long=_("The answer must be %(max_grouped)s characters or fewer."),
+    )
     question = _locked(question_id)
     _require_state(question, QuestionState.ACCEPTED, doing=_("it cannot be answered"))
     if question.answered_at is not None:
@@ -372,11 +372,9 @@ def question_record_verdict(*, question_id: int, token: str, verdict: str, reaso
         )
     if verdict not in Verdict.values:
         raise DomainError(_("Choose whether your question was answered."), code="verdict_invalid")
-    reason = tidy(reason)
-    if len(reason) > REASON_MAX:
-        raise DomainError(
-            _("Your reason must be %(max)s characters or fewer.") % {"max": f"{REASON_MAX:,}"}, code="reason_too_long"
-        )
+    reason = text_within(
+        reason, limit=REASON_MAX, code="reason", too_long=_("Your reason must be %(max_grouped)s characters or fewer.")
+    )
     question.verdict = verdict
     question.verdict_reason = reason
     question.verdict_at = timezone.now()

@@ -27,7 +27,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from townhall.core.errors import DomainError
-from townhall.core.text import canonical_email, normalise_postcode, tidy
+from townhall.core.text import canonical_email, normalise_postcode, text_within
 
 NAME_MAX = 100
 
@@ -54,14 +54,14 @@ def resident_clean(*, name: str, email: str, postcode: str | None = None, code_p
     Raises a DomainError naming the first field at fault; nothing is stored here.
     `postcode=None` means the form does not ask for one.
     """
-    name = tidy(name).replace("\n", " ")
-    if not name:
-        raise DomainError(_("Enter your name."), code=f"{code_prefix}name_blank")
-    if len(name) > NAME_MAX:
-        raise DomainError(
-            _("Your name must be %(max)s characters or fewer.") % {"max": NAME_MAX},
-            code=f"{code_prefix}name_too_long",
-        )
+    name = text_within(
+        name,
+        limit=NAME_MAX,
+        code=f"{code_prefix}name",
+        blank=_("Enter your name."),
+        too_long=_("Your name must be %(max)s characters or fewer."),
+        one_line=True,
+    )
     if "@" in name:
         raise DomainError(_("Enter your name, not an email address."), code=f"{code_prefix}name_is_email")
     email = email.strip()

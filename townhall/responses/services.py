@@ -16,13 +16,14 @@ import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from townhall.accounts.models import Actor, User
 from townhall.accounts.policies import can_respond, require
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
-from townhall.core.text import tidy
+from townhall.core.text import text_within
 from townhall.mail.services import render_email
 from townhall.petitions.models import LIVE_STATES, ThresholdCrossing
 from townhall.petitions.services import petition_mark_responded
@@ -139,12 +140,12 @@ def response_save_draft(*, response_id: int, text: str, actor: Actor) -> Respons
     actor = _require_responder(actor)
     response = _locked(response_id)
     _require_unpublished(response)
-    text = tidy(text)
-    if len(text) > RESPONSE_MAX:
-        raise DomainError(
-            f"The response must be {RESPONSE_MAX:,} characters or fewer; it is {len(text):,}.",
-            code="response_too_long",
-        )
+    text = text_within(
+        text,
+        limit=RESPONSE_MAX,
+        code="response",
+        too_long=_("The response must be %(max_grouped)s characters or fewer; it is %(length)s."),
+    )
     response.draft = text
     response.drafted_at = timezone.now()
     response.drafted_by = actor
