@@ -92,6 +92,10 @@ if DISPOSABLE_EMAIL_POLICY not in {"allow", "flag", "block"}:
 # Months after a petition closes or is rejected before its personal data is anonymised.
 ANONYMISE_AFTER_MONTHS = _int("TOWNHALL_ANONYMISE_AFTER_MONTHS", 12)
 
+# Staff sessions end after this many idle minutes, and after this many hours in any case.
+STAFF_SESSION_IDLE_MINUTES = _int("TOWNHALL_STAFF_SESSION_IDLE_MINUTES", 30)
+STAFF_SESSION_MAX_HOURS = _int("TOWNHALL_STAFF_SESSION_MAX_HOURS", 12)
+
 SECURE_SSL_REDIRECT = _bool("TOWNHALL_SECURE_SSL_REDIRECT", True)
 
 # The PostgreSQL database the test suite's second pass runs against.

@@ -17,7 +17,7 @@ DEBUG = env.DEBUG
 ALLOWED_HOSTS = env.ALLOWED_HOSTS
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "townhall.accounts.apps.TownhallAdminConfig",  # Django's admin, held to the roles
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,6 +63,8 @@ MIDDLEWARE = [
     # After authentication: only anonymous public reads may use the read replica.
     "townhall.core.replica.ReplicaReadMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any staff page: ends sessions past their idle or absolute limit.
+    "townhall.accounts.middleware.StaffSessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "townhall.core.middleware.DomainErrorMiddleware",
 ]
@@ -148,6 +150,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
+# Sign-in checks the password as Django does; every permission comes from the roles.
+AUTHENTICATION_BACKENDS = ["townhall.accounts.sites.RolePermissionsBackend"]
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "petitions:home"
 
@@ -194,6 +198,8 @@ MAILERS: dict[str, Any] = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Only staff have sessions; none outlives the absolute staff limit (see TOWNHALL above).
+SESSION_COOKIE_AGE = env.STAFF_SESSION_MAX_HOURS * 3600
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -240,6 +246,9 @@ TOWNHALL: dict[str, Any] = {
     "TREND_INTERVAL_SECONDS": 600.0,
     # A confirmation link works for this many days after the signature was made.
     "CONFIRMATION_LINK_DAYS": 30,
+    # The withdraw link in the confirmation email works for this many days after signing,
+    # and never once the petition has closed.
+    "WITHDRAW_LINK_DAYS": 30,
     # How many times one signature's confirmation email may be sent in all.
     "CONFIRMATION_EMAIL_CAP": 3,
     # Personal details are anonymised this many months after a petition closes or is rejected.
@@ -268,6 +277,9 @@ TOWNHALL: dict[str, Any] = {
     # per address, within seconds) failures, sign-in is refused for that long.
     "STAFF_2FA_REQUIRED": True,
     "LOGIN_THROTTLE": (5, 20, 900),
+    # A staff session ends after this long without a request, and this long after sign-in.
+    "STAFF_SESSION_IDLE_SECONDS": env.STAFF_SESSION_IDLE_MINUTES * 60,
+    "STAFF_SESSION_MAX_SECONDS": env.STAFF_SESSION_MAX_HOURS * 3600,
     # Popular petitions on the home page, and list page size.
     "PAGE_SIZE": 20,
     # Contact relay limits, over any 24 hours: messages one sender's email address may send

@@ -14,6 +14,10 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Most tests sign staff in directly; tests/accounts turns two-factor back on.
 TOWNHALL["STAFF_2FA_REQUIRED"] = False
+# Many tests move the clock by hours or months with a member of staff signed in; the
+# session limits are tested on their own (tests/accounts/test_session_limits.py).
+TOWNHALL["STAFF_SESSION_IDLE_SECONDS"] = TOWNHALL["STAFF_SESSION_MAX_SECONDS"] = 10 * 365 * 86400
+SESSION_COOKIE_AGE = TOWNHALL["STAFF_SESSION_MAX_SECONDS"]
 # One process's cache is shared enough here (production uses the database's).
 SILENCED_SYSTEM_CHECKS = ["altcha.W001"]
 # Process-local caches are off here (tests change rows directly); tests/core/test_local_caches.py

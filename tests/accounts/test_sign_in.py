@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
@@ -38,7 +39,7 @@ def _sign_in(client: Client, username: str = "alice", password: str = PASSWORD) 
 def test_first_sign_in_sets_up_an_authenticator_then_lets_staff_in(client: Client, alice: User) -> None:
     assert _sign_in(client).status_code == 302
     # Every staff page waits for the second factor.
-    assert client.get("/moderation/")["Location"] == "/staff/two-factor/"
+    assert client.get("/moderation/")["Location"] == "/staff/two-factor/?next=/moderation/"
     setup = client.get("/staff/two-factor/").content.decode()
     assert "Set up two-factor sign-in" in setup
     assert "data:image/svg+xml;base64," in setup
@@ -96,3 +97,31 @@ def test_one_address_trying_many_accounts_is_locked_out(alice: User, settings: A
     for name in ["a", "b", "c"]:
         _sign_in(client, username=name, password="guess")
     assert "Too many failed sign-in attempts" in _sign_in(client).content.decode()
+
+
+OFF_SITE = ["https://evil.example/", "//evil.example/", "https:evil.example", "/\\evil.example", "javascript:alert(1)"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_no_step_of_sign_in_sends_anyone_off_the_site(client: Client, alice: User, target: str) -> None:
+    device = TOTPDevice.objects.create(user=alice, name="app", confirmed=True)
+    chained = "/staff/two-factor/?next=" + quote(target, safe="")
+    login_page = client.get("/staff/login/?next=" + quote(chained, safe="")).content.decode()
+    assert "evil.example" not in login_page or 'name="next" value="/staff/two-factor/' in login_page
+    signed_in = client.post("/staff/login/", {"username": "alice", "password": PASSWORD, "next": chained})
+    assert "evil.example" not in signed_in["Location"] or signed_in["Location"].startswith("/staff/two-factor/")
+    verified = client.post(signed_in["Location"], {"token": _code(device)})
+    assert verified.status_code == 302
+    assert verified["Location"] == "/staff/"
+    # Nor does the login page keep an off-site `next` for later.
+    assert target not in client.get("/staff/login/?next=" + quote(target, safe="")).content.decode()
+    signed_out = client.post("/staff/logout/?next=" + quote(target, safe=""))
+    assert "evil.example" not in signed_out.get("Location", "")
+
+
+def test_the_second_factor_returns_staff_to_the_page_they_asked_for(client: Client, alice: User) -> None:
+    device = TOTPDevice.objects.create(user=alice, name="app", confirmed=True)
+    _sign_in(client)
+    asked = client.get("/moderation/updates/")
+    assert asked["Location"] == "/staff/two-factor/?next=/moderation/updates/"
+    assert client.post(asked["Location"], {"token": _code(device)})["Location"] == "/moderation/updates/"

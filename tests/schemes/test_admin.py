@@ -168,13 +168,13 @@ def test_a_moderator_cannot_reach_the_scheme_admin(client: Client, scheme: Schem
 
     response = client.get(_url(scheme))
 
-    assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response.status_code == 403
+    assert "You need the administrator role" in response.content.decode()
 
 
-def test_anonymous_visitors_are_sent_to_the_admin_login(client: Client, scheme: Scheme) -> None:
+def test_anonymous_visitors_are_sent_to_the_staff_sign_in(client: Client, scheme: Scheme) -> None:
     response = client.post(_url(scheme), {"duration_months": "1"})
 
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith("/staff/login/")
     assert Scheme.objects.get().duration_months == 6

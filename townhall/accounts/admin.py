@@ -8,11 +8,14 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from townhall.accounts.models import User
-from townhall.accounts.policies import can_administer
+from townhall.accounts.policies import can_administer, can_change_staff_account
+from townhall.accounts.services import staff_account_save
 from townhall.core.errors import DomainError
 
 
@@ -117,7 +120,46 @@ def inline_through_services(
             model_admin.message_user(request, error.message, messages.ERROR)
 
 
+# Powers come from the roles alone (RolePermissionsBackend): Django's groups grant nothing,
+# so they are not offered.
+admin.site.unregister(Group)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]
-    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Townhall", {"fields": ("roles",)}))
-    list_display = ["username", "email", "roles", "is_active"]
+    """Staff accounts. Powers come from the roles alone (Django's staff flag, groups and
+    model permissions grant nothing here), so those fields are not offered. Saves go
+    through `staff_account_save`; accounts are switched off, never deleted (the audit log
+    names them)."""
+
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Townhall"), {"fields": ("is_active", "roles")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    superuser_fieldsets = (
+        *fieldsets[:2],
+        (_("Townhall"), {"fields": ("is_active", "roles", "is_superuser")}),
+        fieldsets[3],
+    )
+    readonly_fields = ["last_login", "date_joined"]
+    list_display = ["username", "email", "roles", "is_active", "is_superuser"]
+    list_filter = ["is_active", "is_superuser"]
+    filter_horizontal = ()
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return self.add_fieldsets
+        return self.superuser_fieldsets if getattr(request.user, "is_superuser", False) else self.fieldsets
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return can_administer(request.user)
+        return can_change_staff_account(request.user, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
+        staff_account_save(account=obj, changed_fields=list(form.changed_data), actor=request.user)

@@ -36,6 +36,13 @@ def can_clerk(user: Actor | None) -> bool:
     return _has(user, Role.CLERK) or _has(user, Role.ADMINISTRATOR)
 
 
+def can_change_staff_account(user: Actor | None, account: User) -> bool:
+    """Administrators change staff accounts; only a superuser changes a superuser's."""
+    if not can_administer(user):
+        return False
+    return not account.is_superuser or (isinstance(user, User) and user.is_superuser)
+
+
 def require(allowed: Callable[[Actor | None], bool], actor: Actor | None, *, refusal: str) -> User:
     """The staff member `actor` is, if `allowed` says they may act; else PermissionDenied with
     `refusal`. Services call it before changing anything, so every way in (pages, the

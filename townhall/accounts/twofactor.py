@@ -12,8 +12,8 @@ import base64
 import segno
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -95,6 +95,6 @@ class StaffTwoFactorMiddleware:
             and request.path.startswith(STAFF_PREFIXES)
             and not request.path.startswith(EXEMPT_PREFIXES)
         ):
-            return redirect("accounts:two_factor")
+            return redirect_to_login(request.get_full_path(), "accounts:two_factor")
         response: HttpResponse = self.get_response(request)
         return response

@@ -12,7 +12,7 @@ from townhall.accounts import twofactor
 from townhall.accounts.decorators import signed_in_required
 from townhall.accounts.forms import TokenForm
 from townhall.accounts.policies import can_administer, can_clerk, can_moderate, can_respond
-from townhall.core.http import no_store
+from townhall.core.http import no_store, safe_next
 
 
 @signed_in_required
@@ -46,7 +46,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if twofactor.verify(request, device, form.cleaned_data["token"]):
-            return redirect(request.GET.get("next") or "accounts:home")
+            return redirect(safe_next(request, request.GET.get("next"), "accounts:home"))
         form.add_error("token", _("That code is not right. Codes change every 30 seconds: try the current one."))
     context = {"form": form, "setting_up": setting_up}
     if setting_up:

@@ -16,10 +16,22 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.shortcuts import resolve_url
+from django.utils.http import http_date, parse_http_date_safe, quote_etag, url_has_allowed_host_and_scheme
 
 PUBLIC_MAX_AGE = 5
 STALE_WHILE_REVALIDATE = 30
+
+
+def safe_next(request: HttpRequest, candidate: str | None, fallback: str) -> str:
+    """Where to send someone after a step (sign-in, second factor, a form): `candidate`
+    (a `next` from the query or the form) only if it stays on this site, else `fallback`
+    (a URL or URL name). The one check for every redirect a visitor can choose."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url(fallback)
 
 
 def page_number(request: HttpRequest) -> int:

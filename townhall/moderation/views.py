@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from townhall.accounts.decorators import moderator_required
+from townhall.accounts.decorators import administrator_required, moderator_required
 from townhall.accounts.policies import can_administer
 from townhall.core.errors import DomainError
 from townhall.core.forms import raise_if_page_level, show_refusal
@@ -197,7 +197,7 @@ def resolve_second_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@moderator_required
+@administrator_required
 @require_POST
 def remove(request: HttpRequest, pk: int) -> HttpResponse:
     return _simple_post(
@@ -205,7 +205,7 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@moderator_required
+@administrator_required
 @require_POST
 def remoderate(request: HttpRequest, pk: int) -> HttpResponse:
     return _simple_post(
