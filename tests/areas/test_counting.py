@@ -14,6 +14,7 @@ from tests.areas.geography import IN_AREA, OUT_OF_AREA, UNKNOWN
 from tests.builders import PETITION_OPENS_AT, frozen_at, open_petition, sign, sign_from
 from townhall.accounts.models import User
 from townhall.areas.models import Area, PetitionAreaCount, PetitionHourCount
+from townhall.core.tokens import link_token
 from townhall.petitions.models import Petition, ThresholdCrossing
 from townhall.schemes.models import Threshold, ThresholdKind
 from townhall.signatures.models import Signature, SignatureState
@@ -206,7 +207,7 @@ def test_withdrawing_takes_the_signature_off_its_areas(petition: Petition) -> No
     signature = sign(petition, postcode="KM8 1AA")
     signature_count_new()
 
-    signature_withdraw(signature_id=signature.pk, token=signature.token)
+    signature_withdraw(signature_id=signature.pk, token=link_token(signature.token, "withdraw"))
 
     petition.refresh_from_db()
     assert (petition.signature_count, petition.in_area_count) == (SPONSORS, SPONSORS)
@@ -235,5 +236,5 @@ def test_an_in_area_only_threshold_ignores_signatures_from_elsewhere(petition: P
 
     # Withdrawing an in-area signature takes the local threshold away again.
     local = Signature.objects.filter(petition=petition, postcode="KM6 1AA").get()
-    signature_withdraw(signature_id=local.pk, token=local.token)
+    signature_withdraw(signature_id=local.pk, token=link_token(local.token, "withdraw"))
     assert not ThresholdCrossing.objects.filter(petition=petition, threshold=threshold).exists()

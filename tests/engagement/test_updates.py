@@ -16,6 +16,7 @@ from tests.conftest import links_in
 from townhall.accounts.models import Role, User
 from townhall.audit.models import AuditEvent
 from townhall.core.errors import InvalidState, PermissionDeniedError
+from townhall.core.tokens import link_token
 from townhall.engagement.models import PetitionUpdate, UpdateState
 from townhall.engagement.services import (
     update_approve,
@@ -192,7 +193,9 @@ def test_approval_publishes_and_fans_out_to_opted_in_signers_once(
     assert sorted(a for m in mail.outbox for a in m.to) == sorted(s.email for s in subscribers)
     for message in mail.outbox:
         signature = next(s for s in subscribers if s.email == message.to[0])
-        unsubscribe = f"http://testserver/signatures/{signature.pk}/unsubscribe/{signature.token}/"
+        unsubscribe = (
+            f"http://testserver/signatures/{signature.pk}/unsubscribe/{link_token(signature.token, 'unsubscribe')}/"
+        )
         assert message.subject == f"Update on the petition: {petition.action}"
         assert f"Dear {signature.name}," in message.body
         assert TITLE in message.body

@@ -14,6 +14,7 @@ from django.core import mail
 from tests.builders import MEETING_AT, sign
 from tests.meetings.conftest import add_debate, schedule
 from townhall.accounts.models import User
+from townhall.core.tokens import link_token
 from townhall.mail.models import QueuedEmail
 from townhall.mail.services import send_queued_letters
 from townhall.meetings.models import AgendaItem, Committee
@@ -63,7 +64,8 @@ def test_scheduling_queues_one_letter_per_opted_in_signer_after_commit(
 
     assert keys("scheduled") == expected_keys(item, "scheduled", opted_in_signers)
     letter = QueuedEmail.objects.get(dedupe_key=f"agenda:{item.pk}:scheduled:signature:{opted_in_signers[0].pk}")
-    unsubscribe = f"http://testserver/signatures/{opted_in_signers[0].pk}/unsubscribe/{opted_in_signers[0].token}/"
+    signer = opted_in_signers[0]
+    unsubscribe = f"http://testserver/signatures/{signer.pk}/unsubscribe/{link_token(signer.token, 'unsubscribe')}/"
     assert letter.to == "signer0@example.org"
     assert letter.subject == "Petition to be debated: Keep Riverside Library open seven days a week"
     assert letter.headers == {

@@ -12,6 +12,7 @@ from tests.builders import MEETING_AT
 from tests.meetings.conftest import schedule
 from tests.questions.conftest import accepted, ask
 from townhall.accounts.models import User
+from townhall.core.tokens import link_token
 from townhall.meetings.models import AgendaItemKind, Committee, Meeting
 from townhall.meetings.services import agenda_item_add, meeting_cancel, meeting_record_outcome
 from townhall.officials.models import Official
@@ -95,7 +96,9 @@ def fixture(
         ("no_answer_verdict", Verdict.NOT_ANSWERED),
         ("leader_answered", Verdict.ANSWERED),
     ):
-        question_record_verdict(question_id=q[key].pk, token=q[key].token, verdict=verdict, reason="")
+        question_record_verdict(
+            question_id=q[key].pk, token=link_token(q[key].token, "verdict"), verdict=verdict, reason=""
+        )
     return Fixture(meeting, upcoming, cancelled, mayor, leader, chief_executive, q)
 
 

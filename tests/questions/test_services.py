@@ -17,6 +17,7 @@ from tests.questions.conftest import QUESTION, accepted, ask
 from townhall.accounts.models import Role, User
 from townhall.audit.models import AuditEvent
 from townhall.core.errors import DomainError, InvalidState, NotFound, PermissionDeniedError
+from townhall.core.tokens import link_token
 from townhall.mail.models import QueuedEmail
 from townhall.meetings.models import Committee, Meeting
 from townhall.meetings.services import meeting_cancel, meeting_record_outcome
@@ -403,17 +404,24 @@ def test_the_asker_records_a_verdict_once(
     with pytest.raises(
         InvalidState, match=re.escape("You can record your verdict once the meeting has taken place on 10 March 2026.")
     ):
-        question_record_verdict(question_id=question.pk, token=question.token, verdict=Verdict.ANSWERED, reason="")
+        question_record_verdict(
+            question_id=question.pk, token=link_token(question.token, "verdict"), verdict=Verdict.ANSWERED, reason=""
+        )
     hold(meeting, clerk, frozen_time)
     with pytest.raises(NotFound):
         question_record_verdict(question_id=question.pk, token="nope", verdict=Verdict.ANSWERED, reason="")
     with pytest.raises(DomainError, match=re.escape("Choose whether your question was answered.")):
-        question_record_verdict(question_id=question.pk, token=question.token, verdict="maybe", reason="")
+        question_record_verdict(
+            question_id=question.pk, token=link_token(question.token, "verdict"), verdict="maybe", reason=""
+        )
     before = snapshot()
     assert before[0][4] == ""
 
     question_record_verdict(
-        question_id=question.pk, token=question.token, verdict=Verdict.PARTLY, reason="  No date was given. "
+        question_id=question.pk,
+        token=link_token(question.token, "verdict"),
+        verdict=Verdict.PARTLY,
+        reason="  No date was given. ",
     )
 
     question.refresh_from_db()
@@ -424,7 +432,9 @@ def test_the_asker_records_a_verdict_once(
     )
     recorded = snapshot()
     with pytest.raises(InvalidState) as again:
-        question_record_verdict(question_id=question.pk, token=question.token, verdict=Verdict.ANSWERED, reason="")
+        question_record_verdict(
+            question_id=question.pk, token=link_token(question.token, "verdict"), verdict=Verdict.ANSWERED, reason=""
+        )
     assert again.value.code == "verdict_recorded"
     assert again.value.message == (
         "You have already recorded your verdict on this question (“Partly answered”). "
@@ -441,7 +451,9 @@ def test_a_verdict_only_on_an_accepted_question(
     hold(meeting, clerk, frozen_time)
 
     with pytest.raises(InvalidState, match=re.escape("so no verdict can be recorded")):
-        question_record_verdict(question_id=question.pk, token=question.token, verdict=Verdict.ANSWERED, reason="")
+        question_record_verdict(
+            question_id=question.pk, token=link_token(question.token, "verdict"), verdict=Verdict.ANSWERED, reason=""
+        )
 
 
 def test_publishing_the_outcome_invites_each_asker_once_to_give_a_verdict(
@@ -460,7 +472,7 @@ def test_publishing_the_outcome_invites_each_asker_once_to_give_a_verdict(
     letter = letters[f"question:{first.pk}:verdict"]
     assert letter.to == "resident0@example.org"
     assert letter.subject == "Was your question to Cllr Helen Marsh answered?"
-    assert f"http://testserver/questions/{first.pk}/verdict/{first.token}/" in letter.body
+    assert f"http://testserver/questions/{first.pk}/verdict/{link_token(first.token, 'verdict')}/" in letter.body
     assert "No written answer was given before the meeting." in letter.body
 
 

@@ -15,6 +15,7 @@ from tests.builders import MEETING_AT, staff
 from tests.conftest import links_in
 from tests.questions.conftest import QUESTION, accepted, ask
 from townhall.accounts.models import Role, User
+from townhall.core.tokens import link_token
 from townhall.meetings.models import Meeting
 from townhall.meetings.services import meeting_record_outcome
 from townhall.officials.models import Official
@@ -155,7 +156,7 @@ def test_the_verdict_is_recorded_once_from_the_emailed_link(
     client: Client, meeting: Meeting, mayor: Official, moderator: User, clerk: User, frozen_time: Any
 ) -> None:
     question = accepted(meeting, mayor, moderator)
-    url = f"/questions/{question.pk}/verdict/{question.token}/"
+    url = f"/questions/{question.pk}/verdict/{link_token(question.token, 'verdict')}/"
     assert "You can record your verdict once the meeting has taken place on 10 March 2026." in text(client.get(url))
 
     frozen_time.move_to(MEETING_AT + datetime.timedelta(hours=2))
@@ -192,6 +193,22 @@ def test_a_wrong_verdict_link_is_not_found(client: Client, meeting: Meeting, may
     assert client.get(f"/questions/{question.pk}/verdict/wrong/").status_code == 404
 
 
+def test_the_confirm_link_cannot_record_a_verdict(
+    client: Client, meeting: Meeting, mayor: Official, moderator: User, clerk: User, frozen_time: Any
+) -> None:
+    question = accepted(meeting, mayor, moderator)
+    frozen_time.move_to(MEETING_AT + datetime.timedelta(hours=2))
+    meeting_record_outcome(
+        meeting_id=meeting.pk, summary="Held.", minutes_url="", video_url="", item_outcomes={}, actor=clerk
+    )
+    url = f"/questions/{question.pk}/verdict/{question.token}/"  # the token the confirm link carries
+
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"verdict": "answered", "reason": ""}).status_code == 404
+    question.refresh_from_db()
+    assert question.verdict == ""
+
+
 # --- public pages --------------------------------------------------------------------------------
 
 
@@ -215,7 +232,9 @@ def test_the_meeting_page_shows_questions_answers_and_verdicts(
     meeting_record_outcome(
         meeting_id=meeting.pk, summary="Held.", minutes_url="", video_url="", item_outcomes={}, actor=clerk
     )
-    question_record_verdict(question_id=answered.pk, token=answered.token, verdict=Verdict.PARTLY, reason="Vague.")
+    question_record_verdict(
+        question_id=answered.pk, token=link_token(answered.token, "verdict"), verdict=Verdict.PARTLY, reason="Vague."
+    )
 
     after = text(client.get(f"/meetings/{meeting.pk}/"))
     assert "Ask a question" not in after

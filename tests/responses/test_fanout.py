@@ -21,6 +21,7 @@ from tests.conftest import links_in
 from tests.responses.conftest import RESPONSE_TEXT, owe_response, publish
 from townhall.accounts.models import User
 from townhall.core.errors import InvalidState
+from townhall.core.tokens import link_token
 from townhall.mail.models import QueuedEmail
 from townhall.mail.services import send_queued_letters
 from townhall.mail.tasks import queued_emails_dispatch
@@ -60,7 +61,7 @@ def big(scheme: Scheme, moderator: User) -> Response:
         sign(petition, 2000, wants_updates=True, confirm=False)
         for n in (3, 150):
             signature = Signature.objects.get(petition=petition, email=f"signer{n}@example.org")
-            signature_unsubscribe(signature_id=signature.pk, token=signature.token)
+            signature_unsubscribe(signature_id=signature.pk, token=link_token(signature.token, "unsubscribe"))
     return response
 
 

@@ -14,6 +14,7 @@ from django.db import connection
 from tests.builders import SIGNING_STARTS_AT, attempt_signature, make_petition, open_petition, sign
 from tests.conftest import links_in
 from townhall.accounts.models import User
+from townhall.core.tokens import link_token
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_confirm_creator
 from townhall.schemes.models import Scheme
@@ -42,8 +43,10 @@ def confirm_link(signature: Signature) -> str:
 
 
 def emailed_links(signature: Signature) -> list[str]:
-    """Every confirmation email carries the confirm link and the withdraw link."""
-    return [confirm_link(signature), f"http://testserver/signatures/{signature.pk}/withdraw/{signature.token}/"]
+    """Every confirmation email carries the confirm link and the withdraw link (whose token
+    is the withdraw purpose's own, so the confirm link cannot withdraw)."""
+    withdraw = link_token(signature.token, "withdraw")
+    return [confirm_link(signature), f"http://testserver/signatures/{signature.pk}/withdraw/{withdraw}/"]
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from tests.builders import open_petition
+from townhall.core.tokens import link_token
 from townhall.signatures.models import Signature, SignatureState
 from townhall.signatures.selectors import signature_iter_subscribers
 
@@ -38,7 +39,7 @@ def _subscriber_ids(petition_id: int) -> list[int]:
 
 
 def test_get_shows_a_button_and_changes_nothing(client: Client, subscriber: Signature) -> None:
-    page = client.get(f"/signatures/{subscriber.pk}/unsubscribe/{subscriber.token}/")
+    page = client.get(f"/signatures/{subscriber.pk}/unsubscribe/{link_token(subscriber.token, 'unsubscribe')}/")
     assert page.status_code == 200
     assert "Unsubscribe" in page.content.decode()
     assert Signature.objects.get(pk=subscriber.pk).wants_updates is True
@@ -47,13 +48,18 @@ def test_get_shows_a_button_and_changes_nothing(client: Client, subscriber: Sign
 def test_one_click_post_unsubscribes_without_a_session(subscriber: Signature) -> None:
     # A mail client's RFC 8058 one-click POST carries no cookie and no CSRF token.
     client = Client(enforce_csrf_checks=True)
-    response = client.post(f"/signatures/{subscriber.pk}/unsubscribe/{subscriber.token}/")
+    response = client.post(f"/signatures/{subscriber.pk}/unsubscribe/{link_token(subscriber.token, 'unsubscribe')}/")
     assert response.status_code == 200
     assert "You are unsubscribed" in response.content.decode()
     assert Signature.objects.get(pk=subscriber.pk).wants_updates is False
     assert subscriber.pk not in _subscriber_ids(subscriber.petition_id)
     # Twice is harmless.
-    assert client.post(f"/signatures/{subscriber.pk}/unsubscribe/{subscriber.token}/").status_code == 200
+    assert (
+        client.post(
+            f"/signatures/{subscriber.pk}/unsubscribe/{link_token(subscriber.token, 'unsubscribe')}/"
+        ).status_code
+        == 200
+    )
 
 
 def test_wrong_token_changes_nothing(client: Client, subscriber: Signature) -> None:
@@ -69,5 +75,5 @@ def test_subscribers_come_in_batches_in_id_order(subscriber: Signature) -> None:
     assert subscriber.pk in ids
     assert all(len(batch) <= 2 for batch in batches)
     assert batches[-1][-1].unsubscribe_url.endswith(
-        f"/signatures/{ids[-1]}/unsubscribe/" + Signature.objects.get(pk=ids[-1]).token + "/"
+        f"/signatures/{ids[-1]}/unsubscribe/" + link_token(Signature.objects.get(pk=ids[-1]).token, "unsubscribe") + "/"
     )

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from townhall.accounts.models import User
 from townhall.accounts.policies import can_moderate, can_respond
+from townhall.core.tokens import link_token
 from townhall.meetings.demo import CHAMBER, demo_clerk, demo_committee, demo_official, evening, move_meeting
 from townhall.meetings.models import AgendaItemKind, CommitteeKind, Meeting, MeetingState
 from townhall.meetings.services import agenda_item_add, meeting_record_outcome, meeting_schedule
@@ -211,7 +212,10 @@ def _past_question_time(
             )
         if item.verdict:
             question_record_verdict(
-                question_id=question.pk, token=question.token, verdict=item.verdict, reason=item.reason
+                question_id=question.pk,
+                token=link_token(question.token, "verdict"),
+                verdict=item.verdict,
+                reason=item.reason,
             )
     Meeting.objects.filter(pk=meeting.pk).update(outcome_published_at=held_at + datetime.timedelta(hours=16))
     Question.objects.filter(meeting=meeting, supplementary_recorded_at__isnull=False).update(

@@ -29,7 +29,7 @@ from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
 from townhall.core.text import text_within, tidy
-from townhall.core.tokens import get_by_token, new_token
+from townhall.core.tokens import get_by_token, link_token, new_token
 from townhall.mail.services import Letter, queue_letters, render_email, send_email
 from townhall.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingState
 from townhall.meetings.services import local_date
@@ -172,10 +172,14 @@ def question_ask(
     return question
 
 
-def question_get_by_token(*, question_id: int, token: str) -> Question:
-    """The question an emailed link points at; a wrong token is NotFound."""
+def question_get_by_token(*, question_id: int, token: str, purpose: str | None = None) -> Question:
+    """The question an emailed link points at; a wrong token is NotFound. The confirm link
+    carries the stored token; the verdict link carries the one derived for "verdict"."""
     return get_by_token(
-        Question.objects.select_related("meeting__committee", "official__person"), pk=question_id, token=token
+        Question.objects.select_related("meeting__committee", "official__person"),
+        pk=question_id,
+        token=token,
+        purpose=purpose,
     )
 
 
@@ -349,7 +353,7 @@ def question_record_verdict(*, question_id: int, token: str, verdict: str, reaso
 
     Allowed once the meeting has started (the answer, or its absence, is then final).
     """
-    question_get_by_token(question_id=question_id, token=token)
+    question_get_by_token(question_id=question_id, token=token, purpose="verdict")
     question = _locked(question_id)
     _require_state(question, QuestionState.ACCEPTED, doing=_("no verdict can be recorded"))
     if question.verdict:
@@ -400,7 +404,9 @@ def question_invite_verdicts(meeting: Meeting) -> int:
                 "question": question,
                 "meeting": meeting,
                 "official": question.official,
-                "link": absolute_url("questions:verdict", kwargs={"pk": question.pk, "token": question.token}),
+                "link": absolute_url(
+                    "questions:verdict", kwargs={"pk": question.pk, "token": link_token(question.token, "verdict")}
+                ),
                 "meeting_link": absolute_url("meetings:detail", kwargs={"pk": meeting.pk}),
             },
         )

@@ -129,7 +129,7 @@ def confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
 @no_store
 @require_http_methods(["GET", "POST"])
 def verdict(request: HttpRequest, pk: int, token: str) -> HttpResponse:
-    question = question_get_by_token(question_id=pk, token=token)
+    question = question_get_by_token(question_id=pk, token=token, purpose="verdict")
     form = VerdictForm(request.POST or None)
     status = 200
     if request.method == "POST":

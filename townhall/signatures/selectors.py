@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 
 from townhall.areas.models import Area, AreaKind
 from townhall.core.links import absolute_url
+from townhall.core.tokens import link_token
 from townhall.signatures.models import Signature, SignatureState
 
 
@@ -43,7 +44,9 @@ def signature_iter_subscribers(
                 signature_id=pk,
                 name=name,
                 email=email,
-                unsubscribe_url=absolute_url("signatures:unsubscribe", kwargs={"pk": pk, "token": token}),
+                unsubscribe_url=absolute_url(
+                    "signatures:unsubscribe", kwargs={"pk": pk, "token": link_token(token, "unsubscribe")}
+                ),
             )
             for pk, name, email, token in rows
         ]

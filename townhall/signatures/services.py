@@ -17,7 +17,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, CharField, Count, F, OuterRef, Q, Value
+from django.db.models import BigIntegerField, CharField, Count, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Left, StrIndex, TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +32,7 @@ from townhall.core.errors import DomainError, Gone, InvalidState, NotFound
 from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
 from townhall.core.text import normalise_name
-from townhall.core.tokens import get_by_token, new_token, tokens_match
+from townhall.core.tokens import get_by_token, link_token, new_token, tokens_match
 from townhall.mail.services import Letter, queue_letters, render_email
 from townhall.petitions import policies
 from townhall.petitions.models import Petition, PetitionState
@@ -324,8 +324,10 @@ def signature_send_confirmations(*, batch_size: int | None = None) -> int:
                         "link": absolute_url(
                             "signatures:confirm", kwargs={"pk": signature.pk, "token": signature.token}
                         ),
+                        "withdraw_days": _config("WITHDRAW_LINK_DAYS"),
                         "withdraw_link": absolute_url(
-                            "signatures:withdraw", kwargs={"pk": signature.pk, "token": signature.token}
+                            "signatures:withdraw",
+                            kwargs={"pk": signature.pk, "token": link_token(signature.token, "withdraw")},
                         ),
                         "petition_link": absolute_url("petitions:detail", kwargs={"pk": signature.petition_id}),
                     },
@@ -552,8 +554,37 @@ def signature_get_for_unsubscribe(*, signature_id: int, token: str) -> Signature
         Signature.objects.select_related("petition"),
         pk=signature_id,
         token=token,
+        purpose="unsubscribe",
         message=_("This unsubscribe link is not valid. Check you copied the whole link."),
     )
+
+
+def signature_get_for_withdraw(
+    *, signature_id: int, token: str, queryset: QuerySet[Signature] | None = None
+) -> Signature:
+    """The signature a withdraw link opens, if it may still be withdrawn through it.
+
+    Only the withdraw link from the confirmation email opens it (not the confirm link), for
+    WITHDRAW_LINK_DAYS after signing, and only while the petition has not closed: the
+    count of a closed petition is final.
+    """
+    signature = get_by_token(
+        queryset if queryset is not None else Signature.objects.select_related("petition"),
+        pk=signature_id,
+        token=token,
+        purpose="withdraw",
+    )
+    if policies.has_closed(signature.petition):
+        raise InvalidState(
+            str(_("This petition has closed, so signatures can no longer be withdrawn from it.")),
+            code="petition_closed",
+        )
+    if timezone.now() > signature.created_at + datetime.timedelta(days=_config("WITHDRAW_LINK_DAYS")):
+        raise Gone(
+            str(_("This link has expired. To withdraw your signature, contact the petitions team.")),
+            code="link_expired",
+        )
+    return signature
 
 
 def signature_unsubscribe(*, signature_id: int, token: str) -> Signature:
@@ -578,8 +609,10 @@ def signature_withdraw(*, signature_id: int, token: str) -> Signature:
     The signature stops counting at once (taken off the count if already counted) and
     appears in the petition's public "signatures removed" total as withdrawn.
     """
-    signature = get_by_token(
-        Signature.objects.select_for_update(of=("self",)).select_related("petition"), pk=signature_id, token=token
+    signature = signature_get_for_withdraw(
+        signature_id=signature_id,
+        token=token,
+        queryset=Signature.objects.select_for_update(of=("self",)).select_related("petition"),
     )
     if signature.state == SignatureState.INVALIDATED:
         return signature

@@ -23,6 +23,7 @@ from townhall.signatures.services import (
     signature_create,
     signature_get_by_token,
     signature_get_for_unsubscribe,
+    signature_get_for_withdraw,
     signature_unsubscribe,
     signature_withdraw,
 )
@@ -151,7 +152,7 @@ def withdraw(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     if request.method == "POST":
         signature = signature_withdraw(signature_id=pk, token=token)
         return render(request, "signatures/withdrawn.html", {"petition": signature.petition})
-    signature = signature_get_for_unsubscribe(signature_id=pk, token=token)
+    signature = signature_get_for_withdraw(signature_id=pk, token=token)
     return render(
         request,
         "signatures/withdraw.html",
