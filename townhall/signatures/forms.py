@@ -9,9 +9,6 @@ from townhall.residents.forms import person_field, person_fields_by_code
 
 FIELDS_BY_CODE = {
     **person_fields_by_code(),
-    "email_used": "email",
-    "household_full": "email",
-    "resend_capped": "email",
     "not_eligible": "declared_eligible",
 }
 
