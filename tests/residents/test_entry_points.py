@@ -15,7 +15,7 @@ import importlib
 import inspect
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -26,6 +26,7 @@ from django.utils import timezone
 
 import townhall
 from tests.builders import open_petition, sponsoring_petition, staff
+from tests.residents.test_services import EMAIL_HIDDEN, EMAIL_TOO_LONG, FORMULA, NAME_HIDDEN, WEB_ADDRESS
 from townhall.accounts.models import Role, User
 from townhall.engagement.forms import ContactForm
 from townhall.engagement.models import ContactMessage
@@ -37,7 +38,6 @@ from townhall.petitions.forms import PetitionCreateForm
 from townhall.petitions.models import Petition
 from townhall.questions.forms import AskForm
 from townhall.questions.models import Question
-from townhall.residents.services import EMAIL_MAX
 from townhall.signatures.forms import SignForm
 from townhall.signatures.models import Signature
 
@@ -65,10 +65,19 @@ class EntryPoint:
     email: str
     # The names stored by what this page writes, newest last.
     stored_names: Callable[[], list[str]]
-    extra: dict[str, str] = field(default_factory=dict)
 
 
-SIGNER = {"postcode": "KM3 3DE", "declared_eligible": "on"}
+def _signing(url: Callable[[World], str]) -> EntryPoint:
+    """The sign form, at the sign page or at a petition's sponsor link."""
+    return EntryPoint(
+        form=SignForm,
+        url=url,
+        data=lambda world: {"postcode": "KM3 3DE", "declared_eligible": "on"},
+        name="name",
+        email="email",
+        stored_names=lambda: list(Signature.objects.order_by("pk").values_list("name", flat=True)),
+    )
+
 
 ENTRY_POINTS: dict[str, EntryPoint] = {
     "start a petition": EntryPoint(
@@ -86,22 +95,8 @@ ENTRY_POINTS: dict[str, EntryPoint] = {
         email="creator_email",
         stored_names=lambda: list(Petition.objects.order_by("pk").values_list("creator_name", flat=True)),
     ),
-    "sign": EntryPoint(
-        form=SignForm,
-        url=lambda world: f"/petitions/{world.open_petition.pk}/sign/",
-        data=lambda world: SIGNER,
-        name="name",
-        email="email",
-        stored_names=lambda: list(Signature.objects.order_by("pk").values_list("name", flat=True)),
-    ),
-    "sponsor": EntryPoint(
-        form=SignForm,
-        url=lambda world: f"/petitions/{world.sponsoring.pk}/sponsor/{world.sponsoring.sponsor_token}/",
-        data=lambda world: SIGNER,
-        name="name",
-        email="email",
-        stored_names=lambda: list(Signature.objects.order_by("pk").values_list("name", flat=True)),
-    ),
+    "sign": _signing(lambda world: f"/petitions/{world.open_petition.pk}/sign/"),
+    "sponsor": _signing(lambda world: f"/petitions/{world.sponsoring.pk}/sponsor/{world.sponsoring.sponsor_token}/"),
     "ask a question": EntryPoint(
         form=AskForm,
         url=lambda world: f"/meetings/{world.meeting_id}/questions/ask/",
@@ -124,11 +119,6 @@ ENTRY_POINTS: dict[str, EntryPoint] = {
     ),
 }
 
-WEB_ADDRESS = "Enter your name only, not a web address."
-FORMULA = "Your name cannot begin with =, +, - or @. Enter your name only."
-NAME_HIDDEN = "Your name contains hidden characters. Type it in again."
-EMAIL_HIDDEN = "Your email address contains hidden characters. Type it in again."
-EMAIL_TOO_LONG = f"Your email address must be {EMAIL_MAX} characters or fewer."
 # 255 characters, well formed otherwise: 64 before the @, labels of at most 63.
 LONG_EMAIL = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 58 + ".org"
 
