@@ -22,7 +22,7 @@ from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_confirm_creator
 from townhall.questions.models import Question
 from townhall.questions.services import question_ask
-from townhall.residents.services import NAME_MAX, resident_clean
+from townhall.residents.services import EMAIL_MAX, NAME_MAX, resident_clean
 from townhall.signatures.models import Signature
 from townhall.signatures.services import signature_create
 
@@ -34,9 +34,72 @@ BAD_NAMES = [
     ("   \n  ", "name_blank", "Enter your name."),
     ("x" * (NAME_MAX + 1), "name_too_long", f"Your name must be {NAME_MAX} characters or fewer."),
     ("spam@example.com", "name_is_email", "Enter your name, not an email address."),
+    ("https://spam.example.com/buy", "name_is_web_address", "Enter your name only, not a web address."),
+    ('=HYPERLINK("x")', "name_is_formula", "Your name cannot begin with =, +, - or @. Enter your name only."),
+    ("Ann\x00Smith", "name_hidden_characters", "Your name contains hidden characters. Type it in again."),
 ]
 BAD_EMAILS = ["", "bob", "bob@", "@example.org", "bob smith@example.org"]
 EMAIL_MESSAGE = "Enter your email address in the right format, like name@example.com."
+WEB_ADDRESS = "Enter your name only, not a web address."
+FORMULA = "Your name cannot begin with =, +, - or @. Enter your name only."
+NAME_HIDDEN = "Your name contains hidden characters. Type it in again."
+EMAIL_HIDDEN = "Your email address contains hidden characters. Type it in again."
+EMAIL_TOO_LONG = f"Your email address must be {EMAIL_MAX} characters or fewer."
+
+# Names people really have, in the forms they really type them.
+GOOD_NAMES = [
+    "Siân O'Brien-Jones",
+    "Dr. A. N. Other",
+    "Zoë",
+    "李小龍",
+    "Mary-Kate",
+    "J. R. R. Tolkien",
+    "A.N. Other",
+    "A.N.Other",
+    "J.R.R. Tolkien",
+    "Mr. Smith Jr.",
+    "St. John Smythe",
+    "Ms. Jo Bloggs-Smith, M.B.E.",
+    "محمد علي",
+    "Nguyễn Văn A",
+    "Ann 2nd",
+]
+
+# A name that is a web address, or has one in it: the way a name becomes a link in an email.
+WEB_ADDRESS_NAMES = [
+    "https://spam.example.com/buy",
+    "http://spam.example.com",
+    "HTTPS://SPAM.EXAMPLE.COM",
+    "ftp://files.example.org",
+    "www.example.com",
+    "WWW.example",
+    "spam.example.com",
+    "example.com",
+    "Example.Org",
+    "bit.ly/x",
+    "t.co/abc",
+    "example.co.uk",
+    "Ann (see spam.example.com)",
+    "Visit example.com, today",
+    "Ann Smith example.com.",
+    "пример.рф",
+    "spam-shop.example",
+    "xn--80ak6aa92e.com",
+    "203.0.113.7/buy",
+]
+
+FORMULA_NAMES = ["=1+1", "+441234", "-Ann", "@SUM(A1)", "\t=1+1", "\r=1+1", " =1+1", '=HYPERLINK("http://x","y")']
+
+HIDDEN_NAMES = [
+    "Ann\x00Smith",
+    "\x00",
+    "Ann\x07Smith",
+    "Ann\x1bSmith",
+    "Ann\x7fSmith",
+    "Ann\x85Smith",
+    "Ann\u202eSmith",
+]
+HIDDEN_EMAILS = ["ann\x00@example.org", "ann@example.org\x00", '"\x01"@example.org', "ann\x85@example.org"]
 
 
 def test_a_name_is_tidied_onto_one_line_and_the_mailbox_named_canonically(settings: Any) -> None:
@@ -47,6 +110,56 @@ def test_a_name_is_tidied_onto_one_line_and_the_mailbox_named_canonically(settin
 
 def test_a_form_without_a_postcode_asks_for_none() -> None:
     assert resident_clean(name="Ann", email="ann@example.org").postcode == ""
+
+
+def _refusal(*, name: str = "Ann Smith", email: str = "ann@example.org", code_prefix: str = "") -> DomainError:
+    with pytest.raises(DomainError) as refused:
+        resident_clean(name=name, email=email, code_prefix=code_prefix)
+    return refused.value
+
+
+@pytest.mark.parametrize("name", GOOD_NAMES)
+def test_real_names_are_taken_as_typed(name: str) -> None:
+    assert resident_clean(name=name, email="ann@example.org").name == name
+
+
+# (the field, what is typed there, the refusal's code and message)
+REFUSALS = [
+    *[("name", name, "name_is_web_address", WEB_ADDRESS) for name in WEB_ADDRESS_NAMES],
+    *[("name", name, "name_is_formula", FORMULA) for name in FORMULA_NAMES],
+    *[("name", name, "name_hidden_characters", NAME_HIDDEN) for name in HIDDEN_NAMES],
+    *[("email", email, "email_hidden_characters", EMAIL_HIDDEN) for email in HIDDEN_EMAILS],
+]
+
+
+@pytest.mark.parametrize(("field", "value", "code", "message"), REFUSALS)
+def test_each_rule_refuses_with_its_own_code_and_message(field: str, value: str, code: str, message: str) -> None:
+    refusal = _refusal(**{field: value})
+    assert (refusal.code, refusal.message) == (code, message)
+
+
+def test_formula_characters_inside_a_name_are_fine() -> None:
+    assert resident_clean(name="Ann Smith-Jones + Bob", email="ann@example.org").name == "Ann Smith-Jones + Bob"
+
+
+def test_tabs_and_line_breaks_are_tidied_as_spaces() -> None:
+    assert resident_clean(name="\tAnn\t\tSmith\r\n", email="ann@example.org").name == "Ann Smith"
+
+
+def test_an_email_address_is_at_most_254_characters() -> None:
+    longest = "a" * 64 + "@" + ".".join(["b" * 60] * 3) + "." + "c" * (EMAIL_MAX - 64 - 1 - 182 - 1)
+    assert len(longest) == EMAIL_MAX
+    assert resident_clean(name="Ann", email=longest).email == longest
+    for too_long in (longest + "c", "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 63 + ".org"):
+        refusal = _refusal(email=too_long)
+        assert (refusal.code, refusal.message) == ("email_too_long", EMAIL_TOO_LONG)
+
+
+def test_every_refusal_carries_the_forms_prefix() -> None:
+    for name in ("example.com", "=1", "Ann\x00"):
+        assert _refusal(name=name, code_prefix="contact_").code.startswith("contact_name_")
+    for email in ("a" * 300 + "@example.org", "a\x00@example.org"):
+        assert _refusal(email=email, code_prefix="contact_").code.startswith("contact_email_")
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from townhall.core.forms import text_field
 from townhall.engagement.services import CONTACT_BODY_MAX, UPDATE_BODY_MAX, UPDATE_TITLE_MAX
+from townhall.residents.forms import person_field, person_fields_by_code
 
 UPDATE_FIELDS_BY_CODE = {
     "update_title_blank": "title",
@@ -14,10 +15,7 @@ UPDATE_FIELDS_BY_CODE = {
 }
 
 CONTACT_FIELDS_BY_CODE = {
-    "contact_name_blank": "name",
-    "contact_name_too_long": "name",
-    "contact_name_is_email": "name",
-    "contact_email_invalid": "email",
+    **person_fields_by_code(code_prefix="contact_"),
     "contact_body_blank": "message",
     "contact_body_too_long": "message",
     "reason_blank": "reason",
@@ -53,21 +51,18 @@ class UpdateRejectForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    name = text_field(
+    name = person_field(
         _("Your name"),
         required_message=_("Enter your name."),
         help_text=_("The creator will see your name, never your email address."),
     )
-    email = forms.EmailField(
-        label=_("Your email address"),
+    email = person_field(
+        _("Your email address"),
+        required_message=_("Enter your email address."),
         help_text=_(
             "We email you a link to confirm it is yours before we pass your message on. "
             "Replies come to this address through us; the creator never sees it."
         ),
-        error_messages={
-            "required": _("Enter your email address."),
-            "invalid": _("Enter your email address in the right format, like name@example.com."),
-        },
     )
     message = text_field(
         _("Your message"),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from townhall.core.forms import text_field
 from townhall.petitions.models import ACTION_MAX, BACKGROUND_MAX, DETAILS_MAX
+from townhall.residents.forms import person_field, person_fields_by_code
 
 OTHER = "other"
 
@@ -17,11 +18,9 @@ FIELDS_BY_CODE = {
     "official_unknown": "addressed_to",
     "decision_maker_blank": "decision_maker_other",
     "decision_maker_too_long": "decision_maker_other",
-    "creator_name_too_long": "creator_name",
-    "creator_name_blank": "creator_name",
-    "creator_name_is_email": "creator_name",
-    "creator_email_invalid": "creator_email",
-    "postcode_invalid": "creator_postcode",
+    **person_fields_by_code(
+        code_prefix="creator_", name="creator_name", email="creator_email", postcode="creator_postcode"
+    ),
 }
 
 
@@ -55,18 +54,15 @@ class PetitionCreateForm(forms.Form):
         required=False,
         help_text=_("Only if you chose “someone else” above."),
     )
-    creator_name = text_field(
+    creator_name = person_field(
         _("Your name"), required_message=_("Enter your name."), help_text=_("Shown on the petition as its creator.")
     )
-    creator_email = forms.EmailField(
-        label=_("Your email address"),
+    creator_email = person_field(
+        _("Your email address"),
+        required_message=_("Enter your email address."),
         help_text=_("We will email you a link to confirm it. It is never published."),
-        error_messages={
-            "required": _("Enter your email address."),
-            "invalid": _("Enter your email address in the right format, like name@example.com."),
-        },
     )
-    creator_postcode = text_field(
+    creator_postcode = person_field(
         _("Your postcode"), required_message=_("Enter your postcode."), help_text=_("For example SW1A 1AA.")
     )
     seen_similar = forms.BooleanField(required=False, widget=forms.HiddenInput)

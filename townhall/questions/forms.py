@@ -8,15 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from townhall.core.forms import text_field
 from townhall.questions.models import Verdict
+from townhall.residents.forms import person_field, person_fields_by_code
 
 ASK_FIELDS_BY_CODE = {
     "official_unknown": "official",
-    "name_blank": "name",
-    "name_too_long": "name",
-    "name_is_email": "name",
-    "email_invalid": "email",
+    **person_fields_by_code(),
     "too_many_questions": "email",
-    "postcode_invalid": "postcode",
     "text_blank": "text",
     "text_too_long": "text",
 }
@@ -33,13 +30,13 @@ class AskForm(forms.Form):
         },
     )
     text = text_field(_("Your question"), multiline=True, required_message=_("Enter your question."))
-    name = text_field(_("Name"), required_message=_("Enter your name."), help_text=_("Your name is never published."))
-    email = text_field(
+    name = person_field(_("Name"), required_message=_("Enter your name."), help_text=_("Your name is never published."))
+    email = person_field(
         _("Email address"),
         required_message=_("Enter your email address."),
         help_text=_("We will email you a link to confirm your question, and later to ask whether it was answered."),
     )
-    postcode = text_field(
+    postcode = person_field(
         _("Postcode"), required_message=_("Enter your postcode."), help_text=_("For example SW1A 1AA. Never published.")
     )
 

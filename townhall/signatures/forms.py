@@ -5,31 +5,24 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from townhall.core.forms import text_field
+from townhall.residents.forms import person_field, person_fields_by_code
 
 FIELDS_BY_CODE = {
-    "name_blank": "name",
-    "name_too_long": "name",
-    "name_is_email": "name",
-    "email_invalid": "email",
-    "email_used": "email",
-    "household_full": "email",
-    "resend_capped": "email",
-    "postcode_invalid": "postcode",
+    **person_fields_by_code(),
     "not_eligible": "declared_eligible",
 }
 
 
 class SignForm(forms.Form):
-    name = text_field(
+    name = person_field(
         _("Name"), required_message=_("Enter your name."), help_text=_("Your full name. It is never published.")
     )
-    email = text_field(
+    email = person_field(
         _("Email address"),
         required_message=_("Enter your email address."),
         help_text=_("We will email you a link to confirm your signature."),
     )
-    postcode = text_field(
+    postcode = person_field(
         _("Postcode"),
         required_message=_("Enter your postcode."),
         help_text=_("For example SW1A 1AA. Used to show how many signers are local."),

@@ -59,10 +59,16 @@ def _config(key: str) -> int:
 
 @dataclass(frozen=True)
 class SignOutcome:
-    """What happened, without saying more than the signer needs to know."""
+    """What happened, for the caller's records: the sign page answers every kind alike.
+
+    `created`: a new signature. The mailbox had signed already, so nothing was added:
+    `resent` (the same person, still pending), `already_confirmed` (the same person,
+    counted) or `address_used` (someone else, not the household's second member).
+    `signature_id` is the new signature, or the mailbox's earlier one.
+    """
 
     signature_id: int
-    kind: Literal["created", "resent", "already_confirmed"]
+    kind: Literal["created", "resent", "already_confirmed", "address_used"]
 
 
 def check_can_sign(petition: Petition, *, sponsor_token: str | None) -> bool:
@@ -105,12 +111,14 @@ def signature_create(
     ip: str | None = None,
     petition: Petition | None = None,
 ) -> SignOutcome:
-    """Sign a petition: one INSERT of a pending signature, or a re-sent confirmation.
+    """Sign a petition: one INSERT of a pending signature, or an email to a mailbox that has
+    signed already.
 
     One signature per mailbox (canonical email) per petition, except that a second person
     at the same postcode, under a different name, may share an address (a household);
-    a third may not. Signing again under the same name re-sends the confirmation email,
-    up to the cap.
+    a third may not. Whoever submits an address that has signed is answered exactly as a
+    new signer is, so the form never tells anyone whether an address has signed; the
+    mailbox is emailed instead (`_sign_again`), up to the cap.
 
     `petition` is the petition as the caller has just read it with
     `petition_get_for_signing` (the sign page does), which saves reading it again.
@@ -133,18 +141,9 @@ def signature_create(
         same_person = next((s for s in existing if normalise_name(s.name) == normalise_name(name)), None)
         if same_person is not None:
             return _sign_again(same_person)
-        if len(existing) >= 2:
-            raise DomainError(
-                "Two people have already signed this petition with this email address. "
-                "Use your own email address to sign.",
-                code="household_full",
-            )
-        if existing and existing[0].postcode != normalised_postcode:
-            raise DomainError(
-                "This email address has already been used to sign this petition. Two people may share "
-                "an email address only if they live at the same postcode.",
-                code="email_used",
-            )
+        if len(existing) >= 2 or (existing and existing[0].postcode != normalised_postcode):
+            # Not the household's second member: the mailbox's owner hears why by email.
+            return _sign_again(existing[0], someone_else=True)
         now = timezone.now()
         client = fingerprint(ip)
         assessment = assess_signature(petition_id=petition_id, client=client, email_canonical=canonical, now=now)
@@ -191,23 +190,26 @@ def _maybe_commit_without_flush() -> None:
             cursor.execute("SET LOCAL synchronous_commit = off")
 
 
-def _sign_again(signature: Signature) -> SignOutcome:
-    """The same person signed again: send the email again, within the cap."""
-    if signature.state in (SignatureState.FRAUDULENT, SignatureState.INVALIDATED):
-        # Never tell the sender anything a normal signer would not see.
-        return SignOutcome(signature_id=signature.pk, kind="resent")
-    if signature.emails_sent >= _config("CONFIRMATION_EMAIL_CAP"):
-        raise DomainError(
-            "We have already sent you the maximum number of emails about this signature. "
-            "Check your spam or junk folder for an email from us.",
-            code="resend_capped",
-        )
-    kind: Literal["resent", "already_confirmed"] = (
-        "already_confirmed" if signature.state == SignatureState.VERIFIED else "resent"
+def _sign_again(signature: Signature, *, someone_else: bool = False) -> SignOutcome:
+    """The mailbox that made `signature` was given again: add nothing, and owe it the
+    "already signed" email (with the confirmation link again while the signature is
+    pending, renewed if it has expired; saying it is counted once it is confirmed).
+
+    The email counts towards the signature's cap (CONFIRMATION_EMAIL_CAP), so the form
+    cannot flood a mailbox; past the cap nothing is sent. Whatever happens here, the one
+    who asked sees what a new signer sees.
+    """
+    pending = signature.state != SignatureState.VERIFIED
+    kind: Literal["resent", "already_confirmed", "address_used"] = (
+        "address_used" if someone_else else "resent" if pending else "already_confirmed"
     )
+    if signature.state in (SignatureState.FRAUDULENT, SignatureState.INVALIDATED):
+        return SignOutcome(signature_id=signature.pk, kind=kind)
+    if signature.emails_sent >= _config("CONFIRMATION_EMAIL_CAP"):
+        return SignOutcome(signature_id=signature.pk, kind=kind)
     now = timezone.now()
     updates: dict[str, object] = {"email_pending": True}
-    if kind == "resent" and signature.link_expires_at <= now:
+    if pending and signature.link_expires_at <= now:
         updates["link_expires_at"] = now + datetime.timedelta(days=_config("CONFIRMATION_LINK_DAYS"))
     Signature.objects.filter(pk=signature.pk).update(**updates)
     return SignOutcome(signature_id=signature.pk, kind=kind)
@@ -309,13 +311,15 @@ def signature_send_confirmations(*, batch_size: int | None = None) -> int:
             for signature in batch:
                 if signature.emails_sent >= cap:
                     continue
-                if signature.state in (SignatureState.PENDING, SignatureState.FRAUDULENT):
-                    # A caught signature gets the same email as anyone: nothing tips it off.
-                    template = "signatures/email/confirm"
-                elif signature.state == SignatureState.VERIFIED:
-                    template = "signatures/email/already_signed"
-                else:
+                if signature.state not in (SignatureState.PENDING, SignatureState.FRAUDULENT, SignatureState.VERIFIED):
                     continue
+                # A signature's first email asks to confirm it; any later one is owed because
+                # its address was given again (`_sign_again`). A caught signature gets the
+                # same emails as anyone: nothing tips it off.
+                if signature.emails_sent == 0 and signature.state != SignatureState.VERIFIED:
+                    template = "signatures/email/confirm"
+                else:
+                    template = "signatures/email/already_signed"
                 subject, body = render_email(
                     template=template,
                     context={

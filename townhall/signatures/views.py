@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -27,8 +26,6 @@ from townhall.signatures.services import (
     signature_unsubscribe,
     signature_withdraw,
 )
-
-OUTCOMES = {"created", "resent", "already_confirmed"}
 
 
 def _petition(pk: int, *, for_display: bool) -> Petition:
@@ -55,7 +52,7 @@ def _sign(request: HttpRequest, pk: int, sponsor_token: str | None) -> HttpRespo
         if form.is_valid():
             data = form.cleaned_data
             try:
-                outcome = signature_create(
+                signature_create(
                     petition_id=pk,
                     name=data["name"],
                     email=data["email"],
@@ -70,7 +67,9 @@ def _sign(request: HttpRequest, pk: int, sponsor_token: str | None) -> HttpRespo
                 # A petition that cannot be signed now is said plainly above the form.
                 status = show_refusal(form, error, fields_by_code=FIELDS_BY_CODE)
             else:
-                return redirect(f"{reverse('signatures:check_email', kwargs={'pk': pk})}?outcome={outcome.kind}")
+                # The same answer whatever happened: whether an address has signed is told
+                # only to its mailbox.
+                return redirect("signatures:check_email", pk=pk)
     else:
         # A GET for a petition that cannot be signed explains why instead of a form.
         check_can_sign(petition, sponsor_token=sponsor_token)
@@ -97,11 +96,8 @@ def sponsor(request: HttpRequest, pk: int, token: str) -> HttpResponse:
 @no_store
 @require_safe
 def check_email(request: HttpRequest, pk: int) -> HttpResponse:
-    outcome = request.GET.get("outcome", "created")
-    if outcome not in OUTCOMES:
-        outcome = "created"
     petition = _petition(pk, for_display=True)
-    return render(request, "signatures/check_email.html", {"petition": petition, "outcome": outcome})
+    return render(request, "signatures/check_email.html", {"petition": petition})
 
 
 @no_store
