@@ -230,7 +230,6 @@ SECURE_CSP: dict[str, list[str]] = {
 # (townhall.core.middleware.PermissionsPolicyMiddleware).
 PERMISSIONS_POLICY_DENIED = (
     "accelerometer",
-    "bluetooth",
     "browsing-topics",
     "camera",
     "display-capture",
