@@ -48,8 +48,9 @@ class Walk:
         return response
 
     def check(self) -> None:
-        """Collect what the current page reported, once its scripts have settled."""
-        self.page.wait_for_load_state("networkidle")
+        """Collect what the current page reported once it has loaded (pages whose scripts
+        do more later are waited for by what those scripts show)."""
+        self.page.wait_for_load_state("load")
         for violation in self.page.evaluate("window.__violations"):
             self.problems.append(f"{self.page.url}: {violation}")
 
