@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.utils.csp import CSP
 
 from config import env
 
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the policies too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "townhall.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "townhall.core.context_processors.site",
             ],
         },
@@ -204,6 +209,47 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# The Content-Security-Policy of every response (docs/architecture.md, "Security headers").
+# Scripts and styles come only from our own static files: no inline code, no style
+# attributes. The one view with its own policy is the embeddable widget (townhall/api/views.py).
+SECURE_CSP: dict[str, list[str]] = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    # The nonce is in the header only on a page that used {{ csp_nonce }}: the sign form
+    # with proof of work, whose widget adds its own <style> element with the nonce it
+    # reads from <meta name="csp-nonce"> (and the admin, whose templates put it on every tag).
+    "style-src": [CSP.SELF, CSP.NONCE],
+    # data: images: the QR code on the staff two-factor page, and the icons in the API
+    # docs' stylesheet (Swagger UI).
+    "img-src": [CSP.SELF, "data:"],
+    # The proof-of-work widget solves its puzzle in Web Workers it starts from blob: URLs.
+    "worker-src": [CSP.SELF, "blob:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    # As X_FRAME_OPTIONS: no page may be framed (except the widget).
+    "frame-ancestors": [CSP.NONE],
+}
+# Browser features no page uses, denied to every page and anything it embeds
+# (townhall.core.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY_DENIED = (
+    "accelerometer",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+)
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.builders import open_petition, staff
+from tests.security import csp_directives, policy_problems
 from townhall.accounts.models import Role, User
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_remove, petition_tally_add
@@ -34,7 +35,7 @@ def test_widget_shows_the_count_and_may_be_framed(client: Client, petition: Peti
     assert "style=" not in html
     # Framing allowed here only.
     assert "X-Frame-Options" not in response
-    assert response["Content-Security-Policy"] == "frame-ancestors *"
+    assert csp_directives(response)["frame-ancestors"] == ["*"]
     assert client.get(f"/petitions/{petition.pk}/")["X-Frame-Options"] == "DENY"
     assert client.get("/petitions.csv")["X-Frame-Options"] == "DENY"
 
@@ -47,6 +48,15 @@ def test_widget_is_cached_like_count_json(client: Client, petition: Petition) ->
     again = client.get(f"/petitions/{petition.pk}/widget/", HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
     assert "X-Frame-Options" not in again
+    assert csp_directives(again)["frame-ancestors"] == ["*"]
+
+
+def test_widget_policy_is_the_sites_except_who_may_frame_it(client: Client, petition: Petition) -> None:
+    """Framed by any site, but still no script, no inline style, nothing from elsewhere."""
+    policy = csp_directives(client.get(f"/petitions/{petition.pk}/widget/"))
+
+    assert policy_problems(policy, frameable=True) == []
+    assert {**policy, "frame-ancestors": ["'none'"]} == csp_directives(client.get(f"/petitions/{petition.pk}/"))
 
 
 def test_widget_of_removed_petition_is_gone(client: Client, petition: Petition, moderator: User) -> None:

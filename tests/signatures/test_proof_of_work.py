@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from tests.builders import open_petition
+from tests.security import csp_directives, csp_nonce, policy_problems
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_set_proof_of_work
 from townhall.schemes.models import Scheme
@@ -60,3 +61,25 @@ def test_site_wide_switch(client: Client, petition: Petition) -> None:
     Scheme.objects.update(proof_of_work_required=True)
     assert "<altcha-widget" in client.get(f"/petitions/{petition.pk}/sign/").content.decode()
     assert client.post(f"/petitions/{petition.pk}/sign/", SIGNER).status_code == 400
+
+
+def test_the_widget_may_add_its_style_with_the_pages_nonce(client: Client, petition: Petition) -> None:
+    """The widget adds a <style> element carrying the nonce it reads from <meta name="csp-nonce">,
+    and solves its puzzle in workers started from blob: URLs."""
+    Scheme.objects.update(proof_of_work_required=True)
+    response = client.get(f"/petitions/{petition.pk}/sign/")
+
+    policy = csp_directives(response)
+    nonce = csp_nonce(policy, "style-src")
+    assert nonce
+    assert f'<meta name="csp-nonce" content="{nonce}">' in response.content.decode()
+    assert csp_nonce(policy, "script-src") is None  # its script is a file
+    assert policy["worker-src"] == ["'self'", "blob:"]
+    assert policy_problems(policy) == []
+
+
+def test_without_the_widget_no_nonce_is_given(client: Client, petition: Petition) -> None:
+    response = client.get(f"/petitions/{petition.pk}/sign/")
+
+    assert csp_nonce(csp_directives(response), "style-src") is None
+    assert "csp-nonce" not in response.content.decode()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
 from townhall.api.v1.api import api
@@ -20,16 +22,23 @@ def api_docs(request: HttpRequest) -> HttpResponse:
     return api.docs.render_page(request, api)
 
 
+# The site's policy, except that any site may frame the widget: it is made for that, shows
+# only public figures and a link opening in a new window, and takes no input.
+WIDGET_CSP = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}
+
+
 @require_safe
 @xframe_options_exempt
+@csp_override(WIDGET_CSP)
 def widget(request: HttpRequest, pk: int) -> HttpResponse:
     """A small page other sites may put in an iframe: the petition's count and a link.
 
-    Only this page may be framed (every other page is X-Frame-Options: DENY). It carries
-    no script, and is cached exactly like count.json (same short max-age, ETag on the count).
+    Only this page may be framed (every other page is X-Frame-Options: DENY and
+    frame-ancestors 'none'). It carries no script, and is cached exactly like count.json
+    (same short max-age, ETag on the count).
     """
     petition = petition_selectors.petition_get_public(petition_id=pk)
-    response = conditional_public(
+    return conditional_public(
         request,
         etag=make_etag("widget", petition.pk, petition.state, petition.signature_count),
         last_modified=petition.counted_at or petition.opened_at,
@@ -43,5 +52,3 @@ def widget(request: HttpRequest, pk: int) -> HttpResponse:
             },
         ),
     )
-    response["Content-Security-Policy"] = "frame-ancestors *"
-    return response
