@@ -30,6 +30,7 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.security import csp_directives, inline_code_problems, policy_problems
 from townhall.accounts.models import User
+from townhall.core.tokens import link_token
 from townhall.engagement.models import ContactMessage, PetitionUpdate
 from townhall.integrity.models import AlertKind, InvalidationReason, TrendAlert
 from townhall.integrity.services import Criteria, invalidation_request
@@ -142,9 +143,17 @@ def _pk(get: Callable[[World], models.Model]) -> Callable[[World], dict[str, Any
     return lambda w: {"pk": get(w).pk}
 
 
-def _pk_token(get: Callable[[World], Any], attribute: str = "token") -> Callable[[World], dict[str, Any]]:
-    """The record's id and the token its emailed link carries (kept in `attribute`)."""
-    return lambda w: {"pk": get(w).pk, "token": getattr(get(w), attribute)}
+def _pk_token(
+    get: Callable[[World], Any], attribute: str = "token", *, purpose: str | None = None
+) -> Callable[[World], dict[str, Any]]:
+    """The record's id and the token its emailed link carries: the one kept in `attribute`,
+    or the one derived from it for `purpose` (core.tokens.link_token)."""
+
+    def kwargs(w: World) -> dict[str, Any]:
+        stored = getattr(get(w), attribute)
+        return {"pk": get(w).pk, "token": stored if purpose is None else link_token(stored, purpose)}
+
+    return kwargs
 
 
 def _open(w: World) -> Petition:
@@ -187,8 +196,8 @@ ROUTES: dict[str, Visit] = {
     "signatures:sponsor": Visit(_pk_token(lambda w: w.petition(PetitionState.SPONSORING), "sponsor_token")),
     "signatures:check_email": Visit(_pk(_open)),
     "signatures:confirm": Visit(_pk_token(lambda w: w.signature)),
-    "signatures:unsubscribe": Visit(_pk_token(lambda w: w.signature)),
-    "signatures:withdraw": Visit(_pk_token(lambda w: w.signature)),
+    "signatures:unsubscribe": Visit(_pk_token(lambda w: w.signature, purpose="unsubscribe")),
+    "signatures:withdraw": Visit(_pk_token(lambda w: w.signature, purpose="withdraw")),
     # The embedded outbox
     "mail:outbox": PUBLIC_200,
     "mail:outbox_message": Visit(_pk(lambda w: w.outbox_message)),
@@ -223,7 +232,7 @@ ROUTES: dict[str, Visit] = {
     "questions:ask_choose": PUBLIC_200,
     "questions:check_email": PUBLIC_200,
     "questions:confirm": Visit(_pk_token(lambda w: w.question("awaiting_moderation"))),
-    "questions:verdict": Visit(_pk_token(_answered)),
+    "questions:verdict": Visit(_pk_token(_answered, purpose="verdict")),
     "questions:moderation_queue": STAFF_200,
     "questions:moderation_detail": Visit(_pk(lambda w: w.question("awaiting_moderation")), "staff"),
     "questions:accept": Visit(_pk(lambda w: w.question("awaiting_moderation")), "staff", 405),
@@ -298,7 +307,7 @@ NOT_WALKED = {
 ADMIN_MODEL_VIEWS = ("changelist", "add", "change", "history", "delete")
 ROUTES |= {
     "admin:index": STAFF_200,
-    "admin:login": PUBLIC_200,
+    "admin:login": Visit(status=302),  # the admin's sign-in is the staff sign-in
     "admin:logout": STAFF_POST_ONLY,
     "admin:password_change": STAFF_200,
     "admin:password_change_done": STAFF_200,
