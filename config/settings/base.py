@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "townhall.mail",
     "townhall.audit",
     "townhall.accounts",
+    "townhall.lists",
     "townhall.schemes",
     "townhall.areas",
     "townhall.officials",
