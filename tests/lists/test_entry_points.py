@@ -25,6 +25,7 @@ from tests.meetings.conftest import frozen_time  # noqa: F401  (a fixture the me
 from tests.questions.conftest import QUESTION, meeting, question_time  # noqa: F401  (fixtures)
 from townhall.accounts.models import User
 from townhall.engagement.models import ContactMessage
+from townhall.engagement.services import contact_message_confirm, contact_message_create, contact_reply
 from townhall.lists.models import ListAction, ListEntry, ListKind
 from townhall.lists.services import list_entry_save
 from townhall.mail.services import send_queued_letters
@@ -173,11 +174,16 @@ def _submit(url: str, entry_point: EntryPoint, person: Person, capture: Any) -> 
         [
             repr(response.redirect_chain),
             str(response.status_code),
-            repr([template.name for template in response.templates]),
+            repr(_page_templates(response)),
             page,
         ]
     )
     return response, journey
+
+
+def _page_templates(response: Any) -> list[str]:
+    """The templates of the page shown (a letter written during the request is not shown)."""
+    return [template.name for template in response.templates if "/email/" not in template.name]
 
 
 def _mail_to(email: str) -> list[Any]:
@@ -207,3 +213,40 @@ def test_a_blocked_person_sees_what_anyone_sees_and_nothing_is_kept_or_sent(
     assert _mail_to(CONTROL.email)
     assert entry_point.kept(blocked.email) == 0
     assert _mail_to(blocked.email) == []
+
+
+@pytest.mark.parametrize("block", sorted(BLOCKS))
+def test_a_blocked_correspondent_s_reply_is_answered_as_usual_and_never_relayed(
+    django_capture_on_commit_callbacks: Any, scheme: Any, moderator: User, administrator: User, block: str
+) -> None:
+    """The relay's replies come through a link, not a form with an address: the person is
+    the one the conversation began with, blocked after it began."""
+    (kind, value), blocked = BLOCKS[block]
+    petition = open_petition(moderator=moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = contact_message_create(
+            petition_id=petition.pk, sender_name=blocked.name, sender_email=blocked.email, body="Hello", ip=None
+        )
+        assert first is not None
+        contact_message_confirm(message_id=first.pk, token=first.token)
+        answer = contact_reply(message_id=first.pk, token=first.recipient_token, body="Thank you", ip=None)
+        assert answer is not None
+    reply_url = f"/messages/{answer.pk}/reply/{answer.recipient_token}/"
+    send_queued_letters()
+    mail.outbox = []
+
+    def reply(ip: str) -> str:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client(REMOTE_ADDR=ip).post(reply_url, {"message": "Count me in."})
+        send_queued_letters()
+        page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        return f"{response.status_code} {_page_templates(response)}\n{page}"
+
+    accepted = reply(CONTROL.ip)
+    relayed = ContactMessage.objects.count()
+    assert mail.outbox
+    mail.outbox = []
+    list_entry_save(entry=ListEntry(kind=kind, action=ListAction.BLOCK, value=value), actor=administrator)
+    assert reply(blocked.ip) == accepted
+    assert ContactMessage.objects.count() == relayed
+    assert mail.outbox == []
