@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "townhall.mail",
     "townhall.audit",
     "townhall.accounts",
+    "townhall.lists",
     "townhall.schemes",
     "townhall.areas",
     "townhall.officials",

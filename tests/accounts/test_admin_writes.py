@@ -17,6 +17,8 @@ from tests.builders import open_petition
 from townhall.accounts.models import User
 from townhall.audit.models import AuditEvent
 from townhall.core.errors import PermissionDeniedError
+from townhall.lists.models import ListAction, ListEntry, ListKind
+from townhall.lists.services import list_entry_delete, list_entry_save
 from townhall.officials.models import Official, Person
 from townhall.officials.services import official_save, person_save
 from townhall.petitions.services import petition_set_anonymisation_exempt, petition_set_proof_of_work
@@ -29,8 +31,6 @@ from townhall.schemes.services import (
     threshold_delete,
     threshold_save,
 )
-from townhall.signatures.models import ListAction, ListKind, SignerListEntry
-from townhall.signatures.services import signer_list_entry_delete, signer_list_entry_save
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ pytestmark = pytest.mark.django_db
 def _writes(scheme: Scheme, petition_id: int) -> dict[str, Callable[[User], object]]:
     """Each admin write, as a function of who acts. Each builds its own row afresh."""
     holiday = BankHoliday.objects.create(date=datetime.date(2026, 12, 25), name="Christmas Day")
-    entry = SignerListEntry.objects.create(kind=ListKind.EMAIL_DOMAIN, action=ListAction.BLOCK, value="x.example")
+    entry = ListEntry.objects.create(kind=ListKind.EMAIL_DOMAIN, action=ListAction.BLOCK, value="x.example")
     spare = Threshold.objects.create(scheme=scheme, name="Spare", kind="other", count=99_999)
     return {
         "body": lambda actor: body_update(body=Body.objects.get(), actor=actor, changed_fields=["name"]),
@@ -65,11 +65,11 @@ def _writes(scheme: Scheme, petition_id: int) -> dict[str, Callable[[User], obje
             actor=actor,
             changed_fields=["role"],
         ),
-        "signer list": lambda actor: signer_list_entry_save(
-            entry=SignerListEntry(kind=ListKind.IP, action=ListAction.BLOCK, value=f"198.51.100.{actor.pk}"),
+        "signer list": lambda actor: list_entry_save(
+            entry=ListEntry(kind=ListKind.IP, action=ListAction.BLOCK, value=f"198.51.100.{actor.pk}"),
             actor=actor,
         ),
-        "signer list removed": lambda actor: signer_list_entry_delete(entry_id=entry.pk, actor=actor),
+        "signer list removed": lambda actor: list_entry_delete(entry_id=entry.pk, actor=actor),
         "proof of work": lambda actor: petition_set_proof_of_work(petition_id=petition_id, required=True, actor=actor),
         "keep personal details": lambda actor: petition_set_anonymisation_exempt(
             petition_id=petition_id, exempt=True, actor=actor
@@ -99,7 +99,7 @@ def test_an_administrator_s_admin_writes_are_each_audited(scheme: Scheme, modera
         assert AuditEvent.objects.filter(actor=administrator).count() == before + 1, name
 
 
-@pytest.mark.parametrize("model", [Body, Scheme, BankHoliday, Person, Official, SignerListEntry])
+@pytest.mark.parametrize("model", [Body, Scheme, BankHoliday, Person, Official, ListEntry])
 def test_the_admin_offers_these_records_only_to_administrators(
     scheme: Any, moderator: User, administrator: User, model: type[Any]
 ) -> None:

@@ -19,11 +19,12 @@ from tests.core.conftest import CacheClock
 from townhall.accounts.models import User
 from townhall.core import localcache
 from townhall.core.localcache import LocalCache
+from townhall.lists.models import ListAction, ListEntry, ListKind
+from townhall.lists.selectors import lists_current
 from townhall.petitions.models import Petition, PetitionState
 from townhall.schemes.models import Scheme, Threshold, ThresholdKind
 from townhall.schemes.selectors import scheme_get_current
-from townhall.signatures.fraud import signer_lists
-from townhall.signatures.models import ListAction, ListKind, Signature, SignatureState, SignerListEntry
+from townhall.signatures.models import Signature, SignatureState
 
 pytestmark = pytest.mark.django_db
 
@@ -105,13 +106,13 @@ def test_another_process_sees_a_scheme_change_within_the_lifetime(
     assert scheme_get_current().sponsor_count == 7
 
 
-# --- Signer lists ------------------------------------------------------------------------
+# --- Allow and block lists ---------------------------------------------------------------------
 def test_a_list_entry_saved_here_applies_to_the_next_signature(scheme: Scheme) -> None:
-    assert "blocked.example" not in signer_lists().block_domains
-    entry = SignerListEntry.objects.create(kind=ListKind.EMAIL_DOMAIN, action=ListAction.BLOCK, value="blocked.example")
-    assert "blocked.example" in signer_lists().block_domains
+    assert "blocked.example" not in lists_current().block.domains
+    entry = ListEntry.objects.create(kind=ListKind.EMAIL_DOMAIN, action=ListAction.BLOCK, value="blocked.example")
+    assert "blocked.example" in lists_current().block.domains
     entry.delete()
-    assert "blocked.example" not in signer_lists().block_domains
+    assert "blocked.example" not in lists_current().block.domains
 
 
 # --- Rendered fragments -------------------------------------------------------------------

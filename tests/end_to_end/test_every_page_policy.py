@@ -34,6 +34,8 @@ from townhall.core.tokens import link_token
 from townhall.engagement.models import ContactMessage, PetitionUpdate
 from townhall.integrity.models import AlertKind, InvalidationReason, TrendAlert
 from townhall.integrity.services import Criteria, invalidation_request
+from townhall.lists.models import ListAction, ListEntry, ListKind
+from townhall.lists.services import list_entry_save
 from townhall.mail.backends import OutboxBackend
 from townhall.mail.models import OutboxMessage
 from townhall.meetings.models import Meeting
@@ -41,8 +43,7 @@ from townhall.officials.models import Person
 from townhall.petitions.models import Petition, PetitionState
 from townhall.questions.models import Question
 from townhall.responses.models import Response
-from townhall.signatures.models import ListAction, ListKind, Signature, SignatureState, SignerListEntry
-from townhall.signatures.services import signer_list_entry_save
+from townhall.signatures.models import Signature, SignatureState
 
 
 def _route_names(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[str]:
@@ -63,8 +64,8 @@ class World:
         self.admin = User.objects.get(username="admin")
         self.device = TOTPDevice.objects.create(user=self.admin, name="Authenticator app", confirmed=True)
         Group.objects.create(name="Editors")
-        signer_list_entry_save(
-            entry=SignerListEntry(kind=ListKind.EMAIL_DOMAIN, action=ListAction.BLOCK, value="spam.example"),
+        list_entry_save(
+            entry=ListEntry(kind=ListKind.EMAIL_DOMAIN, action=ListAction.BLOCK, value="spam.example"),
             actor=self.admin,
         )
         invalidation_request(

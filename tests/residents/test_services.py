@@ -186,7 +186,7 @@ def entry_points(scheme: Any, moderator: User, mayor: Official) -> dict[str, Cal
             meeting_id=meeting.pk, official_id=mayor.pk, name=name, email=email, postcode="KM1 1AA", text="Why?"
         ),
         "write to the creator": lambda name, email: contact_message_create(
-            petition_id=petition.pk, sender_name=name, sender_email=email, body="Hello", ip_hash=""
+            petition_id=petition.pk, sender_name=name, sender_email=email, body="Hello", ip=None
         ),
     }
 

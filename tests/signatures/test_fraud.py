@@ -13,9 +13,10 @@ from django.test import Client, RequestFactory
 from tests.builders import INTEGRITY_NOW, attempt_signature, make_petition, open_petition
 from townhall.core.errors import DomainError
 from townhall.core.net import client_ip, fingerprint
+from townhall.lists.models import ListAction, ListEntry, ListKind
+from townhall.lists.selectors import forget_lists
 from townhall.petitions.models import Petition
-from townhall.signatures.fraud import forget_signer_lists
-from townhall.signatures.models import ListAction, ListKind, Signature, SignatureState, SignerListEntry
+from townhall.signatures.models import Signature, SignatureState
 from townhall.signatures.services import (
     signature_confirm,
     signature_count_new,
@@ -33,7 +34,7 @@ def petition(scheme: Any, moderator: Any) -> Petition:
 
 @pytest.fixture(autouse=True)
 def _fresh_lists() -> None:
-    forget_signer_lists()
+    forget_lists()
 
 
 def sign_pending_or_caught(
@@ -110,7 +111,7 @@ def test_sustained_limit(petition: Petition, settings: Any) -> None:
     ],
 )
 def test_block_lists(petition: Petition, kind: str, value: str, email: str, reason: str) -> None:
-    SignerListEntry.objects.create(kind=kind, action=ListAction.BLOCK, value=value)
+    ListEntry.objects.create(kind=kind, action=ListAction.BLOCK, value=value)
     with time_machine.travel(INTEGRITY_NOW, tick=False):
         signature = sign_pending_or_caught(petition, 1, email=email)
     assert (signature.state, signature.fraud_reason) == (SignatureState.FRAUDULENT, reason)
@@ -118,7 +119,7 @@ def test_block_lists(petition: Petition, kind: str, value: str, email: str, reas
 
 def test_allow_list_skips_rate_limits(petition: Petition, settings: Any) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_BURST": (1, 60)}
-    SignerListEntry.objects.create(kind=ListKind.IP, action=ListAction.ALLOW, value="203.0.113.0/24", note="Town hall")
+    ListEntry.objects.create(kind=ListKind.IP, action=ListAction.ALLOW, value="203.0.113.0/24", note="Town hall")
     with time_machine.travel(INTEGRITY_NOW, tick=False):
         assert {sign_pending_or_caught(petition, n).state for n in range(4)} == {SignatureState.PENDING}
 

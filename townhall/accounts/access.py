@@ -156,14 +156,15 @@ URL_AUDIENCE: dict[str, Audience] = {
 
 # Every model in the admin, and what administrators may do there (no one else reaches it).
 ADMIN_MODELS: dict[str, str] = {
-    "accounts.user": "add and change staff accounts and their roles (superusers: superusers)",
     "accountability.decision": "record, correct and remove decisions",
+    "accounts.user": "add and change staff accounts and their roles (superusers: superusers)",
     "audit.auditevent": "read only",
     "django_tasks_database.dbtaskresult": "read background task results",
     "engagement.contactmessage": "read only",
     "engagement.petitionupdate": "read only",
     "integrity.invalidation": "read only",
     "integrity.trendalert": "read only",
+    "lists.listentry": "add, change and remove allow- and block-list entries",
     "meetings.committee": "read only (clerks work at /meetings/clerk/)",
     "meetings.meeting": "read only (clerks work at /meetings/clerk/)",
     "officials.official": "record tenures",
@@ -175,7 +176,6 @@ ADMIN_MODELS: dict[str, str] = {
     "schemes.bankholiday": "add, change and remove bank holidays",
     "schemes.body": "change the body's details",
     "schemes.scheme": "change the scheme and its thresholds",
-    "signatures.signerlistentry": "add, change and remove allow- and block-list entries",
 }
 
 

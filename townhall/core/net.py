@@ -54,11 +54,18 @@ class ClientFingerprint:
     address: ipaddress.IPv4Address | ipaddress.IPv6Address | None
 
 
+def client_address(ip: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The client IP parsed, to compare in memory (never to store); None if it is not one."""
+    try:
+        return ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return None
+
+
 def fingerprint(ip: str | None) -> ClientFingerprint:
     """Hash and truncate a client IP; a missing or unparseable IP gives an empty one."""
-    try:
-        address = ipaddress.ip_address((ip or "").strip())
-    except ValueError:
+    address = client_address(ip)
+    if address is None:
         return ClientFingerprint(ip_hash="", ip_prefix="", address=None)
     key = hashlib.sha256(b"townhall-ip:" + settings.SECRET_KEY.encode()).digest()
     digest = hmac.new(key, address.packed, hashlib.sha256).hexdigest()[:32]

@@ -306,6 +306,8 @@ def _petition(
         creator_email=email,
         creator_postcode=postcode,
     )
+    if petition is None:
+        raise LookupError(f"The demo creator {email} is on a block list.")
     created_at = now - datetime.timedelta(days=item.age_days)
     if item.state != PetitionState.PENDING:
         petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)

@@ -17,7 +17,6 @@ from townhall.accounts.models import User
 from townhall.accounts.policies import can_moderate
 from townhall.engagement.models import ContactMessage, PetitionUpdate
 from townhall.engagement.services import (
-    client_ip_hash,
     contact_message_confirm,
     contact_message_create,
     update_approve,
@@ -82,8 +81,10 @@ def load(*, now: datetime.datetime) -> None:
             "I run the café opposite the old toilets. Many of my older customers have said the same. "
             "I would be glad to put a poster for the petition in the window, if you have one."
         ),
-        ip_hash=client_ip_hash(ip="127.0.0.1"),
+        ip="127.0.0.1",
     )
+    if message is None:
+        raise LookupError("The demo correspondent is on a block list.")
     contact_message_confirm(message_id=message.pk, token=message.token)
     ContactMessage.objects.filter(pk=message.pk).update(
         created_at=now - datetime.timedelta(days=1, hours=3), delivered_at=now - datetime.timedelta(days=1, hours=2)

@@ -33,6 +33,7 @@ from townhall.core.net import fingerprint
 from townhall.core.text import text_within
 from townhall.core.tokens import LINK_NOT_VALID, get_by_token, new_token
 from townhall.engagement.models import ContactMessage, MessageState, PetitionUpdate, UpdateState
+from townhall.lists.selectors import resident_block_reason
 from townhall.mail.services import Letter, queue_letters, render_email, send_email
 from townhall.petitions import policies
 from townhall.petitions.models import Petition, PetitionState
@@ -367,13 +368,20 @@ def _message_new(
     text: str,
     correspondent: str,
     is_from_creator: bool,
-    ip_hash: str,
+    ip: str | None,
     now: datetime.datetime,
-) -> ContactMessage:
-    """One message of a conversation, after its side's rate limits; pending until relayed."""
+) -> ContactMessage | None:
+    """One message of a conversation, after its side's rate limits; pending until relayed.
+
+    None, with nothing stored, when its sender is on a block list (townhall.lists): asked
+    after the rate limits, so a blocked sender meets every refusal anyone else would.
+    """
+    ip_hash = client_ip_hash(ip=ip or "")
     _check_rate_limits(
         petition_id=petition.pk, correspondent=correspondent, is_from_creator=is_from_creator, ip_hash=ip_hash, now=now
     )
+    if resident_block_reason(email=email, ip=ip):
+        return None
     return ContactMessage.objects.create(
         petition=petition,
         in_reply_to=in_reply_to,
@@ -392,13 +400,15 @@ def _message_new(
 
 @transaction.atomic
 def contact_message_create(
-    *, petition_id: int, sender_name: str, sender_email: str, body: str, ip_hash: str
-) -> ContactMessage:
+    *, petition_id: int, sender_name: str, sender_email: str, body: str, ip: str | None
+) -> ContactMessage | None:
     """Someone writes to a petition's creator. Nothing is relayed yet: the sender is
     emailed a link to confirm the address is theirs, so nobody can write as someone else.
 
     Only open or closed petitions can be contacted. Rate limits refuse with a message and
-    change nothing.
+    change nothing. A sender on a block list (townhall.lists) is answered as anyone is,
+    but nothing is stored or sent: the result is None. `ip` is compared in memory; only
+    its keyed hash is kept.
     """
     petition = petition_require_public(Petition.objects.filter(pk=petition_id).first())
     _require_engaged(petition, doing=_("its creator cannot be contacted"))
@@ -415,9 +425,11 @@ def contact_message_create(
         text=text,
         correspondent=correspondent,
         is_from_creator=False,
-        ip_hash=ip_hash,
+        ip=ip,
         now=now,
     )
+    if message is None:
+        return None
     audit_record(action="contact.created", target=message)
     send_email(
         to=[email],
@@ -451,12 +463,13 @@ def contact_message_confirm(*, message_id: int, token: str) -> ContactMessage:
 
 
 @transaction.atomic
-def contact_reply(*, message_id: int, token: str, body: str, ip_hash: str) -> ContactMessage:
+def contact_reply(*, message_id: int, token: str, body: str, ip: str | None) -> ContactMessage | None:
     """The recipient of a relayed message answers through its reply link.
 
     Holding the link proves the mailbox, so the reply is relayed at once: from the
     creator to the correspondent, or from the correspondent back to the creator. The
-    rate limits and blocks of that side of the conversation apply.
+    rate limits and blocks of that side of the conversation apply; a sender on a block
+    list (townhall.lists) is answered as anyone is, and nothing is stored or relayed.
     """
     original = get_by_token(
         _locked_messages().filter(state=MessageState.DELIVERED), pk=message_id, token=token, field="recipient_token"
@@ -481,9 +494,11 @@ def contact_reply(*, message_id: int, token: str, body: str, ip_hash: str) -> Co
         text=text,
         correspondent=original.correspondent_email_canonical,
         is_from_creator=from_creator,
-        ip_hash=ip_hash,
+        ip=ip,
         now=now,
     )
+    if reply is None:
+        return None
     audit_record(action="contact.reply_created", target=reply)
     _relay(reply, now=now)
     return reply

@@ -32,12 +32,6 @@ from townhall.petitions import policies
 from townhall.petitions.selectors import petition_get_by_creator_token, petition_get_public
 
 
-def _ip_hash(request: HttpRequest) -> str:
-    """The keyed hash of the client's address: REMOTE_ADDR, unless that is a configured
-    trusted reverse proxy (core.net), so a client cannot pick its own address."""
-    return services.client_ip_hash(ip=client_ip(request))
-
-
 def _show_refusal(form: ContactForm | ReplyForm | UpdateForm | ReportForm, error: DomainError) -> int:
     return show_refusal(form, error, fields_by_code={**CONTACT_FIELDS_BY_CODE, **UPDATE_FIELDS_BY_CODE})
 
@@ -155,7 +149,7 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
                     sender_name=form.cleaned_data["name"],
                     sender_email=form.cleaned_data["email"],
                     body=form.cleaned_data["message"],
-                    ip_hash=_ip_hash(request),
+                    ip=client_ip(request),
                 )
             except DomainError as error:
                 status = _show_refusal(form, error)
@@ -198,7 +192,7 @@ def message_reply(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.contact_reply(
-                    message_id=pk, token=token, body=form.cleaned_data["message"], ip_hash=_ip_hash(request)
+                    message_id=pk, token=token, body=form.cleaned_data["message"], ip=client_ip(request)
                 )
             except DomainError as error:
                 status = _show_refusal(form, error)

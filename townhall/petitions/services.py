@@ -29,6 +29,7 @@ from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
 from townhall.core.text import text_within, tidy
 from townhall.core.tokens import get_by_token, new_token
+from townhall.lists.selectors import resident_block_reason
 from townhall.mail.services import send_email
 from townhall.officials.models import Official
 from townhall.petitions import policies
@@ -112,11 +113,13 @@ def petition_create(
     creator_email: str,
     creator_postcode: str,
     ip: str | None = None,
-) -> Petition:
+) -> Petition | None:
     """Start a petition. It stays private until the creator confirms their email address.
 
     One address may start only a few petitions an hour (settings CREATE_RATE): past
-    that the creator is told plainly to try later, and nothing is created.
+    that the creator is told plainly to try later, and nothing is created. A creator on a
+    block list (townhall.lists) is answered as anyone is, but nothing is stored or sent:
+    the result is None.
     """
     text = petition_text_clean(action=action, background=background, additional_details=additional_details)
     official = None
@@ -147,6 +150,8 @@ def petition_create(
                 code="create_rate_limited",
                 http_status=429,
             )
+    if resident_block_reason(email=creator.email_canonical, ip=ip):
+        return None
     petition = Petition.objects.create(
         action=text.action,
         background=text.background,

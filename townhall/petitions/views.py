@@ -191,7 +191,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 {"form": form, "similar": similar_petitions, "warnings": warnings, "scheme": scheme},
             )
         try:
-            petition = petition_create(
+            petition_create(
                 action=data["action"],
                 background=data["background"],
                 additional_details=data["additional_details"],
@@ -205,7 +205,7 @@ def create(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             show_refusal(form, error, fields_by_code=FIELDS_BY_CODE)
         else:
-            request.session["created_petition"] = petition.pk
+            # The same page whether or not anything was created (a blocked creator is never told).
             return redirect("petitions:created")
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "petitions/create.html", {"form": form, "scheme": scheme}, status=status)

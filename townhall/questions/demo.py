@@ -140,6 +140,8 @@ def _ask(meeting: Meeting, official_id: int, item: DemoQuestion, n: int) -> Ques
         postcode=item.postcode,
         text=item.text,
     )
+    if question is None:
+        raise LookupError(f"The demo asker {item.asker} is on a block list.")
     return question_confirm(question_id=question.pk, token=question.token)
 
 

@@ -30,6 +30,7 @@ from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
 from townhall.core.text import text_within, tidy
 from townhall.core.tokens import get_by_token, link_token, new_token
+from townhall.lists.selectors import resident_block_reason
 from townhall.mail.services import Letter, queue_letters, render_email, send_email
 from townhall.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingState
 from townhall.meetings.services import local_date
@@ -112,12 +113,15 @@ def question_ask(
     email: str,
     postcode: str,
     text: str,
-) -> Question:
+    ip: str | None = None,
+) -> Question | None:
     """A resident asks an official a question for a meeting; it waits for email confirmation.
 
     Checked in the order a resident can act on: the meeting is taking questions and the
     deadline has not passed; who the question is for; their details; the question's
-    length; and how many questions this mailbox has already asked for this meeting.
+    length; and how many questions this mailbox has already asked for this meeting. An
+    asker on a block list (townhall.lists) is answered as anyone is, but nothing is stored
+    or sent: the result is None.
     """
     # Locking the meeting makes the per-person count exact under simultaneous submissions.
     meeting = Meeting.objects.select_for_update().select_related("committee").filter(pk=meeting_id).first()
@@ -151,6 +155,8 @@ def question_ask(
             % {"n": asked},
             code="too_many_questions",
         )
+    if resident_block_reason(email=asker.email_canonical, ip=ip):
+        return None
     question = Question.objects.create(
         meeting=meeting,
         official=official,

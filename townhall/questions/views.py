@@ -16,6 +16,7 @@ from townhall.accounts.decorators import clerk_required, moderator_required, res
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.forms import raise_if_page_level, show_refusal
 from townhall.core.http import conditional_public, make_etag, no_store, page_number
+from townhall.core.net import client_ip
 from townhall.integrity.prechecks import precheck_text
 from townhall.meetings.selectors import meeting_get
 from townhall.officials.selectors import official_choices_current
@@ -85,6 +86,7 @@ def ask(request: HttpRequest, meeting_id: int) -> HttpResponse:
                     email=data["email"],
                     postcode=data["postcode"],
                     text=data["text"],
+                    ip=client_ip(request),
                 )
             except DomainError as error:
                 # A meeting not taking questions is said plainly above the form.

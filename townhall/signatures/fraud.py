@@ -1,10 +1,12 @@
 """Fraud controls on the signing path: decided silently, before the one INSERT.
 
-A signature from a blocked address, domain or network, or over the per-IP rate limits
-for its petition, is stored as `fraudulent`: the signer sees exactly what anyone else
-sees (the same page, the same email, a confirm button that "works") and it is never
-counted. Disposable email domains are flagged, or blocked, by setting. Allow lists
-(trusted networks such as a council's own, or partner domains) skip the rate limits.
+A signature over the per-IP rate limits for its petition is stored as `fraudulent`: the
+signer sees exactly what anyone else sees (the same page, the same email, a confirm button
+that "works") and it is never counted. One from a blocked address, domain or network
+(townhall.lists, the lists every resident entry point asks) is stored as `fraudulent` too,
+and no email goes to it. Disposable email domains are flagged, or blocked, by setting.
+Allow lists (trusted networks such as a council's own, or partner domains and addresses)
+skip the rate limits.
 
 IP addresses are never stored: only a keyed hash (for rate limits and invalidation by
 exact address) and the truncated network (/24 or /48, for trending and invalidation
@@ -14,70 +16,15 @@ by range).
 from __future__ import annotations
 
 import datetime
-import ipaddress
 from dataclasses import dataclass
 
 import disposable_email_domains
 from django.conf import settings
 from django.db import connections, router
 
-from townhall.core.localcache import LocalCache
 from townhall.core.net import ClientFingerprint
-from townhall.signatures.models import ListAction, ListKind, Signature, SignerListEntry
-
-
-@dataclass(frozen=True)
-class SignerLists:
-    allow_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
-    block_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
-    allow_domains: frozenset[str]
-    block_domains: frozenset[str]
-    block_emails: frozenset[str]
-
-
-# Read on every signature; each process keeps its copy this long, so an entry added in the
-# admin applies everywhere within it (at once in the process that saved it).
-LISTS_CACHE_SECONDS = 5.0
-_lists: LocalCache[SignerLists] = LocalCache("signer-lists", max_entries=1)
-
-
-def _load_lists() -> SignerLists:
-    networks: dict[str, list[ipaddress.IPv4Network | ipaddress.IPv6Network]] = {"allow": [], "block": []}
-    domains: dict[str, set[str]] = {"allow": set(), "block": set()}
-    emails: set[str] = set()
-    for kind, action, value in SignerListEntry.objects.values_list("kind", "action", "value"):
-        value = value.strip().lower()
-        if kind == ListKind.IP:
-            try:
-                networks[action].append(ipaddress.ip_network(value, strict=False))
-            except ValueError:
-                continue
-        elif kind == ListKind.EMAIL_DOMAIN:
-            domains[action].add(value.lstrip("@"))
-        elif kind == ListKind.EMAIL and action == ListAction.BLOCK:
-            emails.add(value)
-    return SignerLists(
-        allow_networks=tuple(networks["allow"]),
-        block_networks=tuple(networks["block"]),
-        allow_domains=frozenset(domains["allow"]),
-        block_domains=frozenset(domains["block"]),
-        block_emails=frozenset(emails),
-    )
-
-
-def signer_lists() -> SignerLists:
-    """The allow and block lists, kept in this process briefly so signing costs no extra
-    query (nor a round trip to a shared cache)."""
-    return _lists.get_or_load("lists", _load_lists, seconds=LISTS_CACHE_SECONDS)
-
-
-def forget_signer_lists(**_: object) -> None:
-    """Drop this process's copy (also connected to SignerListEntry's save and delete)."""
-    _lists.clear()
-
-
-def _in(address: object, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
-    return address is not None and any(address in network for network in networks)
+from townhall.lists.selectors import lists_current
+from townhall.signatures.models import Signature
 
 
 def is_disposable(domain: str) -> bool:
@@ -88,6 +35,8 @@ def is_disposable(domain: str) -> bool:
 class Assessment:
     is_fraudulent: bool
     reason: str = ""
+    # Caught by a block list: no email goes to the address either (townhall.lists).
+    sends_email: bool = True
 
 
 # One statement, three counts. Each count's conditions match one index exactly
@@ -130,18 +79,15 @@ def assess_signature(
 ) -> Assessment:
     """Decide, silently, whether a new signature is fraudulent (never counted) or flagged."""
     config = settings.TOWNHALL
-    lists = signer_lists()
+    lists = lists_current()
+    blocked = lists.block_reason(email=email_canonical, address=client.address)
+    if blocked:
+        return Assessment(True, blocked, sends_email=False)
     domain = email_canonical.rpartition("@")[2]
-    if email_canonical in lists.block_emails:
-        return Assessment(True, "blocked_email")
-    if domain in lists.block_domains:
-        return Assessment(True, "blocked_domain")
-    if _in(client.address, lists.block_networks):
-        return Assessment(True, "blocked_ip")
-    disposable = is_disposable(domain) and domain not in lists.allow_domains
+    disposable = is_disposable(domain) and not lists.allow.covers_domain(domain)
     if disposable and config["DISPOSABLE_EMAIL_POLICY"] == "block":
         return Assessment(True, "disposable_domain")
-    allowed = _in(client.address, lists.allow_networks) or domain in lists.allow_domains
+    allowed = lists.allows(email=email_canonical, address=client.address)
     if client.ip_hash and not allowed:
         burst_count, burst_seconds = config["SIGN_RATE_BURST"]
         sustained_count, sustained_seconds = config["SIGN_RATE_SUSTAINED"]

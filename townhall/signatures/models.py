@@ -98,31 +98,3 @@ class SignerFanOut(models.Model):
 
     class Meta:
         abstract = True
-
-
-class ListKind(models.TextChoices):
-    IP = "ip", _("IP address or range (CIDR)")
-    EMAIL_DOMAIN = "email_domain", _("Email domain")
-    EMAIL = "email", _("Email address")
-
-
-class ListAction(models.TextChoices):
-    ALLOW = "allow", _("Allow (never rate-limited)")
-    BLOCK = "block", _("Block (signatures silently become fraudulent)")
-
-
-class SignerListEntry(models.Model):
-    """Staff-maintained allow and block lists applied when someone signs."""
-
-    kind = models.CharField(_("kind"), max_length=20, choices=ListKind.choices)
-    action = models.CharField(_("action"), max_length=10, choices=ListAction.choices)
-    value = models.CharField(_("value"), max_length=254, help_text=_("e.g. 203.0.113.0/24, example.com"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["kind", "value"]
-        constraints = [models.UniqueConstraint(fields=["kind", "action", "value"], name="signer_list_entry_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.kind} {self.value}"

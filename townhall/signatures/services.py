@@ -22,8 +22,6 @@ from django.db.models.functions import Cast, Coalesce, Concat, Left, StrIndex, T
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from townhall.accounts.models import Actor
-from townhall.accounts.policies import can_administer, require
 from townhall.areas.keys import hour_of
 from townhall.areas.selectors import location_for_postcode, location_lookup
 from townhall.areas.services import Locality, breakdown_add, breakdown_remove, breakdown_replace
@@ -46,8 +44,8 @@ from townhall.petitions.services import (
 )
 from townhall.residents.services import Resident, resident_clean
 from townhall.schemes.selectors import scheme_get_current
-from townhall.signatures.fraud import assess_signature, forget_signer_lists
-from townhall.signatures.models import Signature, SignatureState, SignerFanOut, SignerListEntry
+from townhall.signatures.fraud import assess_signature
+from townhall.signatures.models import Signature, SignatureState, SignerFanOut
 from townhall.signatures.selectors import Subscriber, signature_iter_subscribers
 
 CONFIRM_LINK_NOT_VALID = _("This confirmation link is not valid. Check you copied the whole link from the email.")
@@ -168,6 +166,8 @@ def signature_create(
                     # Caught signatures look the same to the signer and are never counted.
                     state=SignatureState.FRAUDULENT if assessment.is_fraudulent else SignatureState.PENDING,
                     fraud_reason=assessment.reason,
+                    # A blocked address is sent nothing; the page it sees is the same.
+                    email_pending=assessment.sends_email,
                 )
         except IntegrityError:
             # Someone signed with this mailbox at the same moment: decide again.
@@ -658,37 +658,3 @@ def signature_anonymise_for_petition(*, petition_id: int) -> int:
         wants_updates=False,
     )
     return int(updated)
-
-
-# --- the allow and block lists ---------------------------------------------------------------
-
-
-@transaction.atomic
-def signer_list_entry_save(*, entry: SignerListEntry, actor: Actor) -> SignerListEntry:
-    """An administrator adds or edits an allow- or block-list entry. It applies to the next
-    signature in this process at once, and in every other within the lists' lifetime."""
-    actor = require(can_administer, actor, refusal="Only administrators can change the allow and block lists.")
-    created = entry.pk is None
-    entry.value = entry.value.strip()
-    if not entry.value:
-        raise DomainError("Give the address, range or domain.", code="list_value_blank")
-    entry.save()
-    audit_record(
-        action="signer_list.added" if created else "signer_list.updated",
-        target=entry,
-        actor=actor,
-        data={"kind": entry.kind, "action": entry.action},
-    )
-    transaction.on_commit(forget_signer_lists)
-    return entry
-
-
-@transaction.atomic
-def signer_list_entry_delete(*, entry_id: int, actor: Actor) -> None:
-    actor = require(can_administer, actor, refusal="Only administrators can change the allow and block lists.")
-    entry = SignerListEntry.objects.filter(pk=entry_id).first()
-    if entry is None:
-        return
-    audit_record(action="signer_list.removed", target=entry, actor=actor, data={"kind": entry.kind})
-    entry.delete()
-    transaction.on_commit(forget_signer_lists)

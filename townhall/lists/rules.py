@@ -1,0 +1,226 @@
+"""The lists' rules: how an entry is written down, and what it matches. Pure: no reads,
+no writes.
+
+An entry is stored in the form it is compared in, so matching is a set lookup:
+
+- an email address: its canonical form, by the same function and settings as the
+  addresses residents give (`residents.services.email_canonical`: case; dots and +tags on
+  gmail-style domains; googlemail.com is gmail.com), with the domain in ASCII (IDNA);
+- a domain: the same lower case, aliases and ASCII form. It covers its subdomains
+  (example.com also catches mail.example.com), so a wildcard is refused as unnecessary,
+  and so is a bare top-level domain;
+- an IP address or network, in CIDR form: one address is a /32 (IPv4) or /128 (IPv6). A
+  network with bits set after its prefix (203.0.113.7/24) is refused: whoever typed it
+  meant one address or the whole network, and which is not ours to guess. An IPv4
+  client seen as an IPv4-mapped IPv6 address (::ffff:203.0.113.7) matches IPv4 entries.
+
+Entries are typed by staff. Residents' IP addresses are compared in memory and never
+stored (core.net).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import DomainNameValidator, validate_email
+from django.utils.translation import gettext as _
+
+from townhall.core.errors import DomainError
+from townhall.lists.models import ListAction, ListEntry, ListKind
+from townhall.residents.services import email_canonical
+
+type Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+type Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+VALUE_MAX = ListEntry._meta.get_field("value").max_length or 254
+_domain_name = DomainNameValidator(accept_idna=False)
+
+
+def domain_key(domain: str) -> str:
+    """A domain as the lists hold it: lower case, its alias resolved as in canonical email
+    addresses (googlemail.com is gmail.com, by the same settings), in ASCII (IDNA)."""
+    domain = domain.strip().lower().removeprefix("@").rstrip(".")
+    domain = email_canonical(f"x@{domain}").rpartition("@")[2]
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain  # not a domain: it matches nothing, and entries like it are refused
+
+
+def email_key(email: str) -> str:
+    """An email address as the lists hold it: canonical, its domain as `domain_key`."""
+    local, _at, domain = email_canonical(email).rpartition("@")
+    return f"{local}@{domain_key(domain)}"
+
+
+def _domains_covering(domain: str) -> set[str]:
+    """The domain and each domain above it: mail.spam.example → it, spam.example, example."""
+    labels = domain.split(".")
+    return {".".join(labels[n:]) for n in range(len(labels))}
+
+
+def _network_clean(value: str, *, strict: bool) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=strict))
+    except ValueError:
+        pass
+    try:
+        loose = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise DomainError(
+            _(
+                "“%(value)s” is not an IP address or network. Enter an address such as 203.0.113.7 "
+                "or a network such as 203.0.113.0/24."
+            )
+            % {"value": value},
+            code="list_ip_invalid",
+        ) from None
+    raise DomainError(
+        _(
+            "“%(value)s” has bits set after its /%(prefix)s: enter the network as %(network)s, "
+            "or one address as %(address)s."
+        )
+        % {"value": value, "prefix": loose.prefixlen, "network": loose, "address": value.partition("/")[0]},
+        code="list_ip_host_bits",
+    )
+
+
+def _domain_clean(value: str) -> str:
+    if "*" in value:
+        raise DomainError(
+            _(
+                "“%(value)s”: no wildcard is needed, as a domain entry covers its subdomains. Enter "
+                "%(domain)s to cover it and every domain under it."
+            )
+            % {"value": value, "domain": value.lstrip("*.@") or "example.com"},
+            code="list_domain_wildcard",
+        )
+    if "@" in value.removeprefix("@"):
+        raise DomainError(
+            _("“%(value)s” is an email address, not a domain. Enter the part after the @, or choose “Email address”.")
+            % {"value": value},
+            code="list_domain_is_email",
+        )
+    domain = domain_key(value)
+    try:
+        _domain_name(domain)
+    except ValidationError:
+        raise DomainError(
+            _("“%(value)s” is not a domain. Enter one such as example.com.") % {"value": value},
+            code="list_domain_invalid",
+        ) from None
+    return domain
+
+
+def _email_clean(value: str) -> str:
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise DomainError(
+            _(
+                "“%(value)s” is not an email address. Enter one such as name@example.com, or choose "
+                "“Email domain” to cover a whole domain."
+            )
+            % {"value": value},
+            code="list_email_invalid",
+        ) from None
+    return email_key(value)
+
+
+def list_value_clean(*, kind: str, value: str, strict: bool = True) -> str:
+    """The entry's value in the form it is stored and compared in, or a DomainError saying
+    why it could never match. `strict=False` accepts a network with bits set after its
+    prefix, as the lists applied it before they were checked (used by the migration)."""
+    value = value.strip()
+    if not value:
+        raise DomainError(_("Give the address, network or domain."), code="list_value_blank")
+    if kind == ListKind.IP:
+        cleaned = _network_clean(value, strict=strict)
+    elif kind == ListKind.EMAIL_DOMAIN:
+        cleaned = _domain_clean(value)
+    elif kind == ListKind.EMAIL:
+        cleaned = _email_clean(value)
+    else:
+        raise DomainError(_("Choose what kind of entry this is."), code="list_kind_unknown")
+    if len(cleaned) > VALUE_MAX:
+        raise DomainError(
+            _("An entry must be %(max)s characters or fewer.") % {"max": VALUE_MAX}, code="list_value_too_long"
+        )
+    return cleaned
+
+
+def _in(address: Address | None, networks: tuple[Network, ...]) -> bool:
+    if address is None:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return any(address in network or (mapped is not None and mapped in network) for network in networks)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One action's entries (everything allowed, or everything blocked)."""
+
+    networks: tuple[Network, ...] = ()
+    domains: frozenset[str] = frozenset()
+    emails: frozenset[str] = frozenset()
+
+    def reason(self, *, email: str, address: Address | None) -> str:
+        """Which entry covers this person: "email", "domain", "ip", or "" for none."""
+        key = email_key(email) if email else ""
+        if key and key in self.emails:
+            return "email"
+        if key and self.covers_domain(key.rpartition("@")[2]):
+            return "domain"
+        if _in(address, self.networks):
+            return "ip"
+        return ""
+
+    def covers_domain(self, domain: str) -> bool:
+        return not _domains_covering(domain_key(domain)).isdisjoint(self.domains)
+
+
+@dataclass(frozen=True)
+class Lists:
+    allow: Side
+    block: Side
+
+    def block_reason(self, *, email: str, address: Address | None) -> str:
+        """Why this person is blocked ("blocked_email", "blocked_domain", "blocked_ip"), or ""."""
+        reason = self.block.reason(email=email, address=address)
+        return f"blocked_{reason}" if reason else ""
+
+    def allows(self, *, email: str, address: Address | None) -> bool:
+        """Allowed: never rate-limited."""
+        return bool(self.allow.reason(email=email, address=address))
+
+
+def lists_build(rows: Iterable[tuple[str, str, str]]) -> Lists:
+    """The lists from (kind, action, value) rows. Each value goes through the same rule as
+    a saved entry (so a row written around the service still matches as it should); one
+    that could never match is left out."""
+    found: dict[str, tuple[list[Network], set[str], set[str]]] = {
+        ListAction.ALLOW: ([], set(), set()),
+        ListAction.BLOCK: ([], set(), set()),
+    }
+    for kind, action, value in rows:
+        if action not in found:
+            continue
+        networks, domains, emails = found[action]
+        try:
+            cleaned = list_value_clean(kind=kind, value=value, strict=False)
+        except DomainError:
+            continue
+        if kind == ListKind.IP:
+            networks.append(ipaddress.ip_network(cleaned))
+        elif kind == ListKind.EMAIL_DOMAIN:
+            domains.add(cleaned)
+        else:
+            emails.add(cleaned)
+    allow, block = (
+        Side(networks=tuple(n), domains=frozenset(d), emails=frozenset(e))
+        for n, d, e in (found[ListAction.ALLOW], found[ListAction.BLOCK])
+    )
+    return Lists(allow=allow, block=block)
