@@ -87,7 +87,7 @@ class Petition(models.Model):
     creator_name = models.CharField(_("creator's name"), max_length=100)
     creator_email = models.EmailField(_("creator's email"))
     creator_postcode = models.CharField(_("creator's postcode"), max_length=8)
-    # Keyed hash of the creator's IP, for the creation rate limit; never the address.
+    # Keyed hash of the creator's IP, kept until anonymised; never the address.
     creator_ip_hash = models.CharField(max_length=32, blank=True, editable=False)
     creator_token = models.CharField(max_length=64, editable=False)
     sponsor_token = models.CharField(max_length=64, editable=False)

@@ -27,6 +27,7 @@ from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
+from townhall.core.ratelimit import take_slot
 from townhall.core.text import text_within, tidy
 from townhall.core.tokens import get_by_token, new_token
 from townhall.mail.services import send_email
@@ -138,10 +139,7 @@ def petition_create(
     client = fingerprint(ip)
     if client.ip_hash:
         limit, seconds = settings.TOWNHALL["CREATE_RATE"]
-        recent = Petition.objects.filter(
-            creator_ip_hash=client.ip_hash, created_at__gte=now - datetime.timedelta(seconds=seconds)
-        ).count()
-        if recent >= limit:
+        if not take_slot(scope="petition-create", subject=client.ip_hash, limit=int(limit), seconds=int(seconds)):
             raise DomainError(
                 "You have started several petitions in the last hour. Please try again later.",
                 code="create_rate_limited",
