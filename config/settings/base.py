@@ -261,8 +261,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# The cache shared by every process in production (rate limits, login throttling, ALTCHA
-# replay protection): the database's, created once with `manage.py createcachetable`.
+# The cache shared by every process in production (ALTCHA replay protection; rate limits
+# count in their own table, townhall/core/ratelimit.py): the database's, created once with
+# `manage.py createcachetable`.
 # Production, the benchmark and the scale-out test all use it; the embedded default keeps
 # Django's per-process default.
 SHARED_DATABASE_CACHES = {
@@ -321,7 +322,8 @@ TOWNHALL: dict[str, Any] = {
     "MODERATION_OVERDUE_DAYS": 14,
     "MODERATION_LOCK_MINUTES": 15,
     # Staff sign-in: a second factor (authenticator app) is required; after (per account,
-    # per address, within seconds) failures, sign-in is refused for that long.
+    # per address, within seconds) attempts, sign-in is refused for that long. Every
+    # attempt counts before its password is checked; signing in clears the account's count.
     "STAFF_2FA_REQUIRED": True,
     "LOGIN_THROTTLE": (5, 20, 900),
     # A staff session ends after this long without a request, and this long after sign-in.
@@ -329,12 +331,15 @@ TOWNHALL: dict[str, Any] = {
     "STAFF_SESSION_MAX_SECONDS": env.STAFF_SESSION_MAX_HOURS * 3600,
     # Popular petitions on the home page, and list page size.
     "PAGE_SIZE": 20,
-    # Contact relay limits, over any 24 hours: messages one sender's email address may send
-    # about one petition, and messages from one IP address (kept only as a keyed hash).
+    # Contact relay limits, per day from the first message counted: messages one sender's
+    # email address may send about one petition, and messages from one IP address (kept
+    # only as a keyed hash).
     "CONTACT_MESSAGES_PER_SENDER_PER_DAY": 3,
     "CONTACT_MESSAGES_PER_IP_PER_DAY": 20,
     # Native API v1: requests per client IP per fixed window of (count, seconds); then 429.
     "API_RATE_LIMIT": (120, 60),
+    # Rate counters (townhall/core/ratelimit.py) whose window has ended are deleted this often.
+    "RATE_COUNTER_PURGE_INTERVAL_SECONDS": 3600.0,
 }
 TOWNHALL_PORT = env.PORT
 OTP_TOTP_ISSUER = "Townhall"

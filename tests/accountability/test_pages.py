@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 
 from tests.accountability.factories import meeting, question, response
-from tests.builders import RECORD_PAGES_NOW, make_petition, open_petition, utc
+from tests.builders import RECORD_PAGES_NOW, awaiting_petition, make_petition, open_petition, utc
 from townhall.accountability.services import decision_record
 from townhall.accounts.models import User
 from townhall.officials.models import Official, RoleKind
@@ -154,11 +154,10 @@ def test_the_official_page_shows_roles_petitions_responses_questions_and_record(
 def test_a_hidden_rejection_addressed_to_an_official_shows_no_text(
     client: Client, daniel: tuple[Official, Official], moderator: User
 ) -> None:
-    from townhall.petitions.services import petition_confirm_creator
-
     _, chief = daniel
-    petition = make_petition(action="Sack the Chief Executive, he is a crook", decision_maker="", official_id=chief.pk)
-    petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
+    petition = awaiting_petition(
+        action="Sack the Chief Executive, he is a crook", decision_maker="", official_id=chief.pk
+    )
     petition_reject(petition_id=petition.pk, reason="libellous", details="", actor=moderator)
     body = text(client.get("/officials/daniel-okafor/"))
     assert "crook" not in body

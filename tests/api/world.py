@@ -13,14 +13,13 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from tests.builders import WORLD_STARTS_AT, make_petition, open_petition, sign, staff
+from tests.builders import WORLD_STARTS_AT, awaiting_petition, make_petition, open_petition, sign, staff
 from townhall.accounts.models import Role, User
 from townhall.meetings.models import AgendaItem, AgendaItemKind, Committee, CommitteeKind, Meeting, MeetingState
 from townhall.officials.models import Official
 from townhall.officials.services import official_appoint
 from townhall.petitions.models import Petition
 from townhall.petitions.services import (
-    petition_confirm_creator,
     petition_reject,
     petition_remove,
     petition_tally_add,
@@ -92,8 +91,7 @@ def build_world(*, moderator: User) -> World:
         action="Plant more trees in Riverside Park",
         creator_email="trees-secret@example.org",
     )
-    hidden = make_petition(action="Defamatory claims about a named officer", creator_email="libel@example.org")
-    petition_confirm_creator(petition_id=hidden.pk, token=hidden.creator_token)
+    hidden = awaiting_petition(action="Defamatory claims about a named officer", creator_email="libel@example.org")
     hidden = petition_reject(petition_id=hidden.pk, reason="libellous", details="It named a person.", actor=moderator)
     removed = open_petition(moderator=moderator, action="A petition later taken down", creator_email="gone@example.org")
     removed = petition_remove(

@@ -73,8 +73,10 @@ def test_anonymous_public_reads_use_the_replica(petition: Petition, path: str) -
         response = Client().get(url)
     assert response.status_code == 200, url
     assert len(captured["replica"]) > 0, url
-    # Nothing about a public page is read from the primary.
-    assert len(captured["default"]) == 0, [q["sql"] for q in captured["default"].captured_queries]
+    # Nothing about a public page is read from the primary; the API's rate counter is a
+    # write, so it goes there (townhall/core/ratelimit.py).
+    on_primary = [q["sql"] for q in captured["default"].captured_queries if "core_ratecounter" not in q["sql"]]
+    assert on_primary == []
 
 
 @pytest.mark.usefixtures("replica_on")

@@ -16,7 +16,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from tests.builders import make_petition, make_superuser, open_petition
+from tests.builders import awaiting_petition, make_petition, make_superuser, open_petition
 from tests.conftest import links_in
 from townhall.accounts.models import User
 from townhall.audit.models import AuditEvent
@@ -25,7 +25,7 @@ from townhall.engagement.models import ContactMessage, MessageState
 from townhall.mail.models import QueuedEmail
 from townhall.mail.services import send_queued_letters
 from townhall.petitions.models import Petition
-from townhall.petitions.services import petition_confirm_creator, petition_reject, petition_remove
+from townhall.petitions.services import petition_reject, petition_remove
 
 pytestmark = pytest.mark.django_db
 
@@ -274,8 +274,7 @@ def test_only_open_and_closed_petitions_can_be_contacted(
 ) -> None:
     pending = make_petition(creator_email="p@example.org")
     assert Visitor().get(f"/petitions/{pending.pk}/contact/").status_code == 404
-    rejected = make_petition(creator_email="r@example.org")
-    petition_confirm_creator(petition_id=rejected.pk, token=rejected.creator_token)
+    rejected = awaiting_petition(creator_email="r@example.org")
     petition_reject(petition_id=rejected.pk, reason="duplicate", details="", actor=moderator)
     refused = Visitor().post(f"/petitions/{rejected.pk}/contact/", {"name": "S", "email": SENDER, "message": "Hi"})
     assert refused.status_code == 409

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.builders import MEETING_AT, WORLD_STARTS_AT, make_petition, staff
+from tests.builders import MEETING_AT, WORLD_STARTS_AT, awaiting_petition, staff
 from tests.meetings.conftest import add_debate, petition_with, schedule
 from townhall.accounts.models import Role, User
 from townhall.audit.models import AuditEvent
@@ -25,7 +25,7 @@ from townhall.meetings.services import (
 )
 from townhall.officials.models import Official
 from townhall.petitions.models import Petition, RejectionReason
-from townhall.petitions.services import petition_confirm_creator, petition_reject
+from townhall.petitions.services import petition_reject
 from townhall.schemes.models import Scheme
 
 pytestmark = pytest.mark.django_db
@@ -243,8 +243,7 @@ def test_a_petition_is_not_scheduled_twice_for_the_same_route(
 def test_a_rejected_petition_is_never_scheduled(
     clerk: User, full_council: Committee, scheme: Scheme, moderator: User, frozen_time: Any
 ) -> None:
-    petition = make_petition()
-    petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
+    petition = awaiting_petition()
     petition_reject(petition_id=petition.pk, reason=RejectionReason.DUPLICATE, details="", actor=moderator)
     meeting = schedule(clerk, full_council)
 

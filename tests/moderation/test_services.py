@@ -194,17 +194,14 @@ def test_only_libellous_offensive_and_advert_rejections_hide_the_text() -> None:
     assert {r.value for r in HIDING_REASONS} == {"libellous", "offensive", "advert"}
 
 
-def test_a_petition_can_be_rejected_while_still_collecting_sponsors(
-    scheme: Scheme, moderator: User, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_a_petition_still_collecting_sponsors_cannot_be_rejected(scheme: Scheme, moderator: User) -> None:
     petition = make_petition()
     petition_confirm_creator(petition_id=petition.pk, token=petition.creator_token)
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with pytest.raises(InvalidState, match="collecting sponsors, so it cannot be rejected"):
         moderation_reject(petition_id=petition.pk, reason="advert", details="", actor=moderator)
 
-    assert Petition.objects.get(pk=petition.pk).state == PetitionState.REJECTED
-    assert [m.to for m in mail.outbox] == [["ann@example.org"]]
+    assert Petition.objects.get(pk=petition.pk).state == PetitionState.SPONSORING
 
 
 @pytest.mark.parametrize("reason", ["", "spam", "LIBELLOUS"])

@@ -325,7 +325,7 @@ def test_rejecting_an_open_petition_shows_why_and_changes_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         response = moderator_client.post(f"/moderation/{petition.pk}/reject/", {"reason": "duplicate"})
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "This petition is open, so it cannot be rejected." in response.content.decode()
     assert snapshot(petition) == before
     assert mail.outbox == []

@@ -6,26 +6,23 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from townhall.accounts.throttle import login_failed, login_is_throttled, login_succeeded
+from townhall.accounts.throttle import login_attempt_refused, login_succeeded
 from townhall.core.net import client_ip
 
 
 class ThrottledLoginForm(AuthenticationForm):
-    """Django's sign-in form, refusing for a while after repeated failures."""
+    """Django's sign-in form, refusing for a while after too many attempts (each counted
+    before its password is checked)."""
 
     def clean(self) -> dict[str, Any]:
         username = str(self.data.get("username", ""))
         ip = client_ip(self.request) if self.request is not None else ""
-        if login_is_throttled(username=username, ip=ip):
+        if login_attempt_refused(username=username, ip=ip):
             raise forms.ValidationError(
                 _("Too many failed sign-in attempts. Wait 15 minutes and try again."), code="throttled"
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            login_failed(username=username, ip=ip)
-            raise
-        login_succeeded(username=username)
+        cleaned = super().clean()  # a wrong password raises: its attempt stays counted
+        login_succeeded(username=username, ip=ip)
         return cleaned
 
 

@@ -69,7 +69,7 @@ class ResponsesFeed(Feed["Response", None]):
         return str(_("Response: %(action)s") % {"action": item.petition.public_action or ""})
 
     def item_description(self, item: Response) -> str:
-        return item.body
+        return item.public_body or ""
 
     def item_link(self, item: Response) -> str:
         # The fragment keeps each entry's Atom id unique and stable.

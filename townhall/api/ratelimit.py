@@ -1,10 +1,12 @@
-"""Rate limits for the public API: a fixed-window counter per client in Django's cache.
+"""Rate limits for the public API: a fixed-window counter per client (townhall/core/ratelimit.py).
 
 The client is the request's IP as `townhall.core.net.client_ip` finds it (behind trusted
 proxies only), and the cache key holds only its keyed hash, never the address. Each window
 is `API_RATE_LIMIT[1]` seconds long and aligned to the clock, so a client gets at most
 `API_RATE_LIMIT[0]` requests per window (and at most twice that across a window boundary,
-the known trade-off of fixed windows for one cache operation per request).
+the known trade-off of fixed windows for one database statement per request). The
+counter counts the request first and compares after, atomically, so racing requests never
+get more than the limit through.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
 from townhall.core.net import client_ip, fingerprint
+from townhall.core.ratelimit import take_slot
 
 
 def _limit() -> tuple[int, int]:
@@ -33,16 +35,7 @@ class ClientRateThrottle(BaseThrottle):
         now = time.time()
         window_index = int(now // window)
         client = fingerprint(client_ip(request)).ip_hash or "unknown"
-        key = f"townhall:api-rate:{client}:{window}:{window_index}"
-        # add() is a no-op when the key exists; incr() is atomic on memcached/redis and
-        # locked on the local-memory and database caches.
-        cache.add(key, 0, timeout=window + 1)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # the key expired between add() and incr()
-            cache.add(key, 1, timeout=window + 1)
-            used = 1
-        return bool(used <= limit)
+        return take_slot(scope="api", subject=f"{client}:{window}:{window_index}", limit=limit, seconds=window)
 
     def wait(self) -> float | None:
         """Seconds until the current window ends (the instance is shared: keep no state)."""

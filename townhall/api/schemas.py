@@ -122,7 +122,7 @@ class PetitionSummaryOut(Schema):
     action: str | None = Field(description="null when a rejection hides the text")
     state: str
     signature_count: int
-    decision_maker: str
+    decision_maker: str | None = Field(description="Who it is addressed to; null when a rejection hides the text")
     opened_at: datetime.datetime | None
     deadline_at: datetime.datetime | None
     closed_at: datetime.datetime | None
@@ -165,7 +165,9 @@ class ResponseClockOut(Schema):
     is_published: bool
     published_at: datetime.datetime | None
     late_by: int
-    body: str | None = Field(description="The published response; null until published")
+    body: str | None = Field(
+        description="The published response; null until published, and when a rejection hides the petition"
+    )
 
 
 class AgendaItemOut(Schema):
@@ -195,14 +197,14 @@ class PetitionOut(PetitionSummaryOut):
     background: str | None
     additional_details: str | None
     creator_name: str | None = Field(description="As on the petition page; null once anonymised or hidden")
-    official: OfficialRefOut | None
+    official: OfficialRefOut | None = Field(description="null when a rejection hides the text")
     created_at: datetime.datetime
     goal: int = Field(description="The motivating next round number; never a legal threshold")
     thresholds: list[ThresholdProgressOut]
     rejection: RejectionOut | None
-    response: ResponseClockOut | None
-    agenda_items: list[AgendaItemOut]
-    timeline: list[TimelineEventOut]
+    response: ResponseClockOut | None = Field(description="null when none is owed, or a rejection hides the petition")
+    agenda_items: list[AgendaItemOut] = Field(description="empty when a rejection hides the petition")
+    timeline: list[TimelineEventOut] = Field(description="empty when a rejection hides the petition")
     # Breakdowns by area: GET /petitions/{id}/breakdowns.
 
 

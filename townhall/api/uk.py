@@ -137,15 +137,16 @@ def _attributes(petition: Petition, related: _Related) -> dict[str, Any]:
             if petition.is_rejected
             else None
         ),
-        "government_response": _response(response) if response else None,
-        "debate": _debate(debate) if debate and debate.outcome_recorded_at else None,
+        # As on the petition page: a hidden petition shows no response and no debate.
+        "government_response": _response(response, body) if response and (body := response.public_body) else None,
+        "debate": _debate(debate) if debate and debate.outcome_recorded_at and not petition.is_hidden else None,
         "departments": [],
         "topics": [],
     }
 
 
-def _response(response: Response) -> dict[str, Any]:
-    body = response.body.strip()
+def _response(response: Response, body: str) -> dict[str, Any]:
+    body = body.strip()
     summary = body.split("\n\n", 1)[0].strip()
     if len(summary) > 500:
         summary = summary[:497].rstrip() + "…"

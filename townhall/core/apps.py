@@ -15,3 +15,10 @@ class CoreConfig(AppConfig):
 
         for name in ("django.request", "django.server"):
             logging.getLogger(name).addFilter(RedactLinkTokens())
+
+        from townhall.core import scheduler
+        from townhall.core.ratelimit import purge_expired_counters
+
+        scheduler.register(
+            name="forget-rate-counters", interval_key="RATE_COUNTER_PURGE_INTERVAL_SECONDS", func=purge_expired_counters
+        )

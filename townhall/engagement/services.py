@@ -30,6 +30,7 @@ from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
+from townhall.core.ratelimit import take_slot
 from townhall.core.text import text_within
 from townhall.core.tokens import LINK_NOT_VALID, get_by_token, new_token
 from townhall.engagement.models import ContactMessage, MessageState, PetitionUpdate, UpdateState
@@ -262,24 +263,21 @@ def _clean_body(body: str) -> str:
     )
 
 
-def _check_rate_limits(
-    *, petition_id: int, correspondent: str, is_from_creator: bool, ip_hash: str, now: datetime.datetime
-) -> None:
-    """Refuse when a sender, or an IP address, has sent too much in the last 24 hours.
+def _check_rate_limits(*, petition_id: int, correspondent: str, is_from_creator: bool, ip_hash: str) -> None:
+    """Refuse when a sender, or an IP address, has sent too much in the last day.
 
     Every attempt counts, confirmed or not, so the confirmation email cannot be used to
-    flood someone's inbox. Replies count against the conversation they belong to. Checked
-    without locks: two requests racing at the limit may both pass, by one message.
+    flood someone's inbox. Replies count against the conversation they belong to. Each
+    limit is a counter of its own (townhall/core/ratelimit.py), counted inside the
+    caller's transaction: racing messages never pass a limit, and a refused one is not
+    counted.
     """
-    since = now - datetime.timedelta(days=1)
+    day = int(datetime.timedelta(days=1).total_seconds())
     per_sender = int(settings.TOWNHALL["CONTACT_MESSAGES_PER_SENDER_PER_DAY"])
-    sent = ContactMessage.objects.filter(
-        petition_id=petition_id,
-        correspondent_email_canonical=correspondent,
-        is_from_creator=is_from_creator,
-        created_at__gt=since,
-    ).count()
-    if sent >= per_sender:
+    side = "creator" if is_from_creator else "public"
+    if not take_slot(
+        scope="contact-sender", subject=f"{petition_id}:{side}:{correspondent}", limit=per_sender, seconds=day
+    ):
         raise DomainError(
             _(
                 "You have already sent %(count)s messages about this petition in the last 24 hours, "
@@ -290,7 +288,7 @@ def _check_rate_limits(
             http_status=429,
         )
     per_ip = int(settings.TOWNHALL["CONTACT_MESSAGES_PER_IP_PER_DAY"])
-    if ip_hash and ContactMessage.objects.filter(sender_ip_hash=ip_hash, created_at__gt=since).count() >= per_ip:
+    if ip_hash and not take_slot(scope="contact-address", subject=ip_hash, limit=per_ip, seconds=day):
         raise DomainError(
             _(
                 "Too many messages have been sent from your internet connection in the last 24 hours. "
@@ -378,7 +376,7 @@ def _message_new(
     """
     ip_hash = client_ip_hash(ip=ip or "")
     _check_rate_limits(
-        petition_id=petition.pk, correspondent=correspondent, is_from_creator=is_from_creator, ip_hash=ip_hash, now=now
+        petition_id=petition.pk, correspondent=correspondent, is_from_creator=is_from_creator, ip_hash=ip_hash
     )
     if resident_block_reason(email=email, ip=ip):
         return None

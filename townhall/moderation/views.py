@@ -107,7 +107,8 @@ def _reason_decision(
     then: HttpResponse,
 ) -> HttpResponse:
     """A decision with a reason and an explanation (reject, take down): the service decides,
-    its refusal goes on the form, nothing typed is lost."""
+    its refusal goes on the form with its status, nothing typed is lost."""
+    status = 400
     if form.is_valid():
         try:
             petition = decide(
@@ -117,11 +118,11 @@ def _reason_decision(
                 actor=request.user,
             )
         except DomainError as error:
-            show_refusal(form, error, fields_by_code={"reason_invalid": "reason"})
+            status = show_refusal(form, error, fields_by_code={"reason_invalid": "reason"})
         else:
             messages.success(request, done % {"action": petition.action})
             return then
-    return render(request, "moderation/detail.html", _workspace(request, pk, **{form_name: form}), status=400)
+    return render(request, "moderation/detail.html", _workspace(request, pk, **{form_name: form}), status=status)
 
 
 @moderator_required
@@ -197,23 +198,24 @@ def resolve_second_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# Decisions without a form, like approve: a refusal (the state does not allow it, or the
+# role) is answered with its error page and status by DomainErrorMiddleware.
+
+
 @administrator_required
 @require_POST
 def remove(request: HttpRequest, pk: int) -> HttpResponse:
-    return _simple_post(
-        request, pk, lambda: moderation_remove(petition_id=pk, actor=request.user), "Petition removed (410)."
-    )
+    moderation_remove(petition_id=pk, actor=request.user)
+    messages.success(request, "Petition removed (410).")
+    return redirect("moderation:detail", pk=pk)
 
 
 @administrator_required
 @require_POST
 def remoderate(request: HttpRequest, pk: int) -> HttpResponse:
-    return _simple_post(
-        request,
-        pk,
-        lambda: moderation_remoderate(petition_id=pk, actor=request.user),
-        "Sent back to the moderation queue.",
-    )
+    moderation_remoderate(petition_id=pk, actor=request.user)
+    messages.success(request, "Sent back to the moderation queue.")
+    return redirect("moderation:detail", pk=pk)
 
 
 @moderator_required

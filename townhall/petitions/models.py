@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from townhall.officials.models import Official
 
 ACTION_MAX = 80
 BACKGROUND_MAX = 300
@@ -43,6 +48,11 @@ class RejectionReason(models.TextChoices):
 HIDING_REASONS = frozenset({RejectionReason.LIBELLOUS, RejectionReason.OFFENSIVE, RejectionReason.ADVERT})
 
 
+# The creator's text that query-built outputs (exports) may show, as `with_public_text`
+# gives it; the `public_*` properties of Petition cover every field the page withholds.
+PUBLIC_TEXT_FIELDS = ("action", "decision_maker")
+
+
 def hidden_condition(prefix: str = "") -> models.Q:
     """The one definition of a hidden petition as a query condition (see `Petition.is_hidden`);
     `prefix` reaches it through a relation, e.g. "petition__"."""
@@ -62,14 +72,18 @@ class PetitionQuerySet(models.QuerySet["Petition"]):
         """Petitions whose text the public may read (search never matches a hidden one)."""
         return self.exclude(hidden_condition())
 
-    def with_public_action(self) -> PetitionQuerySet:
-        """Annotate `action_if_public`: the action, or "" where the text is hidden (exports)."""
+    def with_public_text(self) -> PetitionQuerySet:
+        """Annotate `<field>_if_public` for each of PUBLIC_TEXT_FIELDS: the field, or ""
+        where the petition is hidden (exports read these, never the raw columns)."""
         return self.annotate(
-            action_if_public=models.Case(
-                models.When(hidden_condition(), then=models.Value("")),
-                default=models.F("action"),
-                output_field=models.CharField(),
-            )
+            **{
+                f"{field}_if_public": models.Case(
+                    models.When(hidden_condition(), then=models.Value("")),
+                    default=models.F(field),
+                    output_field=models.CharField(),
+                )
+                for field in PUBLIC_TEXT_FIELDS
+            }
         )
 
 
@@ -87,7 +101,7 @@ class Petition(models.Model):
     creator_name = models.CharField(_("creator's name"), max_length=100)
     creator_email = models.EmailField(_("creator's email"))
     creator_postcode = models.CharField(_("creator's postcode"), max_length=8)
-    # Keyed hash of the creator's IP, for the creation rate limit; never the address.
+    # Keyed hash of the creator's IP, kept until anonymised; never the address.
     creator_ip_hash = models.CharField(max_length=32, blank=True, editable=False)
     creator_token = models.CharField(max_length=64, editable=False)
     sponsor_token = models.CharField(max_length=64, editable=False)
@@ -155,7 +169,9 @@ class Petition(models.Model):
 
         The same rule as a query condition is `hidden_condition()`. Every public output
         (pages, feeds, JSON, CSV, the widget) reads the text through the `public_*`
-        properties below or `PetitionQuerySet.with_public_action`, never the raw fields.
+        properties below or `PetitionQuerySet.with_public_text`, never the raw fields. A
+        hidden petition's page shows only that it was rejected and why: no text, addressee,
+        creator, official, timeline, updates or response, and so neither does any output.
         """
         return self.state == PetitionState.REJECTED and self.rejection_reason in HIDING_REASONS
 
@@ -178,6 +194,16 @@ class Petition(models.Model):
     @property
     def public_additional_details(self) -> str | None:
         return None if self.is_hidden else self.additional_details
+
+    @property
+    def public_decision_maker(self) -> str | None:
+        """Who the petition is addressed to: typed by its creator, so hidden with its text."""
+        return None if self.is_hidden else self.decision_maker
+
+    @property
+    def public_official(self) -> Official | None:
+        """The official it is addressed to, not linked to a hidden petition."""
+        return None if self.is_hidden else self.official
 
     @property
     def public_rejection_details(self) -> str | None:

@@ -13,18 +13,53 @@ these predicates say only what the petition itself allows.
 from __future__ import annotations
 
 import datetime
+import enum
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from townhall.petitions.models import LIVE_STATES, PUBLISHED_STATES, Petition, PetitionState
 
-# The state lists each change requires (services pass them to their state check).
-SPONSOR_STATES = (PetitionState.SPONSORING, PetitionState.AWAITING_MODERATION)
-APPROVABLE_STATES = (PetitionState.AWAITING_MODERATION,)
-REJECTABLE_STATES = (PetitionState.AWAITING_MODERATION, PetitionState.SPONSORING)
-TAKE_DOWN_STATES = LIVE_STATES
-REMODERATABLE_STATES = (PetitionState.REJECTED,)
+
+class Decision(enum.StrEnum):
+    """A staff decision on a petition (townhall/moderation/services.py)."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    TAKE_DOWN = "take_down"
+    SEND_BACK = "send_back"
+    REMOVE = "remove"
+
+
+S = PetitionState
+# The one table of staff decisions: the states each may be taken from. The services refuse
+# any other (409, nothing changed) and the pages offer exactly these. Where each leads:
+# approve opens a petition, or (approved again after being sent back) returns it to the
+# state its dates give it, `approved_state`; reject and take down make it rejected; send
+# back puts it in the queue; remove, removed.
+DECISIONS: dict[Decision, frozenset[PetitionState]] = {
+    Decision.APPROVE: frozenset({S.AWAITING_MODERATION}),
+    Decision.REJECT: frozenset({S.AWAITING_MODERATION}),
+    Decision.TAKE_DOWN: frozenset(LIVE_STATES),
+    Decision.SEND_BACK: frozenset({S.REJECTED}),
+    Decision.REMOVE: frozenset(set(PetitionState) - {S.REMOVED}),
+}
+# Sponsors sign through the creator's link until moderation decides.
+SPONSOR_STATES = (S.SPONSORING, S.AWAITING_MODERATION)
+
+
+def allows(decision: Decision, petition: Petition) -> bool:
+    """May this decision be taken on the petition in its current state?"""
+    return petition.state in DECISIONS[decision]
+
+
+def approved_state(petition: Petition, *, now: datetime.datetime) -> PetitionState:
+    """Where approving takes a petition: open, unless it was opened before (taken down, sent
+    back, approved again) and its deadline has passed: then closed. Approval never gives a
+    petition a new deadline; it keeps the one it was first opened with."""
+    if petition.opened_at is not None and petition.deadline_at is not None and petition.deadline_at <= now:
+        return S.CLOSED
+    return S.OPEN
 
 
 def is_published(petition: Petition) -> bool:
@@ -62,23 +97,23 @@ def takes_sponsors(petition: Petition) -> bool:
 
 
 def can_approve(petition: Petition) -> bool:
-    return petition.state in APPROVABLE_STATES
+    return allows(Decision.APPROVE, petition)
 
 
 def can_reject(petition: Petition) -> bool:
-    return petition.state in REJECTABLE_STATES
+    return allows(Decision.REJECT, petition)
 
 
 def can_take_down(petition: Petition) -> bool:
-    return petition.state in TAKE_DOWN_STATES
+    return allows(Decision.TAKE_DOWN, petition)
 
 
 def can_remoderate(petition: Petition) -> bool:
-    return petition.state in REMODERATABLE_STATES
+    return allows(Decision.SEND_BACK, petition)
 
 
 def can_remove(petition: Petition) -> bool:
-    return petition.state != PetitionState.REMOVED
+    return allows(Decision.REMOVE, petition)
 
 
 @dataclass(frozen=True)

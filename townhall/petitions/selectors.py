@@ -17,7 +17,13 @@ from townhall.core.errors import Gone, NotFound
 from townhall.core.localcache import LocalCache
 from townhall.core.tokens import get_by_token
 from townhall.petitions import policies
-from townhall.petitions.models import Petition, PetitionQuerySet, PetitionState, ThresholdCrossing
+from townhall.petitions.models import (
+    PUBLIC_TEXT_FIELDS,
+    Petition,
+    PetitionQuerySet,
+    PetitionState,
+    ThresholdCrossing,
+)
 from townhall.schemes.goals import next_goal
 from townhall.schemes.models import Scheme
 
@@ -313,9 +319,10 @@ PETITION_CSV_FIELDS = (
 
 def petition_iter_public_rows(*, chunk_size: int = 2000) -> Iterator[tuple[Any, ...]]:
     """Every published petition as a tuple of PETITION_CSV_FIELDS, oldest first, streamed
-    from the database in chunks (never all in memory). Hidden rejections have no action."""
-    columns = ["action_if_public" if field == "action" else field for field in PETITION_CSV_FIELDS]
-    rows = Petition.objects.published().with_public_action().order_by("id").values_list(*columns)
+    from the database in chunks (never all in memory). Hidden rejections have no action
+    and no addressee."""
+    columns = [f"{field}_if_public" if field in PUBLIC_TEXT_FIELDS else field for field in PETITION_CSV_FIELDS]
+    rows = Petition.objects.published().with_public_text().order_by("id").values_list(*columns)
     return rows.iterator(chunk_size=chunk_size)
 
 

@@ -4,7 +4,10 @@ clear domain error when the change is not allowed; nothing is changed in that ca
     pending ──creator confirms──▶ sponsoring ──enough sponsors──▶ awaiting_moderation
     awaiting_moderation ──approve──▶ open ──deadline──▶ closed
     awaiting_moderation ──reject──▶ rejected
-    any published state ──administrator──▶ removed (HTTP 410)
+    open, closed ──take down──▶ rejected ──send back──▶ awaiting_moderation
+    any state but removed ──administrator──▶ removed (HTTP 410)
+
+Staff decisions check the one table of allowed transitions, `policies.DECISIONS`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import calendar
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +24,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from townhall.accounts.models import Actor
 from townhall.accounts.policies import can_administer, require
@@ -27,6 +32,7 @@ from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
+from townhall.core.ratelimit import take_slot
 from townhall.core.text import text_within, tidy
 from townhall.core.tokens import get_by_token, new_token
 from townhall.lists.selectors import resident_block_reason
@@ -47,6 +53,9 @@ from townhall.petitions.models import (
 from townhall.residents.services import resident_clean
 from townhall.schemes.models import Threshold
 from townhall.schemes.selectors import scheme_get_current
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Column size of Petition.decision_maker (a creator's name is held to residents.NAME_MAX).
 DECISION_MAKER_MAX = 200
@@ -141,10 +150,7 @@ def petition_create(
     client = fingerprint(ip)
     if client.ip_hash:
         limit, seconds = settings.TOWNHALL["CREATE_RATE"]
-        recent = Petition.objects.filter(
-            creator_ip_hash=client.ip_hash, created_at__gte=now - datetime.timedelta(seconds=seconds)
-        ).count()
-        if recent >= limit:
+        if not take_slot(scope="petition-create", subject=client.ip_hash, limit=int(limit), seconds=int(seconds)):
             raise DomainError(
                 "You have started several petitions in the last hour. Please try again later.",
                 code="create_rate_limited",
@@ -198,12 +204,34 @@ def _locked(petition_id: int) -> Petition:
     return petition
 
 
-def _require_state(petition: Petition, allowed: tuple[PetitionState, ...], *, doing: str) -> None:
+def _refusal(petition: Petition, *, doing: StrOrPromise) -> InvalidState:
+    return InvalidState(
+        _("This petition is %(state)s, so it cannot be %(doing)s.")
+        % {"state": PetitionState(petition.state).label.lower(), "doing": doing},
+        code="petition_state",
+    )
+
+
+def _require_state(petition: Petition, allowed: tuple[PetitionState, ...], *, doing: StrOrPromise) -> None:
     if petition.state not in allowed:
-        raise InvalidState(
-            f"This petition is {PetitionState(petition.state).label.lower()}, so it cannot be {doing}.",
-            code="petition_state",
-        )
+        raise _refusal(petition, doing=doing)
+
+
+# How a refusal names each staff decision ("… so it cannot be approved").
+DECISION_DOING: dict[policies.Decision, StrOrPromise] = {
+    policies.Decision.APPROVE: gettext_lazy("approved"),
+    policies.Decision.REJECT: gettext_lazy("rejected"),
+    policies.Decision.TAKE_DOWN: gettext_lazy("taken down"),
+    policies.Decision.SEND_BACK: gettext_lazy("sent back for moderation"),
+    policies.Decision.REMOVE: gettext_lazy("removed"),
+}
+
+
+def _require_decision(petition: Petition, decision: policies.Decision) -> None:
+    """Refuse (409, nothing changed) a staff decision the table in policies does not allow
+    from the petition's state."""
+    if not policies.allows(decision, petition):
+        raise _refusal(petition, doing=DECISION_DOING[decision])
 
 
 @transaction.atomic
@@ -257,14 +285,25 @@ def petition_request_moderation(*, petition_id: int) -> Petition:
 
 @transaction.atomic
 def petition_open(*, petition_id: int, actor: Actor) -> Petition:
-    """A moderator approves: the petition is published and its deadline set by the scheme."""
+    """A moderator approves: the petition is published and its deadline set by the scheme.
+
+    A petition that was open before (taken down, then sent back) is not opened again: it
+    keeps its opening date and deadline, and is closed if that deadline has passed
+    (`policies.approved_state`).
+    """
     petition = _locked(petition_id)
-    _require_state(petition, policies.APPROVABLE_STATES, doing="approved")
-    scheme = scheme_get_current()
+    _require_decision(petition, policies.Decision.APPROVE)
     now = timezone.now()
+    if petition.opened_at is not None:
+        petition.state = policies.approved_state(petition, now=now)
+        if petition.state == PetitionState.CLOSED:
+            petition.closed_at = petition.closed_at or petition.deadline_at
+        petition.save(update_fields=["state", "closed_at"])
+        audit_record(action="petition.reinstated", target=petition, actor=actor, data={"state": petition.state})
+        return petition
     petition.state = PetitionState.OPEN
     petition.opened_at = now
-    petition.deadline_at = add_months(now, scheme.duration_months)
+    petition.deadline_at = add_months(now, scheme_get_current().duration_months)
     petition.save(update_fields=["state", "opened_at", "deadline_at"])
     audit_record(action="petition.opened", target=petition, actor=actor)
     # Sponsors counted before publication may already have crossed a threshold.
@@ -278,7 +317,7 @@ def petition_reject(*, petition_id: int, reason: str, details: str, actor: Actor
     if reason not in RejectionReason.values:
         raise DomainError("Choose a reason for rejecting the petition.", code="reason_invalid")
     petition = _locked(petition_id)
-    _require_state(petition, policies.REJECTABLE_STATES, doing="rejected")
+    _require_decision(petition, policies.Decision.REJECT)
     _mark_rejected(petition, reason=reason, details=details)
     audit_record(action="petition.rejected", target=petition, actor=actor, data={"reason": reason})
     return petition
@@ -298,8 +337,7 @@ def _mark_rejected(petition: Petition, *, reason: str, details: str) -> None:
 def petition_remove(*, petition_id: int, actor: Actor) -> Petition:
     """Take a petition down entirely; its page then answers 410 Gone."""
     petition = _locked(petition_id)
-    if not policies.can_remove(petition):
-        raise InvalidState("This petition has already been removed.", code="petition_state")
+    _require_decision(petition, policies.Decision.REMOVE)
     previous = petition.state
     petition.state = PetitionState.REMOVED
     petition.removed_at = timezone.now()
@@ -529,7 +567,7 @@ def petition_take_down(*, petition_id: int, reason: str, details: str, actor: Ac
     if reason not in RejectionReason.values:
         raise DomainError("Choose a reason for taking the petition down.", code="reason_invalid")
     petition = _locked(petition_id)
-    _require_state(petition, policies.TAKE_DOWN_STATES, doing="taken down")
+    _require_decision(petition, policies.Decision.TAKE_DOWN)
     previous = petition.state
     _mark_rejected(petition, reason=reason, details=details)
     audit_record(
@@ -542,7 +580,7 @@ def petition_take_down(*, petition_id: int, reason: str, details: str, actor: Ac
 def petition_remoderate(*, petition_id: int, actor: Actor) -> Petition:
     """Send a rejected or taken-down petition back to the moderation queue."""
     petition = _locked(petition_id)
-    _require_state(petition, policies.REMODERATABLE_STATES, doing="moderated again")
+    _require_decision(petition, policies.Decision.SEND_BACK)
     petition.state = PetitionState.AWAITING_MODERATION
     petition.moderation_requested_at = timezone.now()
     petition.rejected_at = None

@@ -45,3 +45,9 @@ class Response(SignerFanOut):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    @property
+    def public_body(self) -> str | None:
+        """The published text, for public outputs: none until published, and none beside a
+        hidden petition (`Petition.is_hidden`), whose page shows no response."""
+        return self.body if self.is_published and not self.petition.is_hidden else None

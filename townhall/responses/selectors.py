@@ -221,5 +221,7 @@ def response_list_recently_published(*, limit: int) -> list[Response]:
 
 def response_map_published(*, petition_ids: Iterable[int]) -> dict[int, Response]:
     """The published responses of many petitions, by petition id (one query)."""
-    published = Response.objects.filter(petition_id__in=list(petition_ids), published_at__isnull=False)
+    published = Response.objects.select_related("petition").filter(
+        petition_id__in=list(petition_ids), published_at__isnull=False
+    )
     return {response.petition_id: response for response in published}

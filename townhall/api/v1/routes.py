@@ -174,7 +174,7 @@ def _petition_summary(request: HttpRequest, petition: Petition) -> dict[str, Any
         "action": petition.public_action,
         "state": petition.state,
         "signature_count": petition.signature_count,
-        "decision_maker": petition.decision_maker,
+        "decision_maker": petition.public_decision_maker,
         "opened_at": petition.opened_at,
         "deadline_at": petition.deadline_at,
         "closed_at": petition.closed_at,
@@ -208,10 +208,13 @@ def petition_detail(
     petition_id: int = Path(..., ge=1, le=MAX_ID),
 ) -> s.PetitionOut:
     """One published petition: its text, thresholds reached, response clock, debates and
-    evidence sessions, and timeline. 404 if not published, 410 if removed."""
+    evidence sessions, and timeline. 404 if not published, 410 if removed. A hidden
+    petition shows what its page shows: that it was rejected and why, and no text,
+    addressee, creator, response, agenda items or timeline."""
     petition = petition_selectors.petition_get_public(petition_id=petition_id)
+    shown = not petition.is_hidden
     current = scheme_get_current()
-    status = response_status(petition=petition)
+    status = response_status(petition=petition) if shown else None
     rejection = None
     if petition.is_rejected:
         rejection = s.RejectionOut(
@@ -224,7 +227,7 @@ def petition_detail(
         background=petition.public_background,
         additional_details=petition.public_additional_details,
         creator_name=petition.public_creator_name,
-        official=_official(petition.official),
+        official=_official(petition.public_official),
         created_at=petition.created_at,
         goal=petition_selectors.petition_goal(petition=petition, scheme=current),
         thresholds=[
@@ -241,7 +244,9 @@ def petition_detail(
         ],
         rejection=rejection,
         response=s.ResponseClockOut(**_clock(status)) if status is not None else None,
-        agenda_items=[_agenda_item(item) for item in agenda_item_list_for_petition(petition_id=petition.pk)],
+        agenda_items=[_agenda_item(item) for item in agenda_item_list_for_petition(petition_id=petition.pk)]
+        if shown
+        else [],
         timeline=[
             s.TimelineEventOut(
                 at=event.sort_key,
@@ -251,7 +256,7 @@ def petition_detail(
                 url=request.build_absolute_uri(event.url) if event.url else "",
                 is_future=event.is_future,
             )
-            for event in panels.timeline_for("petition", petition)
+            for event in (panels.timeline_for("petition", petition) if shown else [])
         ],
     )
 
@@ -261,7 +266,7 @@ def petition_detail(
 
 def _response(request: HttpRequest, response: Response, today: datetime.date) -> s.ResponseOut:
     return s.ResponseOut(
-        **_clock(response_status_of(response=response, today=today)),
+        **{**_clock(response_status_of(response=response, today=today)), "body": response.public_body},
         petition_id=response.petition_id,
         petition_action=response.petition.public_action,
         official=_official(response.official),
