@@ -20,6 +20,7 @@ from django.test import Client
 from tests.builders import WORLD_STARTS_AT, frozen_at, open_petition
 from townhall.accounts.models import User
 from townhall.engagement.services import update_approve, update_submit
+from townhall.meetings.models import AgendaItem, AgendaItemKind, Committee, CommitteeKind, Meeting
 from townhall.moderation.services import moderation_take_down
 from townhall.petitions.models import Petition, RejectionReason
 from townhall.responses.models import Response
@@ -42,7 +43,12 @@ DISTINCTIVE = [*TYPED.values(), *UPDATE.values(), RESPONSE, REJECTION]
 
 def _outputs(pk: int) -> list[str]:
     """Every public URL that lists or shows the petition."""
+    meeting = Meeting.objects.get()
     return [
+        "/meetings/",
+        f"/meetings/{meeting.pk}/",
+        f"/api/v1/meetings/{meeting.pk}",
+        "/api/v1/meetings",
         f"/petitions/{pk}/",
         "/petitions/?state=all",
         "/petitions/?state=rejected",
@@ -87,6 +93,16 @@ def petition(scheme: Scheme, moderator: User) -> Iterator[Petition]:
             published_at=published,
         )
         Petition.objects.filter(pk=petition.pk).update(response_published_at=published)
+        # On a debate's agenda, under the title the clerk's page gives it by default.
+        committee = Committee.objects.create(name="Full Council", slug="full-council", kind=CommitteeKind.FULL_COUNCIL)
+        meeting = Meeting.objects.create(committee=committee, starts_at=WORLD_STARTS_AT + datetime.timedelta(days=9))
+        AgendaItem.objects.create(
+            meeting=meeting,
+            kind=AgendaItemKind.DEBATE,
+            title=f"Debate: {petition.action}",
+            petition=petition,
+            scheduled_at=meeting.starts_at,
+        )
         traveller.move_to(WORLD_STARTS_AT + datetime.timedelta(days=2))
         yield petition
 
@@ -97,6 +113,7 @@ def test_a_hidden_petition_shows_no_text_in_any_public_output(petition: Petition
     # Each creator-typed string, the update and the response reach the public while it is open.
     for text in [*TYPED.values(), *UPDATE.values(), RESPONSE]:
         assert text in before, text
+    assert f"Debate: {TYPED['action']}" in _fetch(client, f"/meetings/{Meeting.objects.get().pk}/")
 
     moderation_take_down(petition_id=petition.pk, reason=RejectionReason.LIBELLOUS, details=REJECTION, actor=moderator)
 

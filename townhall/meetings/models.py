@@ -107,6 +107,15 @@ class AgendaItem(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def public_title(self) -> str:
+        """The title public pages show. An item about a petition that is now hidden is named
+        by its kind alone, since a title such as "Debate: <action>" repeats the petition's
+        words."""
+        if self.petition_id is not None and self.petition.is_hidden:
+            return f"{self.get_kind_display()}: {self.petition.public_title}"
+        return self.title
+
 
 class NoticeEvent(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")

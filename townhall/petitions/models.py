@@ -188,6 +188,12 @@ class Petition(models.Model):
         return None if self.is_hidden else self.action
 
     @property
+    def public_title(self) -> str:
+        """How public pages name the petition: its action, or for a hidden petition only
+        that it was rejected."""
+        return str(_("Rejected petition")) if self.is_hidden else self.action
+
+    @property
     def public_background(self) -> str | None:
         return None if self.is_hidden else self.background
 

@@ -155,7 +155,7 @@ def _agenda_item(item: AgendaItem) -> s.AgendaItemOut:
         meeting_id=item.meeting_id,
         position=item.position,
         kind=item.kind,
-        title=item.title,
+        title=item.public_title,
         petition_id=item.petition_id,
         official=_official(item.official) if item.official_id else None,
         scheduled_at=item.scheduled_at,
