@@ -112,8 +112,9 @@ class AgendaItem(models.Model):
         """The title public pages show. An item about a petition that is now hidden is named
         by its kind alone, since a title such as "Debate: <action>" repeats the petition's
         words."""
-        if self.petition_id is not None and self.petition.is_hidden:
-            return f"{self.get_kind_display()}: {self.petition.public_title}"
+        petition = self.petition
+        if petition is not None and petition.is_hidden:
+            return f"{self.get_kind_display()}: {petition.public_title}"
         return self.title
 
 
