@@ -97,10 +97,10 @@ def test_main_pages_break_no_rule_of_the_policy(
     walk.check()
 
     admin = Walk(browser, live_server.url)
-    admin.open("/admin/login/")
+    admin.open("/admin/")  # the admin sends staff to the staff sign-in, then back
     admin.page.get_by_label("Username").fill(superuser.username)
     admin.page.get_by_label("Password").fill(PASSWORD)
-    admin.page.get_by_role("button", name="Log in").click()
+    admin.page.get_by_role("button", name="Sign in").click()
     assert admin.page.get_by_role("button", name="Log out").is_visible()
     admin.check()
     for path in (
