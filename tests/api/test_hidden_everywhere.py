@@ -19,6 +19,7 @@ from django.test import Client
 
 from tests.builders import WORLD_STARTS_AT, frozen_at, open_petition
 from townhall.accounts.models import User
+from townhall.core.tokens import link_token
 from townhall.engagement.services import update_approve, update_submit
 from townhall.meetings.models import AgendaItem, AgendaItemKind, Committee, CommitteeKind, Meeting
 from townhall.moderation.services import moderation_take_down
@@ -82,7 +83,7 @@ def _fetch(client: Client, url: str) -> str:
 def petition(scheme: Scheme, moderator: User) -> Iterator[Petition]:
     with frozen_at(WORLD_STARTS_AT) as traveller:
         petition = open_petition(moderator=moderator, **TYPED)
-        update = update_submit(petition_id=petition.pk, token=petition.creator_token, **UPDATE)
+        update = update_submit(petition_id=petition.pk, token=link_token(petition.creator_token, "update"), **UPDATE)
         update_approve(update_id=update.pk, actor=moderator)
         published = WORLD_STARTS_AT + datetime.timedelta(days=1)
         Response.objects.create(

@@ -21,6 +21,7 @@ from tests.conftest import links_in
 from townhall.accounts.models import User
 from townhall.audit.models import AuditEvent
 from townhall.core.net import fingerprint
+from townhall.core.tokens import link_token
 from townhall.engagement.models import ContactMessage, MessageState
 from townhall.mail.models import QueuedEmail
 from townhall.mail.services import send_queued_letters
@@ -148,7 +149,8 @@ def test_a_message_is_relayed_only_after_the_sender_confirms_their_address(
     assert "I run the café opposite.\nCan I put up a poster?" in relayed.body
     assert only_link(relayed, "/reply/") == f"http://testserver/messages/{message.pk}/reply/{message.recipient_token}/"
     assert (
-        only_link(relayed, "/report/") == f"http://testserver/messages/{message.pk}/report/{message.recipient_token}/"
+        only_link(relayed, "/report/")
+        == f"http://testserver/messages/{message.pk}/report/{link_token(message.recipient_token, 'report')}/"
     )
 
 
@@ -161,6 +163,7 @@ def test_the_senders_link_cannot_reply_or_report_and_a_wrong_token_is_not_found(
     for url in (
         f"/messages/{message.pk}/reply/{message.token}/",
         f"/messages/{message.pk}/report/{message.token}/",
+        f"/messages/{message.pk}/report/{message.recipient_token}/",  # the reply link's token
         f"/messages/{message.pk}/confirm/{message.recipient_token}/",
         f"/messages/{message.pk}/confirm/{'x' * 32}/",
     ):
@@ -352,7 +355,7 @@ def test_reporting_flags_the_message_and_quietly_blocks_its_sender(
     sam = Visitor()
     write_and_confirm(sam, petition, django_capture_on_commit_callbacks, text="You will regret this petition.")
     abusive = ContactMessage.objects.get()
-    report_url = f"/messages/{abusive.pk}/report/{abusive.recipient_token}/"
+    report_url = f"/messages/{abusive.pk}/report/{link_token(abusive.recipient_token, 'report')}/"
     ann = Visitor(ip="198.51.100.2")
     shown = ann.get(report_url)
     assert "You will regret this petition." in words(shown)
@@ -407,7 +410,7 @@ def test_a_reported_reply_blocks_the_creator_from_that_person_only(
     ann = Visitor(ip="198.51.100.2")
     ann.post(f"/messages/{from_sam.pk}/reply/{from_sam.recipient_token}/", {"message": "Rude reply"})
     rude = ContactMessage.objects.get(is_from_creator=True)
-    Visitor().post(f"/messages/{rude.pk}/report/{rude.recipient_token}/", {"reason": ""})
+    Visitor().post(f"/messages/{rude.pk}/report/{link_token(rude.recipient_token, 'report')}/", {"reason": ""})
 
     again = ann.post(f"/messages/{from_sam.pk}/reply/{from_sam.recipient_token}/", {"message": "More"})
     assert "Your reply has been sent" in words(again)  # quietly dropped

@@ -48,12 +48,12 @@ def words(response: Any) -> str:
 
 
 def new_url(petition: Petition) -> str:
-    return f"/petitions/{petition.pk}/updates/new/{petition.creator_token}/"
+    return f"/petitions/{petition.pk}/updates/new/{link_token(petition.creator_token, 'update')}/"
 
 
 def submitted(petition: Petition, **overrides: str) -> PetitionUpdate:
     fields = {"title": TITLE, "body": BODY, **overrides}
-    return update_submit(petition_id=petition.pk, token=petition.creator_token, **fields)
+    return update_submit(petition_id=petition.pk, token=link_token(petition.creator_token, "update"), **fields)
 
 
 # --- the creator ------------------------------------------------------------------------------
@@ -75,8 +75,11 @@ def test_the_creators_private_page_links_to_updates_only_once_the_petition_is_pu
     assert "open or after it has closed" in words(refused)
 
 
-def test_a_wrong_token_is_not_found_and_creates_nothing(client: Client, petition: Petition) -> None:
-    bad = f"/petitions/{petition.pk}/updates/new/{'x' * 32}/"
+@pytest.mark.parametrize("token", ["x" * 32, "creator page's"])
+def test_a_wrong_token_is_not_found_and_creates_nothing(client: Client, petition: Petition, token: str) -> None:
+    # The creator's page link carries the stored token; the update page takes only its own.
+    token = petition.creator_token if token == "creator page's" else token
+    bad = f"/petitions/{petition.pk}/updates/new/{token}/"
     assert client.get(bad).status_code == 404
     assert client.post(bad, {"title": TITLE, "body": BODY}).status_code == 404
     assert not PetitionUpdate.objects.exists()

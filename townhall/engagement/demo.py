@@ -15,6 +15,7 @@ import datetime
 
 from townhall.accounts.models import User
 from townhall.accounts.policies import can_moderate
+from townhall.core.tokens import link_token
 from townhall.engagement.models import ContactMessage, PetitionUpdate
 from townhall.engagement.services import (
     contact_message_confirm,
@@ -42,7 +43,7 @@ def load(*, now: datetime.datetime) -> None:
     crossing = petitions[CROSSING]
     published = update_submit(
         petition_id=crossing.pk,
-        token=crossing.creator_token,
+        token=link_token(crossing.creator_token, "update"),
         title="We met the head teacher and the road safety team",
         body=(
             "Thank you for signing. On Tuesday parents met the head teacher of St Anne's and the "
@@ -63,7 +64,7 @@ def load(*, now: datetime.datetime) -> None:
     library = petitions[LIBRARY]
     waiting = update_submit(
         petition_id=library.pk,
-        token=library.creator_token,
+        token=link_token(library.creator_token, "update"),
         title="More than 3,000 of us have signed",
         body=(
             "We passed the number needed for a debate at Full Council. Join us outside Riverside "

@@ -47,13 +47,15 @@ def contact_message_get_for_sender(*, message_id: int, token: str) -> ContactMes
     )
 
 
-def contact_message_get_for_recipient(*, message_id: int, token: str) -> ContactMessage:
-    """A relayed message, for its recipient's reply and report pages."""
+def contact_message_get_for_recipient(*, message_id: int, token: str, purpose: str | None = None) -> ContactMessage:
+    """A relayed message, for its recipient's reply page (the stored token) and report page
+    (the token derived for "report")."""
     return get_by_token(
         ContactMessage.objects.select_related("petition").filter(state=MessageState.DELIVERED),
         pk=message_id,
         token=token,
         field="recipient_token",
+        purpose=purpose,
     )
 
 

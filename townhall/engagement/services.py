@@ -32,7 +32,7 @@ from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
 from townhall.core.ratelimit import take_slot
 from townhall.core.text import text_within
-from townhall.core.tokens import LINK_NOT_VALID, get_by_token, new_token
+from townhall.core.tokens import LINK_NOT_VALID, get_by_token, link_token, new_token
 from townhall.engagement.models import ContactMessage, MessageState, PetitionUpdate, UpdateState
 from townhall.lists.selectors import resident_block_reason
 from townhall.mail.services import Letter, queue_letters, render_email, send_email
@@ -90,7 +90,7 @@ def update_submit(*, petition_id: int, token: str, title: str, body: str) -> Pet
     It waits for a moderator: nothing is published or emailed to signers until then.
     Only open or closed petitions take updates. The moderators are told it is waiting.
     """
-    petition = petition_get_by_creator_token(petition_id=petition_id, token=token)
+    petition = petition_get_by_creator_token(petition_id=petition_id, token=token, purpose="update")
     _require_engaged(petition, doing=_("updates cannot be posted"))
     title, body = _clean_update(title=title, body=body)
     update = PetitionUpdate.objects.create(petition=petition, title=title, body=body, created_at=timezone.now())
@@ -188,7 +188,8 @@ def update_reject(*, update_id: int, reason: str, actor: Actor) -> PetitionUpdat
             "petition": update.petition,
             "update": update,
             "link": absolute_url(
-                "engagement:update_new", kwargs={"pk": update.petition_id, "token": update.petition.creator_token}
+                "engagement:update_new",
+                kwargs={"pk": update.petition_id, "token": link_token(update.petition.creator_token, "update")},
             ),
         },
     )
@@ -343,7 +344,8 @@ def _relay(message: ContactMessage, *, now: datetime.datetime) -> None:
                 "engagement:message_reply", kwargs={"pk": message.pk, "token": message.recipient_token}
             ),
             "report_link": absolute_url(
-                "engagement:message_report", kwargs={"pk": message.pk, "token": message.recipient_token}
+                "engagement:message_report",
+                kwargs={"pk": message.pk, "token": link_token(message.recipient_token, "report")},
             ),
             "petition_link": absolute_url("petitions:detail", kwargs={"pk": message.petition_id}),
         },
@@ -508,10 +510,14 @@ def contact_report(*, message_id: int, token: str, reason: str) -> ContactMessag
 
     The message is flagged for moderators, and its sender is blocked from reaching this
     recipient through this petition: later messages are dropped quietly. Reporting twice
-    changes nothing.
+    changes nothing. Only the report link (its own token) opens it, not the reply link.
     """
     message = get_by_token(
-        _locked_messages().filter(state=MessageState.DELIVERED), pk=message_id, token=token, field="recipient_token"
+        _locked_messages().filter(state=MessageState.DELIVERED),
+        pk=message_id,
+        token=token,
+        field="recipient_token",
+        purpose="report",
     )
     reason = text_within(
         reason,

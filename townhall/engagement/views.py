@@ -43,7 +43,7 @@ def _show_refusal(form: ContactForm | ReplyForm | UpdateForm | ReportForm, error
 @require_http_methods(["GET", "POST"])
 def update_new(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """The creator writes an update from their private link; it goes to the moderators."""
-    petition = petition_get_by_creator_token(petition_id=pk, token=token)
+    petition = petition_get_by_creator_token(petition_id=pk, token=token, purpose="update")
     if not policies.is_live(petition):
         raise InvalidState(_("Updates can be posted only while a petition is open or after it has closed."))
     form = UpdateForm(request.POST or None)
@@ -212,7 +212,7 @@ def message_reply(request: HttpRequest, pk: int, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def message_report(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """GET asks the recipient to confirm; the POST reports the message and blocks its sender."""
-    message = selectors.contact_message_get_for_recipient(message_id=pk, token=token)
+    message = selectors.contact_message_get_for_recipient(message_id=pk, token=token, purpose="report")
     form = ReportForm(request.POST or None)
     status = 200
     if request.method == "POST":

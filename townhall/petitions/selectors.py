@@ -118,9 +118,11 @@ def petition_get_for_signing(*, petition_id: int, max_age: float = 0.0) -> Petit
     return petition
 
 
-def petition_get_by_creator_token(*, petition_id: int, token: str) -> Petition:
-    """The petition a creator's emailed link points at; a wrong token is NotFound."""
-    return get_by_token(Petition.objects.all(), pk=petition_id, token=token, field="creator_token")
+def petition_get_by_creator_token(*, petition_id: int, token: str, purpose: str | None = None) -> Petition:
+    """The petition a creator's emailed link points at; a wrong token is NotFound. The
+    creator's page takes the stored token; its other pages (e.g. "update") the token
+    derived for their purpose."""
+    return get_by_token(Petition.objects.all(), pk=petition_id, token=token, field="creator_token", purpose=purpose)
 
 
 def _response_crossed() -> Exists:
