@@ -302,6 +302,8 @@ TOWNHALL: dict[str, Any] = {
     # Personal details are anonymised this many months after a petition closes or is rejected.
     "ANONYMISE_AFTER_MONTHS": env.ANONYMISE_AFTER_MONTHS,
     "ANONYMISE_INTERVAL_SECONDS": 3600.0,
+    # Where `manage.py backup` and `restore` find pg_dump and pg_restore; empty: the PATH.
+    "POSTGRES_BIN_DIR": env.POSTGRES_BIN_DIR,
     # Rows per batch for the counter and the confirmation-email sender.
     "COUNTER_BATCH_SIZE": 5000,
     "EMAIL_BATCH_SIZE": 200,
