@@ -92,6 +92,10 @@ if DISPOSABLE_EMAIL_POLICY not in {"allow", "flag", "block"}:
 # Months after a petition closes or is rejected before its personal data is anonymised.
 ANONYMISE_AFTER_MONTHS = _int("TOWNHALL_ANONYMISE_AFTER_MONTHS", 12)
 
+# Folder holding PostgreSQL's pg_dump and pg_restore for `manage.py backup` and `restore`
+# (e.g. /usr/lib/postgresql/16/bin). Empty: found on the PATH.
+POSTGRES_BIN_DIR = _str("TOWNHALL_POSTGRES_BIN_DIR", "")
+
 # Staff sessions end after this many idle minutes, and after this many hours in any case.
 STAFF_SESSION_IDLE_MINUTES = _int("TOWNHALL_STAFF_SESSION_IDLE_MINUTES", 30)
 STAFF_SESSION_MAX_HOURS = _int("TOWNHALL_STAFF_SESSION_MAX_HOURS", 12)

@@ -302,6 +302,18 @@ TOWNHALL: dict[str, Any] = {
     # Personal details are anonymised this many months after a petition closes or is rejected.
     "ANONYMISE_AFTER_MONTHS": env.ANONYMISE_AFTER_MONTHS,
     "ANONYMISE_INTERVAL_SECONDS": 3600.0,
+    # Retention: the `anonymise` job above enforces every period (townhall/core/retention.py
+    # lists the rules; docs/integrity.md). Sent letters lose their address and body, and the
+    # embedded outbox forgets them, this many days after sending.
+    "SENT_LETTER_RETENTION_DAYS": 30,
+    # Finished background-task rows (their arguments can hold addresses) are deleted.
+    "TASK_RESULT_RETENTION_DAYS": 7,
+    # Signatures never confirmed are deleted this many days after their link expired.
+    "UNCONFIRMED_RETENTION_DAYS": 30,
+    # Messages through the contact relay lose sender details and text.
+    "CONTACT_MESSAGE_RETENTION_DAYS": 90,
+    # Where `manage.py backup` and `restore` find pg_dump and pg_restore; empty: the PATH.
+    "POSTGRES_BIN_DIR": env.POSTGRES_BIN_DIR,
     # Rows per batch for the counter and the confirmation-email sender.
     "COUNTER_BATCH_SIZE": 5000,
     "EMAIL_BATCH_SIZE": 200,

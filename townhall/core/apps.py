@@ -22,3 +22,12 @@ class CoreConfig(AppConfig):
         scheduler.register(
             name="forget-rate-counters", interval_key="RATE_COUNTER_PURGE_INTERVAL_SECONDS", func=purge_expired_counters
         )
+
+        from townhall.core import retention
+
+        retention.register(
+            name="task-results",
+            models=("django_tasks_database.DBTaskResult",),
+            period_key="TASK_RESULT_RETENTION_DAYS",
+            enforce=retention.task_results_forget,
+        )

@@ -532,3 +532,20 @@ def contact_report(*, message_id: int, token: str, reason: str) -> ContactMessag
     message.save(update_fields=["reported_at", "report_reason"])
     audit_record(action="contact.reported", target=message)
     return message
+
+
+def contact_message_forget(now: datetime.datetime) -> int:
+    """Past CONTACT_MESSAGE_RETENTION_DAYS, a relayed message keeps only its petition, state
+    and dates: the sender's details, the text and the report reason are removed."""
+    cutoff = now - datetime.timedelta(days=int(settings.TOWNHALL["CONTACT_MESSAGE_RETENTION_DAYS"]))
+    due = ContactMessage.objects.filter(created_at__lte=cutoff).exclude(sender_email="", body="")
+    return due.update(
+        sender_name="",
+        sender_email="",
+        body="",
+        report_reason="",
+        sender_ip_hash="",
+        correspondent_email_canonical="",
+        token="",
+        recipient_token="",
+    )

@@ -7,13 +7,23 @@ class IntegrityConfig(AppConfig):
     verbose_name = "Integrity"
 
     def ready(self) -> None:
-        from townhall.core import panels, scheduler
+        from townhall.core import panels, retention, scheduler
         from townhall.integrity.panels import removed_panel
         from townhall.integrity.prechecks import precheck_text
         from townhall.integrity.services import anonymise_due, trending_detect
         from townhall.petitions.selectors import register_text_check
 
         scheduler.register(name="detect-trends", interval_key="TREND_INTERVAL_SECONDS", func=trending_detect)
-        scheduler.register(name="anonymise", interval_key="ANONYMISE_INTERVAL_SECONDS", func=anonymise_due)
+        # The anonymiser enforces every retention rule, this app's (closed and rejected
+        # petitions, their creators and signers) and those other apps register.
+        retention.register(
+            name="petitions",
+            models=("petitions.Petition", "signatures.Signature"),
+            period_key="ANONYMISE_AFTER_MONTHS",
+            enforce=lambda now: anonymise_due(now=now),
+        )
+        scheduler.register(
+            name="anonymise", interval_key="ANONYMISE_INTERVAL_SECONDS", func=retention.retention_enforce
+        )
         panels.register_panel("petition", removed_panel)
         register_text_check(precheck_text)

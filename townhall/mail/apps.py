@@ -7,9 +7,16 @@ class MailConfig(AppConfig):
     verbose_name = "Email"
 
     def ready(self) -> None:
-        from townhall.core import scheduler
+        from townhall.core import retention, scheduler
+        from townhall.mail.services import letters_forget_sent
         from townhall.mail.tasks import queued_emails_dispatch
 
         scheduler.register(
             name="send-queued-emails", interval_key="EMAIL_INTERVAL_SECONDS", func=queued_emails_dispatch
+        )
+        retention.register(
+            name="sent-letters",
+            models=("mail.QueuedEmail", "mail.OutboxMessage"),
+            period_key="SENT_LETTER_RETENTION_DAYS",
+            enforce=letters_forget_sent,
         )

@@ -16,6 +16,7 @@ path; townhall.signatures.services). docs/architecture.md describes the whole.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from townhall.mail.models import QueuedEmail
+from townhall.mail.models import OutboxMessage, QueuedEmail
 
 
 def render_email(*, template: str, context: dict[str, Any]) -> tuple[str, str]:
@@ -116,3 +117,14 @@ def send_queued_letters(*, batch_size: int = 100) -> int:
             ).send()
             QueuedEmail.objects.filter(pk=letter.pk).update(sent_at=timezone.now())
             sent += 1
+
+
+def letters_forget_sent(now: datetime.datetime) -> int:
+    """Past SENT_LETTER_RETENTION_DAYS, a sent letter keeps only its key, subject and dates
+    (so it is never queued again) and the embedded outbox forgets the message."""
+    cutoff = now - datetime.timedelta(days=int(settings.TOWNHALL["SENT_LETTER_RETENTION_DAYS"]))
+    forgotten = (
+        QueuedEmail.objects.filter(sent_at__lte=cutoff).exclude(to="", body="").update(to="", body="", headers={})
+    )
+    deleted, _ = OutboxMessage.objects.filter(created_at__lte=cutoff).delete()
+    return forgotten + int(deleted)

@@ -252,5 +252,11 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "petitions/privacy.html",
-        {"scheme": scheme_get_current(), "anonymise_months": settings.TOWNHALL["ANONYMISE_AFTER_MONTHS"]},
+        {
+            "scheme": scheme_get_current(),
+            "anonymise_months": settings.TOWNHALL["ANONYMISE_AFTER_MONTHS"],
+            "letter_days": settings.TOWNHALL["SENT_LETTER_RETENTION_DAYS"],
+            "unconfirmed_days": settings.TOWNHALL["UNCONFIRMED_RETENTION_DAYS"],
+            "contact_days": settings.TOWNHALL["CONTACT_MESSAGE_RETENTION_DAYS"],
+        },
     )

@@ -658,3 +658,12 @@ def signature_anonymise_for_petition(*, petition_id: int) -> int:
         wants_updates=False,
     )
     return int(updated)
+
+
+def signature_forget_unconfirmed(now: datetime.datetime) -> int:
+    """Delete signatures never confirmed whose link expired UNCONFIRMED_RETENTION_DAYS ago:
+    they never counted, and their details were never checked by their owner."""
+    days = int(settings.TOWNHALL["CONFIRMATION_LINK_DAYS"]) + int(settings.TOWNHALL["UNCONFIRMED_RETENTION_DAYS"])
+    stale = Signature.objects.filter(state=SignatureState.PENDING, created_at__lte=now - datetime.timedelta(days=days))
+    deleted, _ = stale.delete()
+    return int(deleted)
