@@ -7,9 +7,11 @@ class MailConfig(AppConfig):
     verbose_name = "Email"
 
     def ready(self) -> None:
-        from townhall.core import scheduler
+        from townhall.core import health, scheduler
+        from townhall.mail.selectors import oldest_unsent_email_age_seconds
         from townhall.mail.tasks import queued_emails_dispatch
 
         scheduler.register(
             name="send-queued-emails", interval_key="EMAIL_INTERVAL_SECONDS", func=queued_emails_dispatch
         )
+        health.register_figure("oldest_queued_email_age_seconds", oldest_unsent_email_age_seconds)
