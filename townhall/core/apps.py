@@ -18,7 +18,11 @@ class CoreConfig(AppConfig):
 
         from townhall.core import scheduler
         from townhall.core.ratelimit import purge_expired_counters
+        from townhall.core.taskreclaim import reclaim_stale_tasks
 
         scheduler.register(
             name="forget-rate-counters", interval_key="RATE_COUNTER_PURGE_INTERVAL_SECONDS", func=purge_expired_counters
+        )
+        scheduler.register(
+            name="reclaim-stale-tasks", interval_key="TASK_RECLAIM_INTERVAL_SECONDS", func=reclaim_stale_tasks
         )
