@@ -30,7 +30,7 @@ class Command(BaseCommand):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         commands = {
             "web": [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-            "worker": [*manage, "db_worker", "--queue-name=*", "--interval=0.5", "--no-startup-delay"],
+            "worker": [*manage, "worker", "--queue-name=*", "--interval=0.5", "--no-startup-delay"],
             "scheduler": [*manage, "scheduler"],
         }
         children: dict[str, subprocess.Popen[bytes]] = {}
