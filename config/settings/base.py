@@ -352,6 +352,11 @@ TOWNHALL: dict[str, Any] = {
     "API_RATE_LIMIT": (120, 60),
     # Rate counters (townhall/core/ratelimit.py) whose window has ended are deleted this often.
     "RATE_COUNTER_PURGE_INTERVAL_SECONDS": 3600.0,
+    # A task still "running" this long after it started is taken to be orphaned by a worker
+    # that died mid-task and is made ready again (townhall/core/taskreclaim.py). Longer than
+    # any task runs: a drain task sends one batch and stops.
+    "TASK_RUNNING_TIMEOUT_SECONDS": 900.0,
+    "TASK_RECLAIM_INTERVAL_SECONDS": 60.0,
 }
 TOWNHALL_PORT = env.PORT
 OTP_TOTP_ISSUER = "Townhall"

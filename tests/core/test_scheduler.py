@@ -285,12 +285,14 @@ def supervisor(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     def popen(command: list[str], **kwargs: Any) -> FakeChild:
         assert kwargs["start_new_session"] is True
         name = command[2]
-        child = FakeChild(command, exits_with=3 if name == state["dies"] else None)
+        # Only the first of its kind dies: the one started in its place keeps running.
+        first = not any(child.command[2] == name for child in state["children"])
+        child = FakeChild(command, exits_with=3 if name == state["dies"] and first else None)
         state["children"].append(child)
         return child
 
     def sleep(seconds: float) -> None:
-        if state["dies"] is None:
+        if state["dies"] is None or len(state["children"]) > 3:
             state["handlers"][signal.SIGINT](signal.SIGINT, None)
 
     monkeypatch.setattr(run_command.subprocess, "Popen", popen)
@@ -308,7 +310,7 @@ def test_run_starts_web_worker_and_scheduler_and_stops_them_on_ctrl_c(supervisor
     assert supervisor["commands"] == ["migrate", "load_demo"]
     web, worker, sched = supervisor["children"]
     assert web.command[2:4] == ["runserver", "127.0.0.1:8123"]
-    assert worker.command[2] == "db_worker"
+    assert worker.command[2] == "worker"
     assert sched.command[2:] == ["scheduler"]
     assert all(child.signals == [signal.SIGTERM] for child in supervisor["children"])
     assert "http://127.0.0.1:8123/" in out.getvalue()
@@ -321,16 +323,15 @@ def test_run_without_the_demo_only_migrates(supervisor: dict[str, Any]) -> None:
     assert supervisor["commands"] == ["migrate"]
 
 
-def test_run_stops_everything_and_fails_when_a_child_dies(supervisor: dict[str, Any]) -> None:
-    supervisor["dies"] = "db_worker"
-    err = io.StringIO()
+def test_run_restarts_a_child_that_dies_and_says_so(supervisor: dict[str, Any]) -> None:
+    supervisor["dies"] = "worker"
+    out, err = io.StringIO(), io.StringIO()
 
-    with pytest.raises(SystemExit) as exit_info:
-        call_command("run", "--no-demo", stdout=io.StringIO(), stderr=err)
+    call_command("run", "--no-demo", stdout=out, stderr=err)
 
-    assert exit_info.value.code == 1
-    assert "worker stopped unexpectedly (exit code 3)" in err.getvalue()
-    web, worker, sched = supervisor["children"]
-    assert web.signals == [signal.SIGTERM]
-    assert sched.signals == [signal.SIGTERM]
-    assert worker.signals == []  # already gone
+    assert "worker stopped unexpectedly (exit code 3); restarting it" in err.getvalue()
+    web, dead, sched, restarted = supervisor["children"]
+    assert restarted.command == dead.command
+    assert dead.signals == []  # already gone
+    assert [web.signals, sched.signals, restarted.signals] == [[signal.SIGTERM]] * 3
+    assert out.getvalue().rstrip().endswith("Townhall stopped.")

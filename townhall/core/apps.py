@@ -16,18 +16,19 @@ class CoreConfig(AppConfig):
         for name in ("django.request", "django.server"):
             logging.getLogger(name).addFilter(RedactLinkTokens())
 
-        from townhall.core import scheduler
+        from townhall.core import retention, scheduler
         from townhall.core.ratelimit import purge_expired_counters
+        from townhall.core.taskreclaim import reclaim_stale_tasks
 
         scheduler.register(
             name="forget-rate-counters", interval_key="RATE_COUNTER_PURGE_INTERVAL_SECONDS", func=purge_expired_counters
         )
-
-        from townhall.core import retention
-
         retention.register(
             name="task-results",
             models=("django_tasks_database.DBTaskResult",),
             period_key="TASK_RESULT_RETENTION_DAYS",
             enforce=retention.task_results_forget,
+        )
+        scheduler.register(
+            name="reclaim-stale-tasks", interval_key="TASK_RECLAIM_INTERVAL_SECONDS", func=reclaim_stale_tasks
         )

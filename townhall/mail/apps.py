@@ -7,7 +7,8 @@ class MailConfig(AppConfig):
     verbose_name = "Email"
 
     def ready(self) -> None:
-        from townhall.core import retention, scheduler
+        from townhall.core import health, retention, scheduler
+        from townhall.mail.selectors import oldest_unsent_email_age_seconds
         from townhall.mail.services import letters_forget_sent
         from townhall.mail.tasks import queued_emails_dispatch
 
@@ -20,3 +21,4 @@ class MailConfig(AppConfig):
             period_key="SENT_LETTER_RETENTION_DAYS",
             enforce=letters_forget_sent,
         )
+        health.register_figure("oldest_queued_email_age_seconds", oldest_unsent_email_age_seconds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from townhall.core.errors import NotFound
 from townhall.mail.models import OutboxMessage, QueuedEmail
@@ -41,3 +42,14 @@ def outbox_message_get(*, message_id: int) -> OutboxMessage:
     if message is None:
         raise NotFound("There is no message with that number in the outbox.")
     return message
+
+
+def oldest_unsent_email_age_seconds() -> float | None:
+    """How long the oldest unsent queued letter has waited (`/healthz?deep`), or None."""
+    oldest = (
+        QueuedEmail.objects.filter(sent_at__isnull=True)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return (timezone.now() - oldest).total_seconds() if oldest else None

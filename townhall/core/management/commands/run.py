@@ -14,6 +14,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+FIRST_RESTART_SECONDS = 1.0
+MAX_RESTART_SECONDS = 30.0
+# A child that ran this long before it stopped is restarted after the first, short wait.
+STEADY_SECONDS = 60.0
+
 
 class Command(BaseCommand):
     help = "Start the embedded Townhall: web server, task worker and scheduler. Ctrl-C stops all."
@@ -30,7 +35,7 @@ class Command(BaseCommand):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         commands = {
             "web": [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-            "worker": [*manage, "db_worker", "--queue-name=*", "--interval=0.5", "--no-startup-delay"],
+            "worker": [*manage, "worker", "--queue-name=*", "--interval=0.5", "--no-startup-delay"],
             "scheduler": [*manage, "scheduler"],
         }
         children: dict[str, subprocess.Popen[bytes]] = {}
@@ -42,18 +47,39 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        for name, command in commands.items():
+
+        def start(name: str) -> None:
             # Children get their own process group so that Ctrl-C reaches this supervisor
             # only, and it stops them in order.
-            children[name] = subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)  # noqa: S603 (our own manage.py)
+            children[name] = subprocess.Popen(commands[name], env=os.environ.copy(), start_new_session=True)  # noqa: S603 (our own manage.py)
+            started_at[name] = time.monotonic()
+
+        started_at: dict[str, float] = {}
+        backoff = dict.fromkeys(commands, FIRST_RESTART_SECONDS)
+        restart_at: dict[str, float] = {}
+        for name in commands:
+            start(name)
         self.stdout.write(self.style.SUCCESS(f"Townhall is running on http://127.0.0.1:{port}/ (Ctrl-C stops it)"))
-        exit_code = 0
         while not stopping:
+            now = time.monotonic()
             for name, child in children.items():
-                if child.poll() is not None:
-                    self.stderr.write(f"{name} stopped unexpectedly (exit code {child.returncode}); stopping.")
-                    exit_code = 1
-                    stopping = True
+                if name in restart_at or child.poll() is None:
+                    continue
+                # A child that ran a while before dying starts again after 1 s; one that keeps
+                # dying waits longer each time (doubling to 30 s).
+                if now - started_at[name] > STEADY_SECONDS:
+                    backoff[name] = FIRST_RESTART_SECONDS
+                wait = backoff[name]
+                self.stderr.write(
+                    f"{name} stopped unexpectedly (exit code {child.returncode}); restarting it in {wait:.0f} s"
+                )
+                restart_at[name] = now + backoff[name]
+                backoff[name] = min(backoff[name] * 2, MAX_RESTART_SECONDS)
+            for name, due in list(restart_at.items()):
+                if now >= due and not stopping:
+                    del restart_at[name]
+                    start(name)
+                    self.stdout.write(f"{name} restarted")
             time.sleep(0.3)
         for child in children.values():
             if child.poll() is None:
@@ -66,5 +92,3 @@ class Command(BaseCommand):
                 child.kill()
                 child.wait()
         self.stdout.write("Townhall stopped.")
-        if exit_code:
-            raise SystemExit(exit_code)

@@ -1,0 +1,133 @@
+"""The task worker (`manage.py worker`) outlives its database connections.
+
+A PostgreSQL restart or a network blip drops every connection the worker holds and refuses
+new ones for a while. The test runs the worker in a subprocess against the test database,
+makes that database refuse connections (ALLOW_CONNECTIONS false) and terminates the worker's
+with pg_terminate_backend for a few seconds, lets it back, and shows the worker is still
+running and drains the tasks queued afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from townhall.mail.models import OutboxMessage
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def queue_email(to: str) -> DBTaskResult[..., object]:
+    return DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {"to": to, "subject": "Thank you", "body": "Signed."}},
+        task_path="townhall.mail.tasks.deliver_email",
+        queue_name="email",
+        backend_name="default",
+        run_after=timezone.now(),
+    )
+
+
+def wait_until_done(tasks: list[DBTaskResult[..., object]], worker: subprocess.Popen[bytes], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    pks = [task.pk for task in tasks]
+    while time.monotonic() < deadline:
+        assert worker.poll() is None, "the worker stopped"
+        done = DBTaskResult.objects.filter(pk__in=pks, status=TaskResultStatus.SUCCESSFUL).count()
+        if done == len(pks):
+            return
+        time.sleep(0.2)
+    pytest.fail(f"tasks not done after {seconds} s")
+
+
+@contextmanager
+def database_outage() -> Iterator[None]:
+    """The test database refuses new connections until the end of the block. The switch is
+    thrown from the server's maintenance database, since a database cannot close itself."""
+    settings_dict = connection.settings_dict
+    name = connection.ops.quote_name(settings_dict["NAME"])
+    maintenance = psycopg.connect(
+        host=settings_dict["HOST"],
+        port=settings_dict["PORT"],
+        user=settings_dict["USER"],
+        dbname="postgres",
+        autocommit=True,
+    )
+    with maintenance:
+        maintenance.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false")
+        try:
+            yield
+        finally:
+            maintenance.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")
+
+
+def terminate_other_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.fixture
+def worker(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    database = connection.settings_dict
+    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "TOWNHALL_DATABASE_URL": url}
+    log_path = tmp_path / "worker.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(  # noqa: S603 (our own manage.py)
+            [
+                *(sys.executable, str(settings.BASE_DIR / "manage.py"), "worker"),
+                *("--queue-name=*", "--interval=0.2", "--no-startup-delay", "--no-reload"),
+            ],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            sys.stdout.write(log_path.read_text(errors="replace")[-3000:])
+
+
+def test_the_worker_survives_terminated_connections_and_drains_later_tasks(
+    worker: subprocess.Popen[bytes], tmp_path: Path
+) -> None:
+    wait_until_done([queue_email("first@example.org")], worker, 60)
+
+    terminated = 0
+    with database_outage():
+        for _ in range(10):  # five seconds without a database, as in a PostgreSQL restart
+            terminated += terminate_other_connections()
+            time.sleep(0.5)
+    assert terminated >= 1
+
+    later = [queue_email(f"later{n}@example.org") for n in range(3)]
+    wait_until_done(later, worker, 60)
+    assert worker.poll() is None
+    assert OutboxMessage.objects.filter(to__startswith="later").count() == 3
+    assert "reconnecting" in (tmp_path / "worker.log").read_text()

@@ -1,0 +1,133 @@
+"""The documented web server command survives a worker killed with SIGKILL.
+
+The test starts granian exactly as docs/deployment.md says (on a free port, SQLite settings),
+kills one of its two worker processes with kill -9, and shows that the server is still up,
+answering requests, with a fresh worker in the dead one's place.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+DEPLOYMENT = BASE_DIR / "docs" / "deployment.md"
+
+
+def documented_granian_command(port: int) -> list[str]:
+    line = next(line for line in DEPLOYMENT.read_text().splitlines() if line.startswith(".venv/bin/granian "))
+    words = shlex.split(line.split("#", 1)[0])
+    words[words.index("--port") + 1] = str(port)
+    words[0] = str(BASE_DIR / words[0])
+    return words
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def children_of(pid: int) -> set[int]:
+    """The live (not zombie) processes whose parent is `pid`, read from /proc."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces, so split after its closing paren.
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == pid and state != "Z":
+            found.add(int(entry.name))
+    return found
+
+
+def healthz(port: int) -> int | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            status: int = response.status
+            return status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return None
+
+
+def answered(port: int) -> bool:
+    """Whether /healthz answers 200, retried a few times over a few seconds (a connection may land
+    on a worker that is still starting, or on the one just killed)."""
+    for _ in range(5):
+        if healthz(port) == 200:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def wait_for(condition: object, seconds: float, what: str) -> None:
+    assert callable(condition)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"gave up after {seconds} s waiting for {what}")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "TOWNHALL_DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}",
+    }
+    command = documented_granian_command(port)
+    log = (tmp_path / "granian.log").open("wb")
+    process = subprocess.Popen(command, cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    try:
+        yield process, port
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.close()
+        sys.stdout.write((tmp_path / "granian.log").read_text(errors="replace")[-2000:])
+
+
+def test_a_worker_killed_with_sigkill_is_replaced_and_requests_are_still_answered(
+    server: tuple[subprocess.Popen[bytes], int],
+) -> None:
+    process, port = server
+    wait_for(lambda: healthz(port) == 200, 60, "granian to answer /healthz")
+    wait_for(lambda: len(children_of(process.pid)) == 2, 30, "two granian workers")
+    workers = children_of(process.pid)
+    victim = min(workers)
+
+    os.kill(victim, signal.SIGKILL)
+
+    assert all(answered(port) for _ in range(10)), "requests went unanswered after the kill"
+    wait_for(lambda: victim not in children_of(process.pid), 10, "the killed worker to be reaped")
+    # Bounded: the respawn waits --respawn-interval (3.5 s by default) before starting a worker.
+    wait_for(lambda: len(children_of(process.pid) - workers) == 1, 30, "a new worker in the dead one's place")
+    assert process.poll() is None, "granian itself stopped"
+    assert all(answered(port) for _ in range(10)), "requests went unanswered after the respawn"
+    assert len(children_of(process.pid)) == 2
