@@ -63,6 +63,17 @@ def normalise_name(raw: str) -> str:
     return _SPACES.sub(" ", raw).strip().casefold()
 
 
+# What XML 1.0 cannot hold (C0 controls but tab, LF and CR; surrogates; U+FFFE, U+FFFF),
+# and the controls it discourages (DEL and C1).
+_NOT_FOR_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters an XML document cannot hold (or should not): every
+    text put into a feed goes through this, whatever was stored."""
+    return _NOT_FOR_XML.sub("", text)
+
+
 def tidy(raw: str) -> str:
     """Trim surrounding whitespace and collapse runs of spaces within lines."""
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in raw.replace("\r\n", "\n").split("\n")]
