@@ -99,3 +99,23 @@ def test_the_petitions_csv_never_starts_a_formula(client: Client, petition: Peti
 )
 def test_whole_number_takes_ascii_digits_only(raw: str, number: int | None) -> None:
     assert whole_number(raw) == number
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["/petitions/{pk}/sign/", "/petitions/{pk}/contact/", "/petitions/new/"],
+    ids=["sign", "contact", "create"],
+)
+def test_an_email_longer_than_254_characters_is_a_form_error(client: Client, petition: Petition, address: str) -> None:
+    data = {
+        "name": "Ann Example",
+        "email": "a" * 250 + "@example.org",
+        "postcode": "KM3 3DE",
+        "uk_resident": "on",
+        "action": "Plant more trees",
+        "background": "No shade.",
+        "message": "Hello",
+    }
+    response = client.post(address.format(pk=petition.pk), data)
+    assert response.status_code == 400
+    assert "254" in response.content.decode()
