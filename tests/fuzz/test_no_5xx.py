@@ -203,7 +203,7 @@ def test_no_page_or_form_answers_5xx_to_hostile_input() -> None:
                 fuzz_form(client, form.action, baseline(form), refresh)
     print(f"\nfuzz: {len(set(forms))} forms on {len(forms)} pages")
     print(f"fuzz: {TALLY.requests} requests, {len(TALLY.failures)} answered 5xx")
-    assert TALLY.failures == []
+    assert TALLY.failures == [], "\n".join(TALLY.failures)
 
 
 # --- the table above is complete ----------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Domain errors as pages (the one place they become HTTP responses for pages), the
-refusal of NUL bytes in any request, and the Permissions-Policy header on every response."""
+refusal of NUL bytes in addresses and query parameters, and the Permissions-Policy header on every response."""
 
 from __future__ import annotations
 
@@ -39,17 +39,14 @@ def domain_error_page(request: HttpRequest, exception: DomainError) -> HttpRespo
 def _has_nul(request: HttpRequest) -> bool:
     if "\x00" in request.path:
         return True
-    for data in (request.GET, request.POST):
-        for key, values in data.lists():
-            if "\x00" in key or any("\x00" in value for value in values):
-                return True
-    return False
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists())
 
 
 class RefuseNulMiddleware:
-    """A NUL byte anywhere in the address, a query parameter or a form field is refused
-    with a 400 before any view runs, so nothing is changed. PostgreSQL cannot store NUL
-    in text and no person types one: this is the one place it is refused."""
+    """A NUL byte in the address or a query parameter is refused with a 400 before any
+    view runs, so nothing is changed: PostgreSQL cannot store NUL in text, and no person
+    types one. Form fields are left to their forms, which refuse it on the field and keep
+    what was typed (Django's CharField, and resident_clean for the person fields)."""
 
     def __init__(self, get_response):  # type: ignore[no-untyped-def]
         self.get_response = get_response
