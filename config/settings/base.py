@@ -71,6 +71,8 @@ MIDDLEWARE = [
     # Before any staff page: ends sessions past their idle or absolute limit.
     "townhall.accounts.middleware.StaffSessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before any view: a NUL byte in the request is refused with a 400.
+    "townhall.core.middleware.RefuseNulMiddleware",
     "townhall.core.middleware.DomainErrorMiddleware",
 ]
 

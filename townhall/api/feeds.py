@@ -7,13 +7,14 @@ official who answered (never a creator's email or an asker).
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from townhall.core.text import xml_safe
 from townhall.petitions.selectors import petition_list_recently_opened
 from townhall.questions.selectors import question_list_recently_answered
 from townhall.responses.selectors import response_list_recently_published
@@ -27,8 +28,27 @@ if TYPE_CHECKING:
 FEED_SIZE = 50
 
 
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_clean(v) for v in value)
+    return value
+
+
+class XmlSafeAtom1Feed(Atom1Feed):
+    """Atom, with every text of the feed and its entries stripped of what XML cannot hold:
+    a stored control character must never make the feed fail for everyone."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*[_clean(a) for a in args], **{k: _clean(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args: Any, **kwargs: Any) -> None:
+        super().add_item(*[_clean(a) for a in args], **{k: _clean(v) for k, v in kwargs.items()})
+
+
 class NewPetitionsFeed(Feed["Petition", None]):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
     title = _("New petitions")
     subtitle = _("Petitions most recently opened for signatures.")
 
@@ -55,7 +75,7 @@ class NewPetitionsFeed(Feed["Petition", None]):
 
 
 class ResponsesFeed(Feed["Response", None]):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
     title = _("Responses to petitions")
     subtitle = _("The body's written responses, most recently published first.")
 
@@ -83,7 +103,7 @@ class ResponsesFeed(Feed["Response", None]):
 
 
 class AnsweredQuestionsFeed(Feed["Question", None]):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
     title = _("Answered public questions")
     subtitle = _("Written answers to public questions, most recent first.")
 

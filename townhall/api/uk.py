@@ -25,7 +25,7 @@ from django.views.decorators.http import require_safe
 
 from townhall.areas.selectors import AreaKind, petition_breakdown
 from townhall.core.errors import DomainError
-from townhall.core.http import conditional_public, make_etag
+from townhall.core.http import conditional_public, make_etag, whole_number
 from townhall.meetings.selectors import agenda_item_map_latest_debate
 from townhall.petitions import selectors
 from townhall.petitions.selectors import ThresholdKind, threshold_crossing_times
@@ -214,10 +214,9 @@ def _int_param(request: HttpRequest, name: str, default: int, *, low: int, high:
     raw = request.GET.get(name, "")
     if raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadParameter(f"“{name}” must be a whole number.", code=f"bad_{name}") from None
+    value = whole_number(raw)
+    if value is None:
+        raise BadParameter(f"“{name}” must be a whole number.", code=f"bad_{name}")
     if value < low or (high is not None and value > high):
         limit = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise BadParameter(f"“{name}” must be {limit}.", code=f"bad_{name}")

@@ -34,12 +34,21 @@ def safe_next(request: HttpRequest, candidate: str | None, fallback: str) -> str
     return resolve_url(fallback)
 
 
+def whole_number(raw: str) -> int | None:
+    """A whole number typed in the address (`?page=`, `?meeting=`): ASCII digits only, or None.
+
+    Python's int() also takes other scripts' digits ("٣" is 3), signs, spaces and
+    underscores, and str.isdigit() accepts "²", which int() then refuses: neither is a
+    number in an address. The one rule for every number read from a query parameter.
+    """
+    if raw.isascii() and raw.isdigit():
+        return int(raw)
+    return None
+
+
 def page_number(request: HttpRequest) -> int:
     """The 1-based `?page=` of a paginated list; anything that is not a whole number is page 1."""
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
+    return max(1, whole_number(request.GET.get("page", "1")) or 1)
 
 
 def make_etag(*parts: object) -> str:

@@ -1,11 +1,12 @@
-"""Domain errors as pages (the one place they become HTTP responses for pages), and the
-Permissions-Policy header on every response."""
+"""Domain errors as pages (the one place they become HTTP responses for pages), the
+refusal of NUL bytes in addresses and query parameters, and the Permissions-Policy header on every response."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from townhall.core.errors import DomainError
 
@@ -21,13 +22,46 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError):
             return None
-        response = render(
-            request,
-            "core/domain_error.html",
-            {"error": exception},
-            status=exception.http_status,
-        )
-        response["Cache-Control"] = "no-store"
+        return domain_error_page(request, exception)
+
+
+def domain_error_page(request: HttpRequest, exception: DomainError) -> HttpResponse:
+    response = render(
+        request,
+        "core/domain_error.html",
+        {"error": exception},
+        status=exception.http_status,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path:
+        return True
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists())
+
+
+class RefuseNulMiddleware:
+    """A NUL byte in the address or a query parameter is refused with a 400 before any
+    view runs, so nothing is changed: PostgreSQL cannot store NUL in text, and no person
+    types one. Form fields are left to their forms, which refuse it on the field and keep
+    what was typed (Django's CharField, and resident_clean for the person fields)."""
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_nul(request):
+            refusal = DomainError(
+                _(
+                    "What was sent contains a NUL character (a zero byte), which cannot be stored. "
+                    "Remove it and try again."
+                ),
+                code="nul_character",
+            )
+            return domain_error_page(request, refusal)
+        response: HttpResponse = self.get_response(request)
         return response
 
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 import uk_postcodes_parsing
+from django.utils.translation import gettext as _
 
 from townhall.core.errors import DomainError
 
@@ -63,8 +64,25 @@ def normalise_name(raw: str) -> str:
     return _SPACES.sub(" ", raw).strip().casefold()
 
 
+# What XML 1.0 cannot hold (C0 controls but tab, LF and CR; surrogates; U+FFFE, U+FFFF),
+# and the controls it discourages (DEL and C1).
+_NOT_FOR_XML = re.compile("[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters an XML document cannot hold (or should not): every
+    text put into a feed goes through this, whatever was stored."""
+    return _NOT_FOR_XML.sub("", text)
+
+
 def tidy(raw: str) -> str:
-    """Trim surrounding whitespace and collapse runs of spaces within lines."""
+    """Trim surrounding whitespace and collapse runs of spaces within lines. A NUL byte is
+    refused (PostgreSQL cannot store it; no person types it): nothing typed is changed."""
+    if "\x00" in raw:
+        raise DomainError(
+            _("This contains a NUL character (a zero byte), which cannot be stored. Remove it and try again."),
+            code="nul_character",
+        )
     lines = [re.sub(r"[ \t]+", " ", line).strip() for line in raw.replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip()
 
@@ -76,11 +94,16 @@ def text_within(
 
     The one rule for every free-text field a service takes. Raises a DomainError coded
     `<code>_blank` (only when `blank`, the message for an empty field, is given: the
-    field is then required) or `<code>_too_long`. `too_long` is the field's own message;
+    field is then required), `<code>_nul` (a NUL byte) or `<code>_too_long`. `too_long` is the field's own message;
     it may use %(max)s (the limit as digits), %(max_grouped)s (with thousands
     separators), %(length)s and %(over)s (how many characters too many). `one_line`
     folds line breaks into spaces, for names and titles.
     """
+    if "\x00" in raw:  # PostgreSQL cannot store it, and no person types it
+        raise DomainError(
+            _("This contains a NUL character (a zero byte), which cannot be stored. Remove it and try again."),
+            code=f"{code}_nul",
+        )
     text = tidy(raw)
     if one_line:
         text = text.replace("\n", " ")

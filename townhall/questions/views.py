@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from townhall.accounts.decorators import clerk_required, moderator_required, responder_required
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.forms import raise_if_page_level, show_refusal
-from townhall.core.http import conditional_public, make_etag, no_store, page_number
+from townhall.core.http import conditional_public, make_etag, no_store, page_number, whole_number
 from townhall.core.net import client_ip
 from townhall.integrity.prechecks import precheck_text
 from townhall.meetings.selectors import meeting_get
@@ -50,9 +50,9 @@ from townhall.questions.services import (
 @require_safe
 def ask_choose(request: HttpRequest) -> HttpResponse:
     """Pick a meeting to ask a question for (or go straight to it with ?meeting=<id>)."""
-    meeting_id = request.GET.get("meeting", "")
-    if meeting_id.isdigit():
-        return redirect("questions:ask", meeting_id=int(meeting_id))
+    meeting_id = whole_number(request.GET.get("meeting", ""))
+    if meeting_id is not None:
+        return redirect("questions:ask", meeting_id=meeting_id)
     now = timezone.now()
     meetings = [
         (meeting, question_rules(meeting=meeting)) for meeting in selectors.meeting_list_open_for_questions(now=now)

@@ -102,6 +102,11 @@ def looks_like_web_address(text: str) -> bool:
 
 
 def _name_clean(raw: str, *, code_prefix: str) -> str:
+    hidden = DomainError(
+        _("Your name contains hidden characters. Type it in again."), code=f"{code_prefix}name_hidden_characters"
+    )
+    if "\x00" in raw:  # before text_within, which would refuse it without saying which field
+        raise hidden
     name = text_within(
         raw,
         limit=NAME_MAX,
@@ -111,9 +116,7 @@ def _name_clean(raw: str, *, code_prefix: str) -> str:
         one_line=True,
     )
     if _HIDDEN.search(name):
-        raise DomainError(
-            _("Your name contains hidden characters. Type it in again."), code=f"{code_prefix}name_hidden_characters"
-        )
+        raise hidden
     if name.startswith(_FORMULA_START):
         raise DomainError(
             _("Your name cannot begin with =, +, - or @. Enter your name only."), code=f"{code_prefix}name_is_formula"
