@@ -52,6 +52,7 @@ from townhall.responses.models import Response
 
 # The query parameters each page's view reads (request.GET, or a django-ninja Query).
 QUERY_PARAMS: dict[str, tuple[str, ...]] = {
+    "core:health": ("deep",),
     "petitions:list": ("state", "q", "page"),
     "petitions:similar": ("q",),
     "petitions:create": ("edit",),
