@@ -4,15 +4,15 @@ model with no row in the table fails here, as does a stale matrix in docs/permis
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib import admin
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, reverse
 
 from tests.builders import staff
+from tests.routes import site_urls
 from townhall.accounts.access import (
     ADMIN_MODELS,
     LINK_ONLY,
@@ -33,20 +33,6 @@ pytestmark = pytest.mark.django_db
 # token: a page that checks who is asking before it looks anything up answers with the
 # refusal or the sign-in; one that lets the visitor in then says the record is not found.
 ARGUMENT_VALUES = {"int": "987654", "str": "x" * 32, "slug": "no-such-person", "path": "987654"}
-
-
-def _named_patterns(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace
-            yield from _named_patterns(pattern.url_patterns, inner or namespace)
-        elif pattern.name:
-            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
-
-
-def _site_urls() -> dict[str, URLPattern]:
-    """Every named URL outside the admin (the admin is drawn per model)."""
-    return {name: p for name, p in _named_patterns(get_resolver().url_patterns) if not name.startswith("admin:")}
 
 
 def _address(name: str, pattern: URLPattern) -> str:
@@ -80,7 +66,7 @@ def visitors(scheme: Any) -> dict[str, Client]:
 
 
 def test_every_named_url_has_a_row_in_the_access_table() -> None:
-    urls = set(_site_urls())
+    urls = set(site_urls())
     assert sorted(urls - set(URL_AUDIENCE)) == []
     assert sorted(set(URL_AUDIENCE) - urls) == []
 
@@ -93,7 +79,7 @@ def test_every_admin_model_has_a_row_in_the_access_table() -> None:
 def test_every_url_meets_each_visitor_as_the_table_says(visitors: dict[str, Client]) -> None:
     wrong: list[str] = []
     checked = 0
-    for name, pattern in sorted(_site_urls().items()):
+    for name, pattern in sorted(site_urls().items()):
         address = _address(name, pattern)
         audience = URL_AUDIENCE[name]
         for visitor, client in visitors.items():

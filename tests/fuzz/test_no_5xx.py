@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db.models import Model
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -39,6 +38,7 @@ from tests.fuzz.hostile import (
     post_forms,
     record,
 )
+from tests.routes import site_urls
 from townhall.accounts.access import URL_AUDIENCE, Audience
 from townhall.api.v1 import routes
 from townhall.demo.loader import demo_load
@@ -85,19 +85,6 @@ _MODELS: list[tuple[str, type[Model]]] = [
     ("", Petition),
 ]
 _TOKEN = "x" * 32
-
-
-def _named_patterns(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace
-            yield from _named_patterns(pattern.url_patterns, inner or namespace)
-        elif pattern.name:
-            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
-
-
-def site_urls() -> dict[str, URLPattern]:
-    return {name: p for name, p in _named_patterns(get_resolver().url_patterns) if not name.startswith("admin:")}
 
 
 def _ids(model: type[Model]) -> list[int]:

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from townhall.accounts.models import Actor
 from townhall.accounts.policies import can_administer
 from townhall.core.errors import PermissionDeniedError
 from townhall.core.http import safe_next
@@ -57,14 +58,14 @@ class RolePermissionsBackend(ModelBackend):
     through services). Superusers keep every permission, as in Django.
     """
 
-    def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+    def get_user_permissions(self, user_obj: Actor, obj: Any = None) -> set[str]:
         return set()
 
-    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+    def get_group_permissions(self, user_obj: Actor, obj: Any = None) -> set[str]:
         return set()
 
-    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+    def has_perm(self, user_obj: Actor, perm: str, obj: Any = None) -> bool:
         return can_administer(user_obj)
 
-    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+    def has_module_perms(self, user_obj: Actor, app_label: str) -> bool:
         return can_administer(user_obj)
