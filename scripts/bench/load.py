@@ -139,7 +139,9 @@ class JourneyLoad:
                 allow_redirects=False,
             ) as response:
                 await response.read()
-                if response.status != 302 or "outcome=created" not in response.headers.get("Location", ""):
+                # Every signer gets the same "check your email" page, new or repeat (the
+                # page never says which); the emails at the sink tell them apart.
+                if response.status != 302 or "/sign/check-your-email/" not in response.headers.get("Location", ""):
                     self.signing.pop(journey.email, None)
                     raise Failed(f"sign POST {response.status} {response.headers.get('Location')}")
                 location = response.headers["Location"]
