@@ -201,6 +201,7 @@ MAILERS: dict[str, Any] = {
             "username": env.EMAIL_HOST_USER or None,
             "password": env.EMAIL_HOST_PASSWORD or None,
             "use_tls": env.EMAIL_USE_TLS,
+            "timeout": env.EMAIL_TIMEOUT,
         },
     }
 }
@@ -319,6 +320,12 @@ TOWNHALL: dict[str, Any] = {
     # Rows per batch for the counter and the confirmation-email sender.
     "COUNTER_BATCH_SIZE": 5000,
     "EMAIL_BATCH_SIZE": 200,
+    # The outbox (townhall/mail): a letter deferred by a temporary failure (4xx, timeout,
+    # server away) is tried again after base × 2^(tries − 1) seconds, at most max; after
+    # EMAIL_MAX_ATTEMPTS tries it is failed and shown to staff. A 5xx refusal is never retried.
+    "EMAIL_RETRY_BASE_SECONDS": env.EMAIL_RETRY_BASE_SECONDS,
+    "EMAIL_RETRY_MAX_SECONDS": env.EMAIL_RETRY_MAX_SECONDS,
+    "EMAIL_MAX_ATTEMPTS": env.EMAIL_MAX_ATTEMPTS,
     # Email domains whose addresses ignore dots and "+tags" in the local part.
     "DOT_INSENSITIVE_EMAIL_DOMAINS": ["gmail.com", "googlemail.com"],
     # Fraud controls. Signatures from one IP on one petition beyond (count, seconds) become

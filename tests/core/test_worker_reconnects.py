@@ -27,14 +27,17 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from townhall.mail.models import OutboxMessage
+from townhall.mail.services import Letter, queue_letters
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def queue_email(to: str) -> DBTaskResult[..., object]:
+    """A letter in the outbox and a task to send it, as a service queues them."""
+    queue_letters([Letter(dedupe_key=f"test:{to}", to=to, subject="Thank you", body="Signed.\n")], drain=False)
     return DBTaskResult.objects.create(
-        args_kwargs={"args": [], "kwargs": {"to": to, "subject": "Thank you", "body": "Signed."}},
-        task_path="townhall.mail.tasks.deliver_email",
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="townhall.mail.tasks.send_queued_emails",
         queue_name="email",
         backend_name="default",
         run_after=timezone.now(),

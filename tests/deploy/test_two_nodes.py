@@ -363,7 +363,9 @@ async def scenario(run_dir: Path, processes: procs.Processes, sink: Sink) -> Non
     await wait_until(f"count.json to show {expected}", counted, seconds=DEADLINE_SECONDS, processes=processes)
 
     async def outbox_drained() -> bool:
-        return fetch("SELECT count(*) FROM signatures_signature WHERE email_pending")[0][0] == 0
+        owed = fetch("SELECT count(*) FROM signatures_signature WHERE email_pending")[0][0]
+        waiting = fetch("SELECT count(*) FROM mail_queuedemail WHERE status IN ('queued', 'deferred')")[0][0]
+        return owed == waiting == 0
 
     await wait_until("the outbox to drain", outbox_drained, seconds=DEADLINE_SECONDS, processes=processes)
     await asyncio.sleep(2.0)  # a few more sender and counter runs: a late duplicate would arrive now

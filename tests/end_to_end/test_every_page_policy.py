@@ -85,7 +85,7 @@ class World:
         )
         DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},
-            task_path="townhall.mail.tasks.deliver_email",
+            task_path="townhall.mail.tasks.send_queued_emails",
             queue_name="default",
             backend_name="default",
             run_after=timezone.now(),
@@ -204,6 +204,7 @@ ROUTES: dict[str, Visit] = {
     "mail:outbox_message": Visit(_pk(lambda w: w.outbox_message)),
     # Staff: integrity, responses, moderation, the staff home
     "integrity:overview": STAFF_200,
+    "accounts:email": STAFF_200,
     "integrity:invalidate": STAFF_200,
     "responses:queue": STAFF_200,
     "responses:detail": Visit(_pk(lambda w: Response.objects.order_by("pk")[0]), "staff"),

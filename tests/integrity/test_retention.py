@@ -68,7 +68,7 @@ def test_outbox_messages_are_deleted_after_the_sent_letter_period() -> None:
 def _task_row(status: str, finished: datetime.datetime | None) -> DBTaskResult:
     return DBTaskResult.objects.create(
         status=status,
-        task_path="townhall.mail.tasks.deliver_email",
+        task_path="townhall.mail.tasks.send_queued_emails",
         args_kwargs={"args": [], "kwargs": {"to": "someone@example.org"}},
         queue_name="email",
         backend_name="default",

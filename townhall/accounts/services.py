@@ -11,6 +11,7 @@ from townhall.accounts.models import Actor, User, roles_clean
 from townhall.accounts.policies import can_administer, require
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, PermissionDeniedError
+from townhall.mail.services import letters_requeue
 
 # Never written into the audit log, even as a field name's value.
 _SECRET_FIELDS = {"password", "password1", "password2"}
@@ -41,3 +42,20 @@ def staff_account_save(*, account: User, changed_fields: list[str], actor: Actor
         action="staff.updated" if before is not None else "staff.added", target=account, actor=actor, data=data
     )
     return account
+
+
+def letters_retry(*, actor: Actor, letter_ids: list[int] | None = None) -> int:
+    """An administrator sends refused or failed letters again (the mail server was mended,
+    or the address corrected at its source); `None` sends every failed letter again. Each
+    is audited with the outcome it had. Returns how many were queued again."""
+    actor = require(can_administer, actor, refusal=_("Only administrators can send letters again."))
+    with transaction.atomic():
+        letters = letters_requeue(letter_ids=letter_ids)
+        for letter in letters:
+            audit_record(
+                action="letter.retried",
+                target=letter,
+                actor=actor,
+                data={"was": letter.status, "last_error": letter.last_error},
+            )
+    return len(letters)

@@ -283,7 +283,13 @@ def trending_detect(*, now: datetime.datetime | None = None) -> list[TrendAlert]
 def _tell_staff(alerts: list[TrendAlert]) -> None:
     staff = user_emails_moderators()
     if staff:
-        send_email(to=staff, template="integrity/email/trend_alert", context={"alerts": alerts})
+        ids = sorted(alert.pk for alert in alerts)
+        send_email(
+            key=f"trend-alerts:{ids[0]}-{ids[-1]}:{len(ids)}",
+            to=staff,
+            template="integrity/email/trend_alert",
+            context={"alerts": alerts},
+        )
 
 
 def removed_counts(*, petition: Petition) -> list[tuple[str, int]]:

@@ -36,6 +36,7 @@ from townhall.core.ratelimit import take_slot
 from townhall.core.text import text_within, tidy
 from townhall.core.tokens import get_by_token, new_token
 from townhall.lists.selectors import resident_block_reason
+from townhall.mail.models import LetterPriority
 from townhall.mail.services import send_email
 from townhall.officials.models import Official
 from townhall.petitions import policies
@@ -185,6 +186,8 @@ def petition_create(
     petition.save(update_fields=["current_version"])
     audit_record(action="petition.created", target=petition)
     send_email(
+        key=f"petition:{petition.pk}:creator-confirm",
+        priority=LetterPriority.WAITING,
         to=[petition.creator_email],
         template="petitions/email/creator_confirm",
         context={
@@ -249,6 +252,8 @@ def petition_confirm_creator(*, petition_id: int, token: str) -> Petition:
     petition.save(update_fields=["state", "creator_confirmed_at"])
     audit_record(action="petition.creator_confirmed", target=petition)
     send_email(
+        key=f"petition:{petition.pk}:sponsor-link",
+        priority=LetterPriority.WAITING,
         to=[petition.creator_email],
         template="petitions/email/sponsor_link",
         context={
@@ -266,8 +271,9 @@ def _request_moderation(petition: Petition) -> None:
     petition.state = PetitionState.AWAITING_MODERATION
     petition.moderation_requested_at = timezone.now()
     petition.save(update_fields=["state", "moderation_requested_at"])
-    audit_record(action="petition.moderation_requested", target=petition)
+    event = audit_record(action="petition.moderation_requested", target=petition)
     send_email(
+        key=f"petition:{petition.pk}:awaiting-moderation:event:{event.pk}",
         to=[petition.creator_email],
         template="petitions/email/awaiting_moderation",
         context={"petition": petition},

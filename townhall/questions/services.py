@@ -31,6 +31,7 @@ from townhall.core.links import absolute_url
 from townhall.core.text import text_within, tidy
 from townhall.core.tokens import get_by_token, link_token, new_token
 from townhall.lists.selectors import resident_block_reason
+from townhall.mail.models import LetterPriority
 from townhall.mail.services import Letter, queue_letters, render_email, send_email
 from townhall.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingState
 from townhall.meetings.services import local_date
@@ -92,6 +93,8 @@ def question_check_meeting(*, meeting: Meeting) -> QuestionRules:
 
 def _send_to_asker(question: Question, *, template: str, **extra: Any) -> None:
     send_email(
+        key=f"question:{question.pk}:{template}",
+        priority=LetterPriority.WAITING if template == "confirm" else LetterPriority.NOTICE,
         to=[question.asker_email],
         template=f"questions/email/{template}",
         context={
