@@ -258,8 +258,9 @@ def test_the_scheduler_loop_runs_due_jobs_until_stopped(registry: Any, monkeypat
 
 
 class FakeChild:
-    def __init__(self, command: list[str], *, exits_with: int | None) -> None:
+    def __init__(self, command: list[str], *, exits_with: int | None, pid: int) -> None:
         self.command = command
+        self.pid = pid
         self.returncode: int | None = exits_with
         self.signals: list[int] = []
 
@@ -280,14 +281,16 @@ class FakeChild:
 @pytest.fixture
 def supervisor(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """`run` with its children, signals, sleeps and set-up commands replaced by recorders."""
-    state: dict[str, Any] = {"children": [], "commands": [], "handlers": {}, "dies": None}
+    state: dict[str, Any] = {"children": [], "commands": [], "handlers": {}, "dies": None, "stopped_groups": []}
 
     def popen(command: list[str], **kwargs: Any) -> FakeChild:
         assert kwargs["start_new_session"] is True
         name = command[2]
         # Only the first of its kind dies: the one started in its place keeps running.
         first = not any(child.command[2] == name for child in state["children"])
-        child = FakeChild(command, exits_with=3 if name == state["dies"] and first else None)
+        child = FakeChild(
+            command, exits_with=3 if name == state["dies"] and first else None, pid=1000 + len(state["children"])
+        )
         state["children"].append(child)
         return child
 
@@ -299,6 +302,7 @@ def supervisor(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setattr(run_command.signal, "signal", lambda s, h: state["handlers"].__setitem__(s, h))
     monkeypatch.setattr(run_command.time, "sleep", sleep)
     monkeypatch.setattr(run_command, "call_command", lambda name, **kw: state["commands"].append(name))
+    monkeypatch.setattr(run_command, "stop_leftovers", state["stopped_groups"].append)
     return state
 
 
@@ -335,3 +339,14 @@ def test_run_restarts_a_child_that_dies_and_says_so(supervisor: dict[str, Any]) 
     assert dead.signals == []  # already gone
     assert [web.signals, sched.signals, restarted.signals] == [[signal.SIGTERM]] * 3
     assert out.getvalue().rstrip().endswith("Townhall stopped.")
+    # Whatever the dead worker left in its process group was killed, once, before the new one.
+    assert supervisor["stopped_groups"] == [dead.pid]
+
+
+def test_run_starts_the_worker_without_an_autoreloader(supervisor: dict[str, Any]) -> None:
+    call_command("run", "--no-demo", stdout=io.StringIO())
+
+    worker = next(child for child in supervisor["children"] if child.command[2] == "worker")
+    assert "--no-reload" in worker.command
+    web = next(child for child in supervisor["children"] if child.command[2] == "runserver")
+    assert "--noreload" in web.command
