@@ -8,7 +8,6 @@ answering requests, with a fresh worker in the dead one's place.
 from __future__ import annotations
 
 import os
-import shlex
 import signal
 import socket
 import subprocess
@@ -21,16 +20,7 @@ from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-DEPLOYMENT = BASE_DIR / "docs" / "deployment.md"
-
-
-def documented_granian_command(port: int) -> list[str]:
-    line = next(line for line in DEPLOYMENT.read_text().splitlines() if line.startswith(".venv/bin/granian "))
-    words = shlex.split(line.split("#", 1)[0])
-    words[words.index("--port") + 1] = str(port)
-    words[0] = str(BASE_DIR / words[0])
-    return words
+from tests.deploy.documented import BASE_DIR, documented_command
 
 
 def free_port() -> int:
@@ -96,7 +86,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "TOWNHALL_DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}",
     }
-    command = documented_granian_command(port)
+    command = documented_command(".venv/bin/granian", port=str(port))
     log = (tmp_path / "granian.log").open("wb")
     process = subprocess.Popen(command, cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     try:
