@@ -7,6 +7,7 @@ answering requests, with a fresh worker in the dead one's place.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -88,17 +89,21 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     }
     command = documented_command(".venv/bin/granian", port=str(port))
     log = (tmp_path / "granian.log").open("wb")
-    process = subprocess.Popen(command, cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    # In its own process group: the worker granian respawns outlives granian's own exit, so the
+    # whole group is killed at the end.
+    process = subprocess.Popen(  # noqa: S603
+        command, cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         yield process, port
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
         log.close()
         sys.stdout.write((tmp_path / "granian.log").read_text(errors="replace")[-2000:])
 
