@@ -210,6 +210,8 @@ SESSION_COOKIE_HTTPONLY = True
 # Only staff have sessions; none outlives the absolute staff limit (see TOWNHALL above).
 SESSION_COOKIE_AGE = env.STAFF_SESSION_MAX_HOURS * 3600
 CSRF_COOKIE_HTTPONLY = False
+# Django's page, or JSON under /api/ (townhall/core/errorpages.py).
+CSRF_FAILURE_VIEW = "townhall.core.errorpages.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
