@@ -258,5 +258,6 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "letter_days": settings.TOWNHALL["SENT_LETTER_RETENTION_DAYS"],
             "unconfirmed_days": settings.TOWNHALL["UNCONFIRMED_RETENTION_DAYS"],
             "contact_days": settings.TOWNHALL["CONTACT_MESSAGE_RETENTION_DAYS"],
+            "question_days": settings.TOWNHALL["QUESTION_ASKER_RETENTION_DAYS"],
         },
     )
