@@ -259,5 +259,6 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "unconfirmed_days": settings.TOWNHALL["UNCONFIRMED_RETENTION_DAYS"],
             "contact_days": settings.TOWNHALL["CONTACT_MESSAGE_RETENTION_DAYS"],
             "question_days": settings.TOWNHALL["QUESTION_ASKER_RETENTION_DAYS"],
+            "staff_session_hours": int(settings.TOWNHALL["STAFF_SESSION_MAX_SECONDS"]) // 3600,
         },
     )
