@@ -314,6 +314,10 @@ TOWNHALL: dict[str, Any] = {
     "UNCONFIRMED_RETENTION_DAYS": 30,
     # Messages through the contact relay lose sender details and text.
     "CONTACT_MESSAGE_RETENTION_DAYS": 90,
+    # A petition that never reached the moderators is deleted, with its sponsors' signatures,
+    # this many days after it was started (its creator never confirmed) or after its creator
+    # confirmed (it never gathered its sponsors). Exempted petitions are kept.
+    "UNSUBMITTED_PETITION_RETENTION_DAYS": 90,
     # A public question's asker (name, email address, postcode) is removed this many days
     # after the question is finished: its meeting started or was cancelled, or it was
     # rejected (townhall/questions/services.py, question_forget_askers).

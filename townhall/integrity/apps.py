@@ -10,7 +10,7 @@ class IntegrityConfig(AppConfig):
         from townhall.core import panels, retention, scheduler
         from townhall.integrity.panels import removed_panel
         from townhall.integrity.prechecks import precheck_text
-        from townhall.integrity.services import anonymise_due, trending_detect
+        from townhall.integrity.services import anonymise_due, petitions_forget_unsubmitted, trending_detect
         from townhall.petitions.selectors import register_text_check
 
         scheduler.register(name="detect-trends", interval_key="TREND_INTERVAL_SECONDS", func=trending_detect)
@@ -21,6 +21,12 @@ class IntegrityConfig(AppConfig):
             models=("petitions.Petition", "signatures.Signature"),
             period_key="ANONYMISE_AFTER_MONTHS",
             enforce=lambda now: anonymise_due(now=now),
+        )
+        retention.register(
+            name="unsubmitted-petitions",
+            models=("petitions.Petition", "signatures.Signature"),
+            period_key="UNSUBMITTED_PETITION_RETENTION_DAYS",
+            enforce=petitions_forget_unsubmitted,
         )
         scheduler.register(
             name="anonymise", interval_key="ANONYMISE_INTERVAL_SECONDS", func=retention.retention_enforce

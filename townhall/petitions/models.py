@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -31,6 +32,10 @@ PUBLISHED_STATES = (PetitionState.OPEN, PetitionState.CLOSED, PetitionState.REJE
 # closed), cross thresholds, are owed responses, are debated, post updates and can be
 # contacted. townhall.petitions.policies says which action each state allows.
 LIVE_STATES = (PetitionState.OPEN, PetitionState.CLOSED)
+# Private and never handed to the moderators: waiting for the creator, or for sponsors.
+# Left there past UNSUBMITTED_PETITION_RETENTION_DAYS, a petition is deleted
+# (`PetitionQuerySet.unsubmitted_before`).
+UNSUBMITTED_STATES = (PetitionState.PENDING, PetitionState.SPONSORING)
 
 
 class RejectionReason(models.TextChoices):
@@ -67,6 +72,16 @@ class PetitionQuerySet(models.QuerySet["Petition"]):
     def live(self) -> PetitionQuerySet:
         """Published and not taken down: open or closed."""
         return self.filter(state__in=LIVE_STATES)
+
+    def unsubmitted_before(self, moment: datetime.datetime) -> PetitionQuerySet:
+        """Petitions stalled before the moderators since `moment`: the creator, who started
+        it by then, never confirmed (pending), or has gathered sponsors since confirming by
+        then without enough of them (sponsoring). Petitions an administrator exempted, or
+        already anonymised, are left out."""
+        return self.filter(is_anonymisation_exempt=False, anonymised_at__isnull=True).filter(
+            models.Q(state=PetitionState.PENDING, created_at__lte=moment)
+            | models.Q(state=PetitionState.SPONSORING, creator_confirmed_at__lte=moment)
+        )
 
     def text_public(self) -> PetitionQuerySet:
         """Petitions whose text the public may read (search never matches a hidden one)."""
