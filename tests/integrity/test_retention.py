@@ -31,8 +31,9 @@ from townhall.mail.backends import OutboxBackend
 from townhall.mail.models import OutboxMessage, QueuedEmail
 from townhall.mail.services import Letter, queue_letters, send_queued_letters
 from townhall.meetings.models import AgendaItem, AgendaItemKind, Committee, CommitteeKind, Meeting
+from townhall.moderation.services import moderation_remove
 from townhall.petitions.models import Petition, PetitionVersion
-from townhall.petitions.services import petition_confirm_creator, petition_set_anonymisation_exempt
+from townhall.petitions.services import add_months, petition_confirm_creator, petition_set_anonymisation_exempt
 from townhall.signatures.models import Signature, SignatureState
 
 pytestmark = pytest.mark.django_db
@@ -267,3 +268,24 @@ def test_the_privacy_page_states_when_unsubmitted_petitions_are_deleted(
     settings.TOWNHALL = {**settings.TOWNHALL, "UNSUBMITTED_PETITION_RETENTION_DAYS": 61}
     page = client.get("/privacy/").content.decode()
     assert "61 days" in page
+
+
+# --- what goes with a petition's anonymisation ------------------------------------------------
+
+
+def test_a_removed_petition_is_anonymised_the_same_months_after_its_removal(
+    scheme: Any, moderator: User, administrator: User
+) -> None:
+    with frozen_at(STARTED):
+        removed = open_petition(moderator=moderator, action="Sell the town hall")
+        signer = sign(removed, 1)
+        moderation_remove(petition_id=removed.pk, actor=administrator)
+    months = int(settings.TOWNHALL["ANONYMISE_AFTER_MONTHS"])
+
+    anonymise_at(add_months(STARTED, months) - MINUTE)
+    assert Petition.objects.get(pk=removed.pk).creator_email == "ann@example.org"
+
+    anonymise_at(add_months(STARTED, months) + MINUTE)
+    removed.refresh_from_db()
+    assert (removed.creator_name, removed.creator_email, removed.anonymised_at is not None) == ("", "", True)
+    assert Signature.objects.get(pk=signer.pk).email == ""

@@ -14,8 +14,9 @@ class IntegrityConfig(AppConfig):
         from townhall.petitions.selectors import register_text_check
 
         scheduler.register(name="detect-trends", interval_key="TREND_INTERVAL_SECONDS", func=trending_detect)
-        # The anonymiser enforces every retention rule, this app's (closed and rejected
-        # petitions, their creators and signers) and those other apps register.
+        # The anonymiser enforces every retention rule, this app's (closed, rejected and
+        # removed petitions: their creators and signers; petitions that never reached the
+        # moderators) and those other apps register.
         retention.register(
             name="petitions",
             models=("petitions.Petition", "signatures.Signature"),

@@ -300,7 +300,8 @@ def removed_counts(*, petition: Petition) -> list[tuple[str, int]]:
 
 
 def anonymise_due(*, now: datetime.datetime | None = None) -> int:
-    """Anonymise every petition closed or rejected more than the configured months ago.
+    """Anonymise every petition closed, rejected or removed more than the configured months
+    ago: its creator and signers.
 
     Exempted petitions are skipped. Returns how many petitions were anonymised.
     """
@@ -314,7 +315,9 @@ def anonymise_due(*, now: datetime.datetime | None = None) -> int:
     months = int(settings.TOWNHALL["ANONYMISE_AFTER_MONTHS"])
     cutoff = add_months(now, -months)
     due = Petition.objects.filter(anonymised_at__isnull=True, is_anonymisation_exempt=False).filter(
-        Q(state=PetitionState.CLOSED, closed_at__lte=cutoff) | Q(state=PetitionState.REJECTED, rejected_at__lte=cutoff)
+        Q(state=PetitionState.CLOSED, closed_at__lte=cutoff)
+        | Q(state=PetitionState.REJECTED, rejected_at__lte=cutoff)
+        | Q(state=PetitionState.REMOVED, removed_at__lte=cutoff)
     )
     done = 0
     for petition_id in list(due.values_list("pk", flat=True)):

@@ -152,7 +152,7 @@ class Petition(models.Model):
     # Under attack, staff can require a proof-of-work puzzle for signing this petition.
     proof_of_work_required = models.BooleanField(_("proof of work to sign"), default=False)
     # Data protection: personal details of the creator and signers are removed some months
-    # after the petition closes or is rejected, unless an administrator exempts it.
+    # after the petition closes, is rejected or is removed, unless an administrator exempts it.
     anonymised_at = models.DateTimeField(null=True, blank=True)
     is_anonymisation_exempt = models.BooleanField(
         _("keep personal details"), default=False, help_text=_("Exempt from anonymisation (administrators).")
