@@ -27,12 +27,13 @@ from townhall.audit.models import AuditEvent
 from townhall.core import scheduler
 from townhall.core.retention import covered_models
 from townhall.engagement.models import ContactMessage
+from townhall.integrity.models import AlertKind, TrendAlert
 from townhall.mail.backends import OutboxBackend
 from townhall.mail.models import OutboxMessage, QueuedEmail
 from townhall.mail.services import Letter, queue_letters, send_queued_letters
 from townhall.meetings.models import AgendaItem, AgendaItemKind, Committee, CommitteeKind, Meeting
 from townhall.moderation.services import moderation_remove
-from townhall.petitions.models import Petition, PetitionVersion
+from townhall.petitions.models import Petition, PetitionState, PetitionVersion
 from townhall.petitions.services import add_months, petition_confirm_creator, petition_set_anonymisation_exempt
 from townhall.signatures.models import Signature, SignatureState
 
@@ -289,3 +290,24 @@ def test_a_removed_petition_is_anonymised_the_same_months_after_its_removal(
     removed.refresh_from_db()
     assert (removed.creator_name, removed.creator_email, removed.anonymised_at is not None) == ("", "", True)
     assert Signature.objects.get(pk=signer.pk).email == ""
+
+
+def test_trend_alerts_go_when_their_petition_is_anonymised(scheme: Any, moderator: User) -> None:
+    with frozen_at(STARTED):
+        closing = open_petition(moderator=moderator, action="Close the car park")
+        staying = open_petition(moderator=moderator, action="Open the car park")
+        for petition in (closing, staying):
+            TrendAlert.objects.create(
+                petition=petition,
+                kind=AlertKind.IP,
+                value="9f86d081884c7d65",  # a signer's address hash
+                hour_starting=STARTED,
+                count=40,
+                share_percent=80,
+                created_at=STARTED,
+            )
+    Petition.objects.filter(pk=closing.pk).update(state=PetitionState.CLOSED, closed_at=STARTED)
+
+    anonymise_at(add_months(STARTED, int(settings.TOWNHALL["ANONYMISE_AFTER_MONTHS"])) + MINUTE)
+
+    assert list(TrendAlert.objects.values_list("petition_id", flat=True)) == [staying.pk]

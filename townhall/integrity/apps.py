@@ -15,11 +15,11 @@ class IntegrityConfig(AppConfig):
 
         scheduler.register(name="detect-trends", interval_key="TREND_INTERVAL_SECONDS", func=trending_detect)
         # The anonymiser enforces every retention rule, this app's (closed, rejected and
-        # removed petitions: their creators and signers; petitions that never reached the
-        # moderators) and those other apps register.
+        # removed petitions: their creators, signers and trend alerts; petitions that never
+        # reached the moderators) and those other apps register.
         retention.register(
             name="petitions",
-            models=("petitions.Petition", "signatures.Signature"),
+            models=("petitions.Petition", "signatures.Signature", "integrity.TrendAlert"),
             period_key="ANONYMISE_AFTER_MONTHS",
             enforce=lambda now: anonymise_due(now=now),
         )

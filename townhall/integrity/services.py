@@ -301,7 +301,7 @@ def removed_counts(*, petition: Petition) -> list[tuple[str, int]]:
 
 def anonymise_due(*, now: datetime.datetime | None = None) -> int:
     """Anonymise every petition closed, rejected or removed more than the configured months
-    ago: its creator and signers.
+    ago: its creator and signers, and the trend alerts naming its signers' addresses.
 
     Exempted petitions are skipped. Returns how many petitions were anonymised.
     """
@@ -323,6 +323,7 @@ def anonymise_due(*, now: datetime.datetime | None = None) -> int:
     for petition_id in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
             signature_anonymise_for_petition(petition_id=petition_id)
+            TrendAlert.objects.filter(petition_id=petition_id).delete()
             petition_anonymise_creator(petition_id=petition_id, at=now)
         done += 1
     return done
