@@ -74,10 +74,10 @@ class PetitionQuerySet(models.QuerySet["Petition"]):
         return self.filter(state__in=LIVE_STATES)
 
     def unsubmitted_before(self, moment: datetime.datetime) -> PetitionQuerySet:
-        """Petitions stalled before the moderators since `moment`: the creator, who started
-        it by then, never confirmed (pending), or has gathered sponsors since confirming by
-        then without enough of them (sponsoring). Petitions an administrator exempted, or
-        already anonymised, are left out."""
+        """Petitions that have waited since `moment` or longer without reaching the
+        moderators: pending ones started by then (the creator never confirmed), and
+        sponsoring ones whose creator confirmed by then (the sponsors never gathered).
+        Petitions an administrator exempted, or already anonymised, are left out."""
         return self.filter(is_anonymisation_exempt=False, anonymised_at__isnull=True).filter(
             models.Q(state=PetitionState.PENDING, created_at__lte=moment)
             | models.Q(state=PetitionState.SPONSORING, creator_confirmed_at__lte=moment)
