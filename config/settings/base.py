@@ -307,9 +307,9 @@ TOWNHALL: dict[str, Any] = {
     # Personal details are anonymised this many months after a petition closes or is rejected.
     "ANONYMISE_AFTER_MONTHS": env.ANONYMISE_AFTER_MONTHS,
     "ANONYMISE_INTERVAL_SECONDS": 3600.0,
-    # Retention: the `anonymise` job above enforces every period (townhall/core/retention.py
-    # lists the rules; docs/integrity.md). Sent letters lose their address and body, and the
-    # embedded outbox forgets them, this many days after sending.
+    # Retention: the `anonymise` job above enforces every period (townhall/core/retention.py;
+    # docs/operations.md, section 6, lists the rules). Sent letters lose their address and
+    # body, and the embedded outbox forgets them, this many days after sending.
     "SENT_LETTER_RETENTION_DAYS": 30,
     # Finished background-task rows (their arguments can hold addresses) are deleted.
     "TASK_RESULT_RETENTION_DAYS": 7,
@@ -317,6 +317,14 @@ TOWNHALL: dict[str, Any] = {
     "UNCONFIRMED_RETENTION_DAYS": 30,
     # Messages through the contact relay lose sender details and text.
     "CONTACT_MESSAGE_RETENTION_DAYS": 90,
+    # A petition that never reached the moderators is deleted, with its sponsors' signatures,
+    # this many days after it was started (its creator never confirmed) or after its creator
+    # confirmed (it never gathered its sponsors). Exempted petitions are kept.
+    "UNSUBMITTED_PETITION_RETENTION_DAYS": 90,
+    # A public question's asker (name, email address, postcode) is removed this many days
+    # after the question is finished: its meeting started or was cancelled, or it was
+    # rejected (townhall/questions/services.py, question_forget_askers).
+    "QUESTION_ASKER_RETENTION_DAYS": 90,
     # Where `manage.py backup` and `restore` find pg_dump and pg_restore; empty: the PATH.
     "POSTGRES_BIN_DIR": env.POSTGRES_BIN_DIR,
     # Rows per batch for the counter and the confirmation-email sender.

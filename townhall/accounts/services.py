@@ -3,6 +3,9 @@ roles is checked, audited, and — through the session hash — signs the accoun
 
 from __future__ import annotations
 
+import datetime
+
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -59,3 +62,13 @@ def letters_retry(*, actor: Actor, letter_ids: list[int] | None = None) -> int:
                 data={"was": letter.status, "last_error": letter.last_error},
             )
     return len(letters)
+
+
+def session_forget_expired(now: datetime.datetime) -> int:
+    """Delete every session past its expiry, as Django's `clearsessions` does: a session
+    holds who is signed in and how far through the second factor they are. Only staff have
+    sessions, and each expires SESSION_COOKIE_AGE (the staff session's absolute limit,
+    STAFF_SESSION_MAX_SECONDS) after it was last saved; StaffSessionLimitsMiddleware ends
+    most sooner."""
+    deleted, _counts = Session.objects.filter(expire_date__lte=now).delete()
+    return int(deleted)

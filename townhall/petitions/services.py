@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, ProtectedError, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +45,7 @@ from townhall.petitions.models import (
     BACKGROUND_MAX,
     DETAILS_MAX,
     LIVE_STATES,
+    UNSUBMITTED_STATES,
     Petition,
     PetitionState,
     PetitionVersion,
@@ -552,6 +553,31 @@ def petition_anonymise_creator(*, petition_id: int, at: datetime.datetime) -> Pe
     )
     audit_record(action="petition.anonymised", target=petition)
     return petition
+
+
+@transaction.atomic
+def petition_forget_unsubmitted(*, petition_id: int, at: datetime.datetime) -> bool:
+    """Delete a petition that never reached the moderators (UNSUBMITTED_STATES), with its
+    text versions and every row of its own. Nothing of it was ever public. Its sponsors'
+    signatures must be gone first (the signatures app deletes them). True once deleted.
+
+    Nothing outside should point at such a petition, but an agenda item would hold it
+    (PROTECT): then it is kept, its creator's details are removed as for an anonymised
+    petition, its creator and sponsor links stop working, and the result is False.
+    """
+    petition = _locked(petition_id)
+    _require_state(petition, UNSUBMITTED_STATES, doing=_("deleted"))
+    try:
+        with transaction.atomic():
+            # Its current version is one of the versions deleted with it.
+            Petition.objects.filter(pk=petition.pk).update(current_version=None)
+            Petition.objects.filter(pk=petition.pk).delete()
+    except ProtectedError:
+        petition_anonymise_creator(petition_id=petition.pk, at=at)
+        Petition.objects.filter(pk=petition.pk).update(creator_token="", sponsor_token="")
+        return False
+    audit_record(action="petition.forgotten", target=petition, data={"state": petition.state})
+    return True
 
 
 @transaction.atomic

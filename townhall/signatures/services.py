@@ -33,7 +33,7 @@ from townhall.core.tokens import get_by_token, link_token, new_token, tokens_mat
 from townhall.mail.models import LetterPriority
 from townhall.mail.services import Letter, queue_letters, render_email, send_queued_letters
 from townhall.petitions import policies
-from townhall.petitions.models import Petition, PetitionState
+from townhall.petitions.models import UNSUBMITTED_STATES, Petition, PetitionState
 from townhall.petitions.selectors import NOT_PUBLISHED, petition_get_for_signing, petition_require_public
 from townhall.petitions.services import (
     Tally,
@@ -677,4 +677,14 @@ def signature_forget_unconfirmed(now: datetime.datetime) -> int:
     days = int(settings.TOWNHALL["CONFIRMATION_LINK_DAYS"]) + int(settings.TOWNHALL["UNCONFIRMED_RETENTION_DAYS"])
     stale = Signature.objects.filter(state=SignatureState.PENDING, created_at__lte=now - datetime.timedelta(days=days))
     deleted, _ = stale.delete()
+    return int(deleted)
+
+
+def signature_forget_for_unsubmitted(*, petition_id: int) -> int:
+    """Delete the signatures (its sponsors') of a petition that never reached the moderators,
+    before the petition itself is deleted (`petition_forget_unsubmitted`). A petition in any
+    other state keeps every signature."""
+    deleted, _counts = Signature.objects.filter(
+        petition_id=petition_id, petition__state__in=UNSUBMITTED_STATES
+    ).delete()
     return int(deleted)
