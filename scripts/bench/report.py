@@ -167,7 +167,7 @@ def table(results: Sequence[BackendResult]) -> str:
     rows += _cpu_rows("CPU during reads", [r.cpu_reads for r in rs])
     rows += [
         (
-            "database floor journeys/s (3 durable commits each)",
+            "database floor journeys/s (4 durable commits each)",
             each(lambda r: f"{_fmt(r.floor.journeys_per_s, 0)} ({r.floor.connections} conns)" if r.floor else "–"),
         ),
         ("app ÷ floor", each(lambda r: f"{r.app_over_floor:.2f}" if r.app_over_floor is not None else "–")),
