@@ -75,19 +75,40 @@ def machine_busy_seconds() -> tuple[float, float]:
     return (total - idle) / CLK_TCK, total / CLK_TCK
 
 
+@dataclass(frozen=True)
+class Launch:
+    """How a process was started, so it can be started again the same way."""
+
+    command: list[str]
+    env: dict[str, str]
+    cwd: Path
+
+
 @dataclass
 class Processes:
     log_dir: Path
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    launches: dict[str, Launch] = field(default_factory=dict)
 
     def start(self, name: str, command: list[str], *, env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
-        log = (self.log_dir / f"{name}.log").open("wb")
+        # Appended to: a process started again (`restart`) keeps its earlier log.
+        log = (self.log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(  # noqa: S603 (our own interpreter, granian and manage.py)
             command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         log.close()
         self.children[name] = process
+        self.launches[name] = Launch(command, env, cwd)
         return process
+
+    def restart(self, name: str) -> subprocess.Popen[bytes]:
+        """Start `name` again as it was first started (as a supervisor would), after reaping
+        the old process; it must have stopped already."""
+        old = self.children[name]
+        if old.poll() is None:
+            raise RuntimeError(f"{name} is still running (pid {old.pid})")
+        launch = self.launches[name]
+        return self.start(name, launch.command, env=launch.env, cwd=launch.cwd)
 
     def check_alive(self) -> None:
         for name, process in self.children.items():
