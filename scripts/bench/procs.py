@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,29 @@ def descendants(pid: int) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def children(pid: int) -> set[int]:
+    """The live (not zombie) processes whose parent is `pid` (Linux /proc)."""
+    found: set[int] = set()
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            found.update(int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split())
+        except OSError:
+            continue
+    return {c for c in found if process_state(c) not in {"", "Z"}}
+
+
+def process_state(pid: int) -> str:
+    """The state letter of /proc/<pid>/stat (R, S, Z, …); "" if the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
 
 
 def status_kib(pid: int, key: str) -> int:
@@ -89,6 +113,7 @@ class Processes:
     log_dir: Path
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     launches: dict[str, Launch] = field(default_factory=dict)
+    starts: Counter[str] = field(default_factory=Counter)  # times each was started
 
     def start(self, name: str, command: list[str], *, env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
         # Appended to: a process started again (`restart`) keeps its earlier log.
@@ -99,6 +124,7 @@ class Processes:
         log.close()
         self.children[name] = process
         self.launches[name] = Launch(command, env, cwd)
+        self.starts[name] += 1
         return process
 
     def restart(self, name: str) -> subprocess.Popen[bytes]:

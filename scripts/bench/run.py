@@ -124,11 +124,12 @@ def granian_command(port: int, *, workers: int, threads: int, extra: tuple[str, 
     ]
 
 
-def server_environment(options: Options, db: Database, base: str, smtp_port: int) -> dict[str, str]:
+def server_environment(settings: str, database_url: str, base: str, smtp_port: int) -> dict[str, str]:
+    """What the server processes run with: `settings`, the database, links to `base`, mail to the sink."""
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": options.settings,
-        "TOWNHALL_DATABASE_URL": db.url,
+        "DJANGO_SETTINGS_MODULE": settings,
+        "TOWNHALL_DATABASE_URL": database_url,
         "TOWNHALL_BASE_URL": base,
         "TOWNHALL_EMAIL_HOST": "127.0.0.1",
         "TOWNHALL_EMAIL_PORT": str(smtp_port),
@@ -197,7 +198,7 @@ class BackendRun:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         smtp_port = await sink.start()
-        env = server_environment(options, db, base, smtp_port)
+        env = server_environment(options.settings, db.url, base, smtp_port)
         set_up = await self._set_up(env, history=options.history if db.backend == "postgres" else 0)
         petition_id = set_up.petition_id
         version_id = int(
