@@ -22,7 +22,7 @@ from scripts.bench.options import BASE_DIR, git_commit
 from scripts.bench.run import free_port
 
 from . import report
-from .cluster import Cluster, sweep_orphans
+from .cluster import Cluster, cluster_places, sweep_orphans
 from .options import parse_args
 from .run import Drill, Outcome, say
 
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     var = BASE_DIR / "var"
     var.mkdir(exist_ok=True)
     pg_bin = Path(options.pg_bin) if options.pg_bin else None
-    for orphan in sweep_orphans(var, bin_dir=pg_bin):
+    for orphan in sweep_orphans(cluster_places(var), bin_dir=pg_bin):
         say(f"removed the cluster of an earlier drill that did not clean up: {orphan}")
     cluster = Cluster.for_run(var / f"drill-{run_id}", port=free_port(), bin_dir=pg_bin)
     processes = procs.Processes(log_dir)

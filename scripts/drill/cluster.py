@@ -7,7 +7,8 @@ a free port, with its socket in its own directory, and removes the whole directo
 
 initdb and the server refuse to run as root, so when the drill runs as root the cluster's
 directory is given to the `postgres` system user and every PostgreSQL command runs as that
-user through runuser; otherwise they run as the drill's own user.
+user through runuser (in the system's temporary directory if that user cannot reach var/);
+otherwise they run as the drill's own user.
 
 Every command has a timeout. `owner.pid` beside the cluster names the drill that made it: a
 later drill removes clusters whose drill is gone (killed before its clean-up could run).
@@ -20,7 +21,9 @@ import os
 import pwd
 import shutil
 import signal
+import stat
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +54,24 @@ def newest_pg_bin() -> Path:
     return found[-1]
 
 
+def reachable(directory: Path, uid: int, gid: int) -> bool:
+    """Whether a user may pass through every directory down to `directory` (its x bits)."""
+    for part in [directory, *directory.parents]:
+        try:
+            mode = part.stat()
+        except OSError:
+            return False
+        if mode.st_uid == uid:
+            allowed = mode.st_mode & stat.S_IXUSR
+        elif mode.st_gid == gid:
+            allowed = mode.st_mode & stat.S_IXGRP
+        else:
+            allowed = mode.st_mode & stat.S_IXOTH
+        if not allowed:
+            return False
+    return True
+
+
 def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -70,7 +91,20 @@ class Cluster:
 
     @classmethod
     def for_run(cls, directory: Path, *, port: int, bin_dir: Path | None = None) -> Cluster:
-        run_as = POSTGRES_SYSTEM_USER if os.geteuid() == 0 else None
+        """The cluster in `directory`; as root, run as the `postgres` user, and in the system's
+        temporary directory instead when that user cannot reach `directory` (say, under /root)."""
+        run_as = None
+        if os.geteuid() == 0:
+            run_as = POSTGRES_SYSTEM_USER
+            try:
+                user = pwd.getpwnam(run_as)
+            except KeyError:
+                raise RuntimeError(
+                    "initdb refuses to run as root and there is no 'postgres' user to run it as; "
+                    "run the drill as an ordinary user"
+                ) from None
+            if not reachable(directory.parent, user.pw_uid, user.pw_gid):
+                directory = Path(tempfile.gettempdir()) / f"townhall-{directory.name}"
         return cls(directory=directory, port=port, bin_dir=bin_dir or newest_pg_bin(), run_as=run_as)
 
     @property
@@ -162,17 +196,24 @@ def kill_postmaster(data: Path) -> None:
         time.sleep(0.1)
 
 
-def sweep_orphans(var: Path, *, bin_dir: Path | None = None) -> list[Path]:
+def cluster_places(var: Path) -> list[Path]:
+    """Where drills make their clusters: var/ and, as root, maybe the temporary directory."""
+    return [var, Path(tempfile.gettempdir())]
+
+
+def sweep_orphans(places: list[Path], *, bin_dir: Path | None = None) -> list[Path]:
     """Remove the clusters of earlier drills that were killed before they could clean up
     (their owner.pid names a process that is gone). Returns what was removed."""
     removed = []
-    for directory in sorted(var.glob("drill-*")):
+    candidates = [d for place in places for pattern in ("drill-*", "townhall-drill-*") for d in place.glob(pattern)]
+    for directory in sorted(candidates):
         try:
             owner = int((directory / "owner.pid").read_text())
         except (OSError, ValueError):
             continue
         if pid_alive(owner):
             continue
-        Cluster.for_run(directory, port=0, bin_dir=bin_dir).remove()
+        run_as = POSTGRES_SYSTEM_USER if os.geteuid() == 0 else None
+        Cluster(directory, port=0, bin_dir=bin_dir or newest_pg_bin(), run_as=run_as).remove()
         removed.append(directory)
     return removed

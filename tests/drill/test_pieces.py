@@ -85,7 +85,7 @@ def test_clusters_left_by_a_killed_drill_are_removed_and_live_ones_kept(tmp_path
         (directory / "pg").mkdir(parents=True)
         (directory / "owner.pid").write_text(owner)
 
-    removed = sweep_orphans(tmp_path, bin_dir=tmp_path)
+    removed = sweep_orphans([tmp_path], bin_dir=tmp_path)
 
     assert removed == [orphan]
     assert not orphan.exists()
