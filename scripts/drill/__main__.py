@@ -38,9 +38,13 @@ def main(argv: list[str] | None = None) -> int:
     var = BASE_DIR / "var"
     var.mkdir(exist_ok=True)
     pg_bin = Path(options.pg_bin) if options.pg_bin else None
-    for orphan in sweep_orphans(cluster_places(var), bin_dir=pg_bin):
-        say(f"removed the cluster of an earlier drill that did not clean up: {orphan}")
-    cluster = Cluster.for_run(var / f"drill-{run_id}", port=free_port(), bin_dir=pg_bin)
+    try:
+        for orphan in sweep_orphans(cluster_places(var), bin_dir=pg_bin):
+            say(f"removed the cluster of an earlier drill that did not clean up: {orphan}")
+        cluster = Cluster.for_run(var / f"drill-{run_id}", port=free_port(), bin_dir=pg_bin)
+    except RuntimeError as error:
+        say(f"FAILED: {error}")
+        return 2
     processes = procs.Processes(log_dir)
     say(
         f"make drill: commit {git_commit()}; faults {', '.join(options.faults)}; time limit "

@@ -38,7 +38,7 @@ class FaultSeen:
     duplicates: int  # deliveries in its window to someone the sink had delivered to already
     errors_for_s: float | None  # injection → its last failed request; None: no failure
     ok_again_s: float | None  # injection → the first success after its last failure; None: never
-    back_s: float | None  # injection → the faulted part running again; None: not in its window
+    back_s: float | None  # injection → the faulted part running again; None: not before the load ended
     back_what: str
     mail_again_s: float | None  # injection → first email to someone who signed after it ended
     needs_back: bool  # the fault stops something that must come back

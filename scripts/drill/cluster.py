@@ -10,8 +10,9 @@ directory is given to the `postgres` system user and every PostgreSQL command ru
 user through runuser (in the system's temporary directory if that user cannot reach var/);
 otherwise they run as the drill's own user.
 
-Every command has a timeout. `owner.pid` beside the cluster names the drill that made it: a
-later drill removes clusters whose drill is gone (killed before its clean-up could run).
+Every command has a timeout. `owner.pid` beside the cluster names the drill that made it, and
+`processes` the process groups it started: a later drill stops those and removes the cluster
+when that drill is gone (killed before its clean-up could run).
 """
 
 from __future__ import annotations
@@ -173,6 +174,11 @@ class Cluster:
         except (OSError, ValueError, IndexError):
             return None
 
+    def remember_processes(self, pids: list[int]) -> None:
+        """Note the drill's process groups beside the cluster, for `sweep_orphans` to stop
+        should the drill be killed before its own clean-up runs."""
+        (self.directory / "processes").write_text(" ".join(str(p) for p in pids))
+
     def remove(self) -> None:
         """Stop the server if it runs (immediately: the data is thrown away) and delete everything."""
         if self.postmaster_pid() is not None:
@@ -201,6 +207,20 @@ def cluster_places(var: Path) -> list[Path]:
     return [var, Path(tempfile.gettempdir())]
 
 
+def kill_orphaned_group(pid: int) -> None:
+    """SIGKILL the process group a killed drill started, if `pid` still leads it and is one of
+    ours (granian or manage.py): a recycled pid is left alone."""
+    try:
+        stat_fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except (OSError, IndexError):
+        return
+    session = int(stat_fields[3])
+    if session == pid and ("granian" in command or "manage.py" in command):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+
+
 def sweep_orphans(places: list[Path], *, bin_dir: Path | None = None) -> list[Path]:
     """Remove the clusters of earlier drills that were killed before they could clean up
     (their owner.pid names a process that is gone). Returns what was removed."""
@@ -213,6 +233,9 @@ def sweep_orphans(places: list[Path], *, bin_dir: Path | None = None) -> list[Pa
             continue
         if pid_alive(owner):
             continue
+        with contextlib.suppress(OSError, ValueError):
+            for pid in (int(p) for p in (directory / "processes").read_text().split()):
+                kill_orphaned_group(pid)
         run_as = POSTGRES_SYSTEM_USER if os.geteuid() == 0 else None
         Cluster(directory, port=0, bin_dir=bin_dir or newest_pg_bin(), run_as=run_as).remove()
         removed.append(directory)

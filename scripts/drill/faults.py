@@ -16,9 +16,10 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -44,7 +45,7 @@ class FaultRecord:
     # PostgreSQL started, SMTP back), or at once for a kill the server heals itself. For the
     # refusals, when the first refused signer was acknowledged (set after the run).
     ended_at: float | None = None
-    back_at: float | None = None  # the faulted part running again; None: not within its window
+    back_at: float | None = None  # the faulted part running again; None: not before the load ended
     back_what: str = ""
     notes: list[str] = field(default_factory=list)
     held_tasks: tuple[str, ...] = ()  # task ids RUNNING when the task worker was killed
@@ -61,15 +62,24 @@ class Stage:
     sink: FaultySink
     load: DrillLoad
     say: Callable[[str], None]
+    watchers: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def load_ends(self) -> float:
+        return self.load.started + self.options.load_seconds()
+
+    def watch(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Keep watching for a fault's recovery while the next faults run (until the load ends)."""
+        self.watchers.append(asyncio.get_running_loop().create_task(coroutine))
 
 
 type Injector = Callable[[Stage, float], Awaitable[FaultRecord]]
 
 
 async def kill_web_worker(stage: Stage, window_end: float) -> FaultRecord:
-    """kill -9 one granian worker (a child, never the main process); watch for its successor
-    to start and then to serve (it holds a connection to PostgreSQL once it has answered a
-    request that reads the database: Django connects on first use)."""
+    """kill -9 one granian worker (a child, never the main process); watch, until the load
+    ends, for its successor to start and then to serve (it holds a connection to PostgreSQL
+    once it has answered a request that reads the database: Django connects on first use)."""
     web = stage.processes.children["web"]
     before = procs.children(web.pid)
     victim = min(before)
@@ -77,18 +87,23 @@ async def kill_web_worker(stage: Stage, window_end: float) -> FaultRecord:
     os.kill(victim, signal.SIGKILL)
     record.ended_at = record.injected_at
     stage.say(f"killed web worker pid {victim} of granian {web.pid} (workers {sorted(before)})")
-    successor = None
-    while time.monotonic() < window_end:
-        now = procs.children(web.pid)
-        if successor is None and now - before and len(now) >= len(before):
-            successor = min(now - before)
-            after = time.monotonic() - record.injected_at
-            stage.say(f"granian started pid {successor} in its place after {after:.1f} s")
-        if successor is not None and connected_to(successor, stage.cluster.port):
-            record.back_at = time.monotonic()
-            record.back_what = f"its successor pid {successor} serving"
-            break
-        await asyncio.sleep(0.05)
+
+    async def watch() -> None:
+        successor = None
+        while time.monotonic() < stage.load_ends:
+            now = procs.children(web.pid)
+            if successor is None and now - before and len(now) >= len(before):
+                successor = min(now - before)
+                after = time.monotonic() - record.injected_at
+                stage.say(f"granian started pid {successor} in its place after {after:.1f} s")
+            if successor is not None and connected_to(successor, stage.cluster.port):
+                record.back_at = time.monotonic()
+                record.back_what = f"its successor pid {successor} serving"
+                stage.say(f"{record.back_what}, {record.back_at - record.injected_at:.1f} s after the kill")
+                return
+            await asyncio.sleep(0.05)
+
+    stage.watch(watch())
     return record
 
 
@@ -111,19 +126,24 @@ async def kill_task_worker(stage: Stage, window_end: float) -> FaultRecord:
     )
     await asyncio.sleep(stage.options.supervisor_delay)
     new = stage.processes.restart("task worker")
+    stage.cluster.remember_processes([p.pid for p in stage.processes.children.values()])
     record.ended_at = record.back_at = time.monotonic()
     record.back_what = f"restarted by the drill (the supervisor) as pid {new.pid}"
     stage.say(f"{record.back_what}, {record.back_at - record.injected_at:.1f} s after the kill")
-    while record.held_tasks and time.monotonic() < window_end:
-        with contextlib.suppress(psycopg.Error):
-            if not set(record.held_tasks) & set(await running_tasks(conninfo)):
-                record.reclaimed_at = time.monotonic()
-                stage.say(
-                    f"the held task(s) left RUNNING {record.reclaimed_at - record.injected_at:.1f} s after the kill "
-                    f"(reclaim-stale-tasks, timeout {stage.options.task_timeout:.0f} s)"
-                )
-                break
-        await asyncio.sleep(0.25)
+
+    async def watch() -> None:
+        while record.held_tasks and time.monotonic() < stage.load_ends:
+            with contextlib.suppress(psycopg.Error):
+                if not set(record.held_tasks) & set(await running_tasks(conninfo)):
+                    record.reclaimed_at = time.monotonic()
+                    stage.say(
+                        f"the held task(s) left RUNNING {record.reclaimed_at - record.injected_at:.1f} s after the "
+                        f"kill (reclaim-stale-tasks, timeout {stage.options.task_timeout:.0f} s)"
+                    )
+                    return
+            await asyncio.sleep(0.25)
+
+    stage.watch(watch())
     return record
 
 
@@ -229,9 +249,8 @@ async def run_faults(stage: Stage) -> list[FaultRecord]:
         window_end = next_at + options.window_of(key)
         stage.say(f"+{time.monotonic() - started:.0f} s: {FAULTS[key]}")
         record = await INJECTORS[key](stage, window_end)
-        if record.back_at is None and key != "refuse":
-            stage.say(f"NOT back within its window: {key}")
         records.append(record)
         next_at = window_end
     await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+    await asyncio.gather(*stage.watchers)
     return records

@@ -108,6 +108,7 @@ class Drill:
         self.processes.start("task worker", [*manage, "worker", "--queue-name=*"], env=env, cwd=BASE_DIR)
         self.processes.start("scheduler", [*manage, "scheduler"], env=env, cwd=BASE_DIR)
         first_pids = {name: p.pid for name, p in self.processes.children.items()}
+        cluster.remember_processes(list(first_pids.values()))
         say(
             f"granian --respawn-failed-workers ({options.workers} workers × {options.threads} threads) on {base}, "
             f"manage.py worker, manage.py scheduler ({options.settings}); SMTP sink on 127.0.0.1:{smtp_port}; "

@@ -85,11 +85,24 @@ def test_clusters_left_by_a_killed_drill_are_removed_and_live_ones_kept(tmp_path
         (directory / "pg").mkdir(parents=True)
         (directory / "owner.pid").write_text(owner)
 
-    removed = sweep_orphans([tmp_path], bin_dir=tmp_path)
+    # A process the killed drill started in its own session, and an unrelated one.
+    left_running = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)", "manage.py", "worker"], start_new_session=True
+    )
+    unrelated = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+    (orphan / "processes").write_text(f"{left_running.pid} {unrelated.pid}")
+    try:
+        removed = sweep_orphans([tmp_path], bin_dir=tmp_path)
 
-    assert removed == [orphan]
-    assert not orphan.exists()
-    assert live.exists()
+        assert removed == [orphan]
+        assert not orphan.exists()
+        assert live.exists()
+        assert left_running.wait(timeout=10) == -9
+        assert unrelated.poll() is None
+    finally:
+        for process in (left_running, unrelated):
+            process.kill()
+            process.wait()
 
 
 def test_the_cluster_listens_on_loopback_only() -> None:
