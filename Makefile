@@ -4,7 +4,7 @@ UV := .tools/bin/uv
 PY := .venv/bin/python
 BIN := .venv/bin
 
-.PHONY: run test fuzz test-browser test-scaleout lint fmt typecheck check-deploy ci env clean bench drill
+.PHONY: run test fuzz test-browser test-scaleout test-slow lint fmt typecheck check-deploy ci env clean bench drill
 
 env: .venv/.synced
 
@@ -24,6 +24,11 @@ test: env
 test-browser: env
 	scripts/ensure-chromium
 	scripts/test-browser
+
+# Tests over 30 s that start the product's real processes (marker slow, tests/deploy); make test
+# leaves them out.
+test-slow: env
+	$(PY) -m pytest -m slow tests/deploy
 
 # Two web nodes behind nginx on PostgreSQL (tests/deploy/test_two_nodes.py, docs/deployment.md).
 test-scaleout: env

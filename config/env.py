@@ -77,6 +77,13 @@ EMAIL_HOST_USER = _str("TOWNHALL_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _str("TOWNHALL_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _bool("TOWNHALL_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = _str("TOWNHALL_DEFAULT_FROM_EMAIL", "petitions@townhall.invalid")
+# Seconds to wait for the mail server before a letter is deferred.
+EMAIL_TIMEOUT = _float("TOWNHALL_EMAIL_TIMEOUT", 20.0)
+# A deferred letter waits this long before its second try, doubling each time up to the
+# maximum; after EMAIL_MAX_ATTEMPTS tries it is given up (failed) and shown to staff.
+EMAIL_RETRY_BASE_SECONDS = _float("TOWNHALL_EMAIL_RETRY_BASE_SECONDS", 30.0)
+EMAIL_RETRY_MAX_SECONDS = _float("TOWNHALL_EMAIL_RETRY_MAX_SECONDS", 3600.0)
+EMAIL_MAX_ATTEMPTS = _int("TOWNHALL_EMAIL_MAX_ATTEMPTS", 10)
 
 COUNTER_INTERVAL_SECONDS = _float("TOWNHALL_COUNTER_INTERVAL", 2.0)
 EMAIL_INTERVAL_SECONDS = _float("TOWNHALL_EMAIL_INTERVAL", 1.0)

@@ -23,3 +23,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("altcha/", include("altcha_django.urls")),
 ]
+
+# Django's error handlers: the HTML pages, or JSON under /api/ (townhall/core/errorpages.py).
+handler400 = "townhall.core.errorpages.bad_request"
+handler403 = "townhall.core.errorpages.permission_denied"
+handler404 = "townhall.core.errorpages.page_not_found"
+handler500 = "townhall.core.errorpages.server_error"

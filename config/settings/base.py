@@ -201,6 +201,7 @@ MAILERS: dict[str, Any] = {
             "username": env.EMAIL_HOST_USER or None,
             "password": env.EMAIL_HOST_PASSWORD or None,
             "use_tls": env.EMAIL_USE_TLS,
+            "timeout": env.EMAIL_TIMEOUT,
         },
     }
 }
@@ -209,6 +210,8 @@ SESSION_COOKIE_HTTPONLY = True
 # Only staff have sessions; none outlives the absolute staff limit (see TOWNHALL above).
 SESSION_COOKIE_AGE = env.STAFF_SESSION_MAX_HOURS * 3600
 CSRF_COOKIE_HTTPONLY = False
+# Django's page, or JSON under /api/ (townhall/core/errorpages.py).
+CSRF_FAILURE_VIEW = "townhall.core.errorpages.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -304,9 +307,9 @@ TOWNHALL: dict[str, Any] = {
     # Personal details are anonymised this many months after a petition closes or is rejected.
     "ANONYMISE_AFTER_MONTHS": env.ANONYMISE_AFTER_MONTHS,
     "ANONYMISE_INTERVAL_SECONDS": 3600.0,
-    # Retention: the `anonymise` job above enforces every period (townhall/core/retention.py
-    # lists the rules; docs/integrity.md). Sent letters lose their address and body, and the
-    # embedded outbox forgets them, this many days after sending.
+    # Retention: the `anonymise` job above enforces every period (townhall/core/retention.py;
+    # docs/operations.md, section 6, lists the rules). Sent letters lose their address and
+    # body, and the embedded outbox forgets them, this many days after sending.
     "SENT_LETTER_RETENTION_DAYS": 30,
     # Finished background-task rows (their arguments can hold addresses) are deleted.
     "TASK_RESULT_RETENTION_DAYS": 7,
@@ -314,11 +317,25 @@ TOWNHALL: dict[str, Any] = {
     "UNCONFIRMED_RETENTION_DAYS": 30,
     # Messages through the contact relay lose sender details and text.
     "CONTACT_MESSAGE_RETENTION_DAYS": 90,
+    # A petition that never reached the moderators is deleted, with its sponsors' signatures,
+    # this many days after it was started (its creator never confirmed) or after its creator
+    # confirmed (it never gathered its sponsors). Exempted petitions are kept.
+    "UNSUBMITTED_PETITION_RETENTION_DAYS": 90,
+    # A public question's asker (name, email address, postcode) is removed this many days
+    # after the question is finished: its meeting started or was cancelled, or it was
+    # rejected (townhall/questions/services.py, question_forget_askers).
+    "QUESTION_ASKER_RETENTION_DAYS": 90,
     # Where `manage.py backup` and `restore` find pg_dump and pg_restore; empty: the PATH.
     "POSTGRES_BIN_DIR": env.POSTGRES_BIN_DIR,
     # Rows per batch for the counter and the confirmation-email sender.
     "COUNTER_BATCH_SIZE": 5000,
     "EMAIL_BATCH_SIZE": 200,
+    # The outbox (townhall/mail): a letter deferred by a temporary failure (4xx, timeout,
+    # server away) is tried again after base × 2^(tries − 1) seconds, at most max; after
+    # EMAIL_MAX_ATTEMPTS tries it is failed and shown to staff. A 5xx refusal is never retried.
+    "EMAIL_RETRY_BASE_SECONDS": env.EMAIL_RETRY_BASE_SECONDS,
+    "EMAIL_RETRY_MAX_SECONDS": env.EMAIL_RETRY_MAX_SECONDS,
+    "EMAIL_MAX_ATTEMPTS": env.EMAIL_MAX_ATTEMPTS,
     # Email domains whose addresses ignore dots and "+tags" in the local part.
     "DOT_INSENSITIVE_EMAIL_DOMAINS": ["gmail.com", "googlemail.com"],
     # Fraud controls. Signatures from one IP on one petition beyond (count, seconds) become

@@ -1,11 +1,13 @@
 """The database floor: one journey's writes issued straight to PostgreSQL, no web stack.
 
-Per journey, three statements, each its own transaction with a durable commit (the
-server's synchronous_commit, `on` by default), as the application commits them:
+Per journey, four transactions with a durable commit each (the server's
+synchronous_commit, `on` by default), as the application commits them:
 
 1. INSERT the pending signature (every column the application writes);
-2. UPDATE it as emailed (email_pending false, emails_sent + 1, email_sent_at);
-3. UPDATE it as confirmed (state verified, verified_at) where it is still pending.
+2. INSERT its letter into the outbox and UPDATE it as emailed (email_pending false,
+   emails_sent + 1, email_sent_at) — one transaction, as the sender does per batch;
+3. UPDATE the letter as sent (the sender commits each letter's outcome on its own);
+4. UPDATE the signature as confirmed (state verified, verified_at) where still pending.
 
 `connections` concurrent psycopg connections loop until the time or count limit. The
 journeys/s this reaches is the ceiling for the application on the same database.
@@ -33,6 +35,14 @@ MARK_SENT = (
     "UPDATE signatures_signature SET email_pending = false, emails_sent = emails_sent + 1, "
     "email_sent_at = now() WHERE id = ANY(%s)"
 )
+QUEUE_LETTER = """
+INSERT INTO mail_queuedemail (
+    dedupe_key, "to", subject, body, headers, priority, status, attempts, next_attempt_at,
+    last_error, created_at
+) VALUES (%s, %s, 'Confirm your signature', %s, '{}', 0, 'queued', 0, now(), '', now())
+RETURNING id
+"""
+LETTER_SENT = "UPDATE mail_queuedemail SET status = 'sent', attempts = 1, sent_at = now() WHERE id = %s"
 CONFIRM = "UPDATE signatures_signature SET state = 'verified', verified_at = now() WHERE id = %s AND state = 'pending'"
 
 
@@ -41,9 +51,9 @@ class Floor:
     journeys: int
     seconds: float
     journeys_per_s: float
-    commits_per_s: float  # three per journey
+    commits_per_s: float  # four per journey
     connections: int
-    p50_ms: float  # one journey's three commits, issued back to back (0 without journeys)
+    p50_ms: float  # one journey's four commits, issued back to back (0 without journeys)
     p99_ms: float
 
 
@@ -82,7 +92,15 @@ async def run_floor(
                 row = await cursor.fetchone()
                 if row is None:
                     raise RuntimeError("INSERT … RETURNING gave no row")
-                await conn.execute(MARK_SENT, ([row[0]],), prepare=True)
+                async with conn.transaction():
+                    letter = await conn.execute(
+                        QUEUE_LETTER, (f"signature:{row[0]}:email:1", email, f"Link for {i}"), prepare=True
+                    )
+                    letter_row = await letter.fetchone()
+                    await conn.execute(MARK_SENT, ([row[0]],), prepare=True)
+                if letter_row is None:
+                    raise RuntimeError("INSERT … RETURNING gave no letter")
+                await conn.execute(LETTER_SENT, (letter_row[0],), prepare=True)
                 await conn.execute(CONFIRM, (row[0],), prepare=True)
                 latencies.append(time.perf_counter() - t)
 
@@ -96,7 +114,7 @@ async def run_floor(
         journeys=len(latencies),
         seconds=elapsed,
         journeys_per_s=len(latencies) / elapsed,
-        commits_per_s=3 * len(latencies) / elapsed,
+        commits_per_s=4 * len(latencies) / elapsed,
         connections=connections,
         p50_ms=latencies[len(latencies) // 2] * 1000 if latencies else 0.0,
         p99_ms=latencies[int(len(latencies) * 0.99)] * 1000 if latencies else 0.0,

@@ -346,15 +346,17 @@ class BackendRun:
         return count, lag
 
     async def _wait_for_outbox(self, db: Database, petition_id: int) -> None:
-        """Until no signature of the petition is owed its email (or the drain timeout), then a
-        grace period in which a late duplicate would arrive at the sink."""
+        """Until no signature of the petition is owed its email and the outbox has no letter
+        left to try (or the drain timeout), then a grace period in which a late duplicate
+        would arrive at the sink."""
         deadline = time.monotonic() + self.options.drain_timeout
         while time.monotonic() < deadline:
             owed = db.fetch(
                 "SELECT count(*) FROM signatures_signature WHERE petition_id = ? AND email_pending = ?",
                 (petition_id, True),
             )[0][0]
-            if owed == 0:
+            waiting = db.fetch("SELECT count(*) FROM mail_queuedemail WHERE status IN ('queued', 'deferred')")[0][0]
+            if owed == 0 and waiting == 0:
                 break
             await asyncio.sleep(0.2)
         await asyncio.sleep(DUPLICATE_GRACE)

@@ -51,9 +51,10 @@ def a_working_council(moderator: User) -> None:
     sign(petition, 90, confirm=False)
     open_petition(moderator=moderator, action="Light the towpath")
     signature_count_new()
-    queue_letters([Letter(dedupe_key=f"test:{n}", to=f"r{n}@example.org", subject="S", body="B") for n in range(3)])
-    send_queued_letters(batch_size=2)
-    queue_letters([Letter(dedupe_key="test:late", to="late@example.org", subject="S", body="B")])
+    letters = [Letter(dedupe_key=f"test:{n}", to=f"r{n}@example.org", subject="S", body="B") for n in range(3)]
+    queue_letters(letters, drain=False)
+    send_queued_letters(limit=2)
+    queue_letters([Letter(dedupe_key="test:late", to="late@example.org", subject="S", body="B")], drain=False)
     OutboxBackend().send_messages([EmailMessage("Hello", "Body", to=["x@example.org"])])
 
 

@@ -71,7 +71,16 @@ def test_deep_reports_the_oldest_unsent_email_and_the_task_workers_last_work() -
         dedupe_key="b", to="b@example.org", subject="s", body="b", created_at=now - timedelta(minutes=1)
     )
     QueuedEmail.objects.create(
-        dedupe_key="c", to="c@example.org", subject="s", body="b", created_at=now - timedelta(hours=9), sent_at=now
+        dedupe_key="c",
+        to="c@example.org",
+        subject="s",
+        body="b",
+        created_at=now - timedelta(hours=9),
+        sent_at=now,
+        status="sent",
+    )
+    QueuedEmail.objects.create(
+        dedupe_key="d", to="d@example.org", subject="s", body="b", created_at=now, status="refused", gave_up_at=now
     )
     finished = now - timedelta(seconds=30)
     DBTaskResult.objects.create(
@@ -93,6 +102,7 @@ def test_deep_reports_the_oldest_unsent_email_and_the_task_workers_last_work() -
     assert body["status"] == "ok"
     assert body["checks"] == {"database": "ok", "cache": "ok"}
     assert 5 * 60 <= body["oldest_queued_email_age_seconds"] < 6 * 60
+    assert body["outbox"] == {"queued": 2, "deferred": 0, "refused": 1, "failed": 0}
     worker = body["task_worker"]
     assert worker["last_finished_at"] == finished.isoformat()
     assert 30 <= worker["last_finished_age_seconds"] < 90

@@ -14,6 +14,7 @@ import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.management import call_command
+from django.db import IntegrityError, OperationalError
 from pytest_django.fixtures import Settings
 
 from tests.builders import APPROVED_IN_WINTER, open_petition, sign
@@ -121,6 +122,48 @@ def test_a_failing_job_is_retried_at_its_next_interval(registry: Any) -> None:
     assert scheduler.run_due_jobs(now=105.0) == []
     assert scheduler.run_due_jobs(now=110.0) == ["broken"]
     assert recorder.calls == ["broken", "broken"]
+
+
+def test_a_job_that_loses_the_database_raises_and_stays_due(registry: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = Recorder()
+
+    def lost() -> None:
+        recorder.calls.append("lost")
+        raise OperationalError("server closed the connection unexpectedly")
+
+    scheduler.register(name="a-first", interval_key="FAST_SECONDS", func=recorder.job("first"))
+    scheduler.register(name="b-lost", interval_key="FAST_SECONDS", func=lost)
+    scheduler.register(name="c-later", interval_key="FAST_SECONDS", func=recorder.job("later"))
+    monkeypatch.setattr(scheduler, "database_reachable", lambda: False)
+
+    with pytest.raises(OperationalError):
+        scheduler.run_due_jobs(now=100.0)
+
+    assert recorder.calls == ["first", "lost"]
+    # Back again: the job that lost the database is still due, and so is the one after it.
+    monkeypatch.setattr(scheduler, "database_reachable", lambda: True)
+    assert scheduler.run_due_jobs(now=101.0) == ["b-lost", "c-later"]
+
+
+def test_a_database_error_with_the_database_reachable_is_the_job_s_own_failure(
+    registry: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> None:
+        raise IntegrityError("duplicate key")
+
+    scheduler.register(name="broken", interval_key="FAST_SECONDS", func=broken)
+    monkeypatch.setattr(scheduler, "database_reachable", lambda: True)
+
+    with caplog.at_level(logging.ERROR, logger="townhall.scheduler"):
+        assert scheduler.run_due_jobs(now=100.0) == ["broken"]
+
+    assert scheduler.run_due_jobs(now=105.0) == []
+    assert [r.getMessage() for r in caplog.records] == ["periodic job broken failed"]
+
+
+@pytest.mark.django_db(transaction=True)  # as the scheduler runs: outside any transaction
+def test_the_database_is_reachable_under_test() -> None:
+    assert scheduler.database_reachable() is True
 
 
 def test_registering_a_name_again_replaces_the_job(registry: Any) -> None:
@@ -254,12 +297,48 @@ def test_the_scheduler_loop_runs_due_jobs_until_stopped(registry: Any, monkeypat
     assert out.getvalue().splitlines() == ["Scheduler running: counter", "Scheduler stopped."]
 
 
+def test_the_scheduler_loop_waits_longer_each_time_the_database_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three rounds without a database, one with, one without again: it says so each time and
+    waits 1, 2, 4 s, then 1 s again after a round that ran, and never exits for it."""
+    rounds = iter(["lost", "lost", "lost", "ran", "lost", "stop"])
+    handlers: dict[int, Any] = {}
+    monkeypatch.setattr(
+        scheduler_command.signal, "signal", lambda signum, handler: handlers.__setitem__(signum, handler)
+    )
+
+    def run_due_jobs(*, now: float) -> list[str]:
+        match next(rounds):
+            case "lost":
+                raise OperationalError("connection refused")
+            case "ran":
+                return ["count-signatures"]
+            case _:
+                handlers[signal.SIGTERM](signal.SIGTERM, None)
+                return []
+
+    monkeypatch.setattr(scheduler_command.scheduler, "run_due_jobs", run_due_jobs)
+    monkeypatch.setattr(scheduler_command.Command, "forget_connections", staticmethod(lambda: None))
+    slept: list[float] = []
+    monkeypatch.setattr(scheduler_command.time, "sleep", slept.append)
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("scheduler", stdout=out, stderr=err)
+
+    assert err.getvalue().splitlines() == [
+        f"Scheduler lost its database (connection refused); reconnecting in {seconds} s" for seconds in (1, 2, 4, 1)
+    ]
+    # The waits are taken in 0.2 s steps, so a stop signal is answered at once.
+    assert sum(slept) == pytest.approx(1 + 2 + 4 + 1 + 0.2 + 0.2)
+    assert out.getvalue().rstrip().endswith("Scheduler stopped.")
+
+
 # --- the embedded `run` supervisor ------------------------------------------------------------
 
 
 class FakeChild:
-    def __init__(self, command: list[str], *, exits_with: int | None) -> None:
+    def __init__(self, command: list[str], *, exits_with: int | None, pid: int) -> None:
         self.command = command
+        self.pid = pid
         self.returncode: int | None = exits_with
         self.signals: list[int] = []
 
@@ -280,14 +359,16 @@ class FakeChild:
 @pytest.fixture
 def supervisor(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """`run` with its children, signals, sleeps and set-up commands replaced by recorders."""
-    state: dict[str, Any] = {"children": [], "commands": [], "handlers": {}, "dies": None}
+    state: dict[str, Any] = {"children": [], "commands": [], "handlers": {}, "dies": None, "stopped_groups": []}
 
     def popen(command: list[str], **kwargs: Any) -> FakeChild:
         assert kwargs["start_new_session"] is True
         name = command[2]
         # Only the first of its kind dies: the one started in its place keeps running.
         first = not any(child.command[2] == name for child in state["children"])
-        child = FakeChild(command, exits_with=3 if name == state["dies"] and first else None)
+        child = FakeChild(
+            command, exits_with=3 if name == state["dies"] and first else None, pid=1000 + len(state["children"])
+        )
         state["children"].append(child)
         return child
 
@@ -299,6 +380,7 @@ def supervisor(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setattr(run_command.signal, "signal", lambda s, h: state["handlers"].__setitem__(s, h))
     monkeypatch.setattr(run_command.time, "sleep", sleep)
     monkeypatch.setattr(run_command, "call_command", lambda name, **kw: state["commands"].append(name))
+    monkeypatch.setattr(run_command, "stop_leftovers", state["stopped_groups"].append)
     return state
 
 
@@ -335,3 +417,14 @@ def test_run_restarts_a_child_that_dies_and_says_so(supervisor: dict[str, Any]) 
     assert dead.signals == []  # already gone
     assert [web.signals, sched.signals, restarted.signals] == [[signal.SIGTERM]] * 3
     assert out.getvalue().rstrip().endswith("Townhall stopped.")
+    # Whatever the dead worker left in its process group was killed, once, before the new one.
+    assert supervisor["stopped_groups"] == [dead.pid]
+
+
+def test_run_starts_the_worker_without_an_autoreloader(supervisor: dict[str, Any]) -> None:
+    call_command("run", "--no-demo", stdout=io.StringIO())
+
+    worker = next(child for child in supervisor["children"] if child.command[2] == "worker")
+    assert "--no-reload" in worker.command
+    web = next(child for child in supervisor["children"] if child.command[2] == "runserver")
+    assert "--noreload" in web.command

@@ -15,26 +15,27 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from tests.core.outage import database_url, outage
 from townhall.mail.models import OutboxMessage
+from townhall.mail.services import Letter, queue_letters
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def queue_email(to: str) -> DBTaskResult[..., object]:
+    """A letter in the outbox and a task to send it, as a service queues them."""
+    queue_letters([Letter(dedupe_key=f"test:{to}", to=to, subject="Thank you", body="Signed.\n")], drain=False)
     return DBTaskResult.objects.create(
-        args_kwargs={"args": [], "kwargs": {"to": to, "subject": "Thank you", "body": "Signed."}},
-        task_path="townhall.mail.tasks.deliver_email",
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="townhall.mail.tasks.send_queued_emails",
         queue_name="email",
         backend_name="default",
         run_after=timezone.now(),
@@ -53,43 +54,13 @@ def wait_until_done(tasks: list[DBTaskResult[..., object]], worker: subprocess.P
     pytest.fail(f"tasks not done after {seconds} s")
 
 
-@contextmanager
-def database_outage() -> Iterator[None]:
-    """The test database refuses new connections until the end of the block. The switch is
-    thrown from the server's maintenance database, since a database cannot close itself."""
-    settings_dict = connection.settings_dict
-    name = connection.ops.quote_name(settings_dict["NAME"])
-    maintenance = psycopg.connect(
-        host=settings_dict["HOST"],
-        port=settings_dict["PORT"],
-        user=settings_dict["USER"],
-        dbname="postgres",
-        autocommit=True,
-    )
-    with maintenance:
-        maintenance.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false")
-        try:
-            yield
-        finally:
-            maintenance.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")
-
-
-def terminate_other_connections() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        row = cursor.fetchone()
-    assert row is not None
-    return int(row[0])
-
-
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    database = connection.settings_dict
-    url = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "TOWNHALL_DATABASE_URL": url}
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "TOWNHALL_DATABASE_URL": database_url(),
+    }
     log_path = tmp_path / "worker.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 (our own manage.py)
@@ -119,11 +90,7 @@ def test_the_worker_survives_terminated_connections_and_drains_later_tasks(
 ) -> None:
     wait_until_done([queue_email("first@example.org")], worker, 60)
 
-    terminated = 0
-    with database_outage():
-        for _ in range(10):  # five seconds without a database, as in a PostgreSQL restart
-            terminated += terminate_other_connections()
-            time.sleep(0.5)
+    terminated = outage(seconds=5)  # as in a PostgreSQL restart
     assert terminated >= 1
 
     later = [queue_email(f"later{n}@example.org") for n in range(3)]

@@ -7,8 +7,8 @@ answering requests, with a fresh worker in the dead one's place.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shlex
 import signal
 import socket
 import subprocess
@@ -21,16 +21,7 @@ from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-DEPLOYMENT = BASE_DIR / "docs" / "deployment.md"
-
-
-def documented_granian_command(port: int) -> list[str]:
-    line = next(line for line in DEPLOYMENT.read_text().splitlines() if line.startswith(".venv/bin/granian "))
-    words = shlex.split(line.split("#", 1)[0])
-    words[words.index("--port") + 1] = str(port)
-    words[0] = str(BASE_DIR / words[0])
-    return words
+from tests.deploy.documented import BASE_DIR, documented_command
 
 
 def free_port() -> int:
@@ -96,19 +87,23 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "TOWNHALL_DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}",
     }
-    command = documented_granian_command(port)
+    command = documented_command(".venv/bin/granian", port=str(port))
     log = (tmp_path / "granian.log").open("wb")
-    process = subprocess.Popen(command, cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    # In its own process group: the worker granian respawns outlives granian's own exit, so the
+    # whole group is killed at the end.
+    process = subprocess.Popen(  # noqa: S603
+        command, cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         yield process, port
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
         log.close()
         sys.stdout.write((tmp_path / "granian.log").read_text(errors="replace")[-2000:])
 

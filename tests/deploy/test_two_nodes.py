@@ -49,12 +49,12 @@ from scripts.bench import procs
 from scripts.bench.identities import client_address, signer
 from scripts.bench.smtp_sink import Sink
 from scripts.nginx_conf import render
+from tests.deploy.documented import documented_command
 from townhall.core.net import fingerprint
 
 pytestmark = [pytest.mark.postgres, pytest.mark.scaleout]
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VENV_BIN = Path(sys.executable).parent
 NGINX = "/usr/sbin/nginx"
 DATABASE = "townhall_scaleout_nodes"
 SECRET_KEY = "townhall-scaleout-test-key-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -279,25 +279,26 @@ async def scenario(run_dir: Path, processes: procs.Processes, sink: Sink) -> Non
 
     say(started, f"starting web nodes on {node_ports}, a task worker each, one scheduler, nginx on {nginx_port}")
     for name, port in zip("ab", node_ports, strict=True):
+        # The documented commands (docs/deployment.md), one granian worker per node here.
         processes.start(
             f"web-{name}",
-            [
-                str(VENV_BIN / "granian"),
-                *("--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)),
-                *("--workers", "1", "--no-ws", "--log-level", "warning"),
-                "config.wsgi:application",
-            ],
+            [*documented_command(".venv/bin/granian", port=str(port), workers="1"), "--log-level", "warning"],
             env=environment,
             cwd=BASE_DIR,
         )
         # A task worker beside each node: both drain the same outbox.
         processes.start(
             f"worker-{name}",
-            [*manage, "db_worker", "--queue-name=*", "--interval=0.2", "--no-startup-delay"],
+            [
+                *documented_command(".venv/bin/python manage.py worker"),
+                *("--interval=0.2", "--no-startup-delay"),
+            ],
             env=environment,
             cwd=BASE_DIR,
         )
-    processes.start("scheduler", [*manage, "scheduler"], env=environment, cwd=BASE_DIR)
+    processes.start(
+        "scheduler", documented_command(".venv/bin/python manage.py scheduler"), env=environment, cwd=BASE_DIR
+    )
 
     conf = run_dir / "nginx.conf"
     (run_dir / "temp").mkdir()
@@ -363,7 +364,9 @@ async def scenario(run_dir: Path, processes: procs.Processes, sink: Sink) -> Non
     await wait_until(f"count.json to show {expected}", counted, seconds=DEADLINE_SECONDS, processes=processes)
 
     async def outbox_drained() -> bool:
-        return fetch("SELECT count(*) FROM signatures_signature WHERE email_pending")[0][0] == 0
+        owed = fetch("SELECT count(*) FROM signatures_signature WHERE email_pending")[0][0]
+        waiting = fetch("SELECT count(*) FROM mail_queuedemail WHERE status IN ('queued', 'deferred')")[0][0]
+        return owed == waiting == 0
 
     await wait_until("the outbox to drain", outbox_drained, seconds=DEADLINE_SECONDS, processes=processes)
     await asyncio.sleep(2.0)  # a few more sender and counter runs: a late duplicate would arrive now

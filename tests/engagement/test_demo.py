@@ -31,7 +31,7 @@ def test_one_published_update_one_waiting_and_one_relayed_message(client: Client
         petition=published.petition, state=SignatureState.VERIFIED, wants_updates=True
     ).count()
     assert subscribers > 0
-    assert QueuedEmail.objects.filter(dedupe_key__startswith=f"update:{published.pk}:").count() == subscribers
+    assert QueuedEmail.objects.filter(dedupe_key__startswith=f"update:{published.pk}:signature:").count() == subscribers
     assert published.title in client.get(f"/petitions/{published.petition_id}/").content.decode()
 
     message = ContactMessage.objects.get()

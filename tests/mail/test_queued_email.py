@@ -43,19 +43,21 @@ def test_sending_delivers_each_letter_once_with_its_headers() -> None:
     assert sorted(m.to[0] for m in mail.outbox) == [f"person{i}@example.org" for i in range(3)]
     first = next(m for m in mail.outbox if m.to == ["person0@example.org"])
     assert first.extra_headers["List-Unsubscribe"] == "<http://testserver/u/0/>"
-    assert not QueuedEmail.objects.filter(sent_at__isnull=True).exists()
+    assert set(QueuedEmail.objects.values_list("status", flat=True)) == {"sent"}
 
 
-def test_a_failed_delivery_leaves_the_letter_owed(monkeypatch: Any) -> None:
+def test_a_failed_delivery_leaves_the_letter_owed(monkeypatch: Any, settings: Any) -> None:
+    settings.TOWNHALL = {**settings.TOWNHALL, "EMAIL_RETRY_BASE_SECONDS": 0}
     queue_letters(_letters(1))
 
     def refuse(self: Any, *args: Any, **kwargs: Any) -> int:
         raise ConnectionError("mail server down")
 
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
-    with pytest.raises(ConnectionError):
-        send_queued_letters()
-    assert QueuedEmail.objects.get().sent_at is None
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    assert send_queued_letters() == 0
+    letter = QueuedEmail.objects.get()
+    assert (letter.status, letter.sent_at, letter.attempts) == ("deferred", None, 1)
+    assert letter.last_error == "ConnectionError: mail server down"
     monkeypatch.undo()
     assert send_queued_letters() == 1
 

@@ -151,6 +151,7 @@ URL_AUDIENCE: dict[str, Audience] = {
     "moderation:remove": A,
     "moderation:remoderate": A,
     "integrity:overview": A,
+    "accounts:email": A,
     "integrity:invalidate": A,
 }
 

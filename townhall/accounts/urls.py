@@ -13,6 +13,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=ThrottledLoginForm),
         name="login",
     ),
+    path("email/", views.email, name="email"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

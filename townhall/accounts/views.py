@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from townhall.accounts import twofactor
-from townhall.accounts.decorators import signed_in_required
+from townhall.accounts.decorators import administrator_required, signed_in_required
 from townhall.accounts.forms import TokenForm
 from townhall.accounts.policies import can_administer, can_clerk, can_moderate, can_respond
-from townhall.core.http import no_store, safe_next
+from townhall.accounts.services import letters_retry
+from townhall.core.http import no_store, safe_next, whole_number
+from townhall.mail.selectors import letters_needing_attention, outbox_health
+
+# The most letters the staff email page lists at once (newest problems first).
+EMAIL_PAGE = 200
 
 
 @signed_in_required
@@ -28,7 +35,35 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "responds": can_respond(user),
             "clerks": can_clerk(user),
             "administers": can_administer(user),
+            "outbox": outbox_health(),
         },
+    )
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def email(request: HttpRequest) -> HttpResponse:
+    """Letters the mail server refused or that were given up, and those waiting to be tried
+    again, with a way to send them again once the cause is mended."""
+    if request.method == "POST":
+        letter = whole_number(request.POST.get("letter", ""))
+        if "letter" in request.POST and letter is None:
+            messages.error(request, _("That letter number is not valid."))
+            return redirect("accounts:email")
+        retried = letters_retry(actor=request.user, letter_ids=None if letter is None else [letter])
+        if retried:
+            messages.success(
+                request,
+                ngettext("%(n)d letter will be sent again.", "%(n)d letters will be sent again.", retried)
+                % {"n": retried},
+            )
+        else:
+            messages.info(request, _("There was nothing to send again."))
+        return redirect("accounts:email")
+    return render(
+        request,
+        "accounts/email.html",
+        {"staff_nav": True, "outbox": outbox_health(), "letters": letters_needing_attention()[:EMAIL_PAGE]},
     )
 
 

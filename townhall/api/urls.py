@@ -3,19 +3,18 @@
 (The UK Parliament-compatible JSON lives in uk_urls.py.)
 """
 
-from django.urls import URLPattern, URLResolver, path, re_path
+from django.urls import URLPattern, URLResolver, path
 
 from townhall.api import exports, feeds, views
-from townhall.api.errors import not_found_json
+from townhall.api.errors import json_405
 from townhall.api.v1.api import api, json_method_not_allowed
 
 app_name = "api"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", json_method_not_allowed(api.urls)),
-    path("api/docs", views.api_docs, name="docs"),
-    # Anything else under /api/v1/ is a JSON 404, never the HTML page.
-    re_path(r"^api/v1/(?P<rest>.*)$", not_found_json),
+    path("api/docs", json_405(views.api_docs), name="docs"),
+    # Anything else under /api/ is a JSON 404 from handler404 (townhall/core/errorpages.py).
     path("petitions.csv", exports.petitions_csv, name="petitions_csv"),
     path("petitions/<int:pk>/signatories.csv", exports.signatories_csv, name="signatories_csv"),
     path("petitions/<int:pk>/signatories.pdf", exports.signatories_pdf, name="signatories_pdf"),

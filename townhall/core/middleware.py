@@ -1,4 +1,5 @@
-"""Domain errors as pages (the one place they become HTTP responses for pages), the
+"""Domain errors as pages (the one place they become HTTP responses for pages, or the
+registered answer of a part of the site such as the API's JSON: core/errorpages.py), the
 refusal of NUL bytes in addresses and query parameters, and the Permissions-Policy header on every response."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from townhall.core.errorpages import error_answer
 from townhall.core.errors import DomainError
 
 
@@ -26,12 +28,10 @@ class DomainErrorMiddleware:
 
 
 def domain_error_page(request: HttpRequest, exception: DomainError) -> HttpResponse:
-    response = render(
-        request,
-        "core/domain_error.html",
-        {"error": exception},
-        status=exception.http_status,
-    )
+    def page() -> HttpResponse:
+        return render(request, "core/domain_error.html", {"error": exception}, status=exception.http_status)
+
+    response = error_answer(request, status=exception.http_status, refusal=exception, page=page)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -35,6 +35,7 @@ from townhall.core.text import text_within
 from townhall.core.tokens import LINK_NOT_VALID, get_by_token, link_token, new_token
 from townhall.engagement.models import ContactMessage, MessageState, PetitionUpdate, UpdateState
 from townhall.lists.selectors import resident_block_reason
+from townhall.mail.models import LetterPriority
 from townhall.mail.services import Letter, queue_letters, render_email, send_email
 from townhall.petitions import policies
 from townhall.petitions.models import Petition, PetitionState
@@ -98,6 +99,7 @@ def update_submit(*, petition_id: int, token: str, title: str, body: str) -> Pet
     moderators = user_emails_moderators()
     if moderators:
         send_email(
+            key=f"update:{update.pk}:submitted",
             to=moderators,
             template="engagement/email/update_submitted",
             context={
@@ -144,6 +146,7 @@ def update_approve(*, update_id: int, actor: Actor) -> PetitionUpdate:
     audit_record(action="update.published", target=update, actor=actor)
     copies = [update.petition.creator_email, *([actor.email] if getattr(actor, "email", "") else [])]
     send_email(
+        key=f"update:{update.pk}:published",
         to=copies,
         template="engagement/email/update_published",
         context={
@@ -182,6 +185,7 @@ def update_reject(*, update_id: int, reason: str, actor: Actor) -> PetitionUpdat
     update.save(update_fields=["state", "moderated_at", "moderated_by", "rejection_reason"])
     audit_record(action="update.rejected", target=update, actor=actor)
     send_email(
+        key=f"update:{update.pk}:rejected",
         to=[update.petition.creator_email],
         template="engagement/email/update_rejected",
         context={
@@ -432,6 +436,8 @@ def contact_message_create(
         return None
     audit_record(action="contact.created", target=message)
     send_email(
+        key=f"contact:{message.pk}:confirm",
+        priority=LetterPriority.WAITING,
         to=[email],
         template="engagement/email/contact_confirm",
         context={

@@ -10,17 +10,24 @@ class IntegrityConfig(AppConfig):
         from townhall.core import panels, retention, scheduler
         from townhall.integrity.panels import removed_panel
         from townhall.integrity.prechecks import precheck_text
-        from townhall.integrity.services import anonymise_due, trending_detect
+        from townhall.integrity.services import anonymise_due, petitions_forget_unsubmitted, trending_detect
         from townhall.petitions.selectors import register_text_check
 
         scheduler.register(name="detect-trends", interval_key="TREND_INTERVAL_SECONDS", func=trending_detect)
-        # The anonymiser enforces every retention rule, this app's (closed and rejected
-        # petitions, their creators and signers) and those other apps register.
+        # The anonymiser enforces every retention rule, this app's (closed, rejected and
+        # removed petitions: their creators, signers and trend alerts; petitions that never
+        # reached the moderators) and those other apps register.
         retention.register(
             name="petitions",
-            models=("petitions.Petition", "signatures.Signature"),
+            models=("petitions.Petition", "signatures.Signature", "integrity.TrendAlert"),
             period_key="ANONYMISE_AFTER_MONTHS",
             enforce=lambda now: anonymise_due(now=now),
+        )
+        retention.register(
+            name="unsubmitted-petitions",
+            models=("petitions.Petition", "signatures.Signature"),
+            period_key="UNSUBMITTED_PETITION_RETENTION_DAYS",
+            enforce=petitions_forget_unsubmitted,
         )
         scheduler.register(
             name="anonymise", interval_key="ANONYMISE_INTERVAL_SECONDS", func=retention.retention_enforce

@@ -32,7 +32,7 @@ from townhall.integrity.models import (
 )
 from townhall.mail.services import send_email
 from townhall.petitions.models import Petition
-from townhall.petitions.services import petition_tally_remove
+from townhall.petitions.services import petition_forget_unsubmitted, petition_tally_remove
 from townhall.signatures.models import Signature, SignatureState
 
 # Signatures that count or may yet count; fraudulent ones never did.
@@ -283,7 +283,13 @@ def trending_detect(*, now: datetime.datetime | None = None) -> list[TrendAlert]
 def _tell_staff(alerts: list[TrendAlert]) -> None:
     staff = user_emails_moderators()
     if staff:
-        send_email(to=staff, template="integrity/email/trend_alert", context={"alerts": alerts})
+        ids = sorted(alert.pk for alert in alerts)
+        send_email(
+            key=f"trend-alerts:{ids[0]}-{ids[-1]}:{len(ids)}",
+            to=staff,
+            template="integrity/email/trend_alert",
+            context={"alerts": alerts},
+        )
 
 
 def removed_counts(*, petition: Petition) -> list[tuple[str, int]]:
@@ -300,7 +306,8 @@ def removed_counts(*, petition: Petition) -> list[tuple[str, int]]:
 
 
 def anonymise_due(*, now: datetime.datetime | None = None) -> int:
-    """Anonymise every petition closed or rejected more than the configured months ago.
+    """Anonymise every petition closed, rejected or removed more than the configured months
+    ago: its creator and signers, and the trend alerts naming its signers' addresses.
 
     Exempted petitions are skipped. Returns how many petitions were anonymised.
     """
@@ -314,12 +321,41 @@ def anonymise_due(*, now: datetime.datetime | None = None) -> int:
     months = int(settings.TOWNHALL["ANONYMISE_AFTER_MONTHS"])
     cutoff = add_months(now, -months)
     due = Petition.objects.filter(anonymised_at__isnull=True, is_anonymisation_exempt=False).filter(
-        Q(state=PetitionState.CLOSED, closed_at__lte=cutoff) | Q(state=PetitionState.REJECTED, rejected_at__lte=cutoff)
+        Q(state=PetitionState.CLOSED, closed_at__lte=cutoff)
+        | Q(state=PetitionState.REJECTED, rejected_at__lte=cutoff)
+        | Q(state=PetitionState.REMOVED, removed_at__lte=cutoff)
     )
     done = 0
     for petition_id in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
             signature_anonymise_for_petition(petition_id=petition_id)
+            TrendAlert.objects.filter(petition_id=petition_id).delete()
             petition_anonymise_creator(petition_id=petition_id, at=now)
+        done += 1
+    return done
+
+
+def petitions_forget_unsubmitted(now: datetime.datetime) -> int:
+    """Delete petitions that never reached the moderators, with their sponsors' signatures,
+    once UNSUBMITTED_PETITION_RETENTION_DAYS have passed since the creator started one they
+    never confirmed, or confirmed one that never gathered its sponsors
+    (`PetitionQuerySet.unsubmitted_before`). Exempted petitions are kept.
+
+    Returns how many petitions went (deleted, or anonymised when an agenda item holds one).
+    """
+    from django.conf import settings
+
+    from townhall.signatures.services import signature_forget_for_unsubmitted
+
+    cutoff = now - datetime.timedelta(days=int(settings.TOWNHALL["UNSUBMITTED_PETITION_RETENTION_DAYS"]))
+    done = 0
+    for petition_id in list(Petition.objects.unsubmitted_before(cutoff).values_list("pk", flat=True)):
+        with transaction.atomic():
+            # Checked again under the lock: the creator or a last sponsor may just have confirmed.
+            locked = Petition.objects.select_for_update().unsubmitted_before(cutoff).filter(pk=petition_id)
+            if not list(locked.values_list("pk", flat=True)):
+                continue
+            signature_forget_for_unsubmitted(petition_id=petition_id)
+            petition_forget_unsubmitted(petition_id=petition_id, at=now)
         done += 1
     return done

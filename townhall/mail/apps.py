@@ -8,7 +8,7 @@ class MailConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.core import health, retention, scheduler
-        from townhall.mail.selectors import oldest_unsent_email_age_seconds
+        from townhall.mail.selectors import oldest_unsent_email_age_seconds, outbox_health
         from townhall.mail.services import letters_forget_sent
         from townhall.mail.tasks import queued_emails_dispatch
 
@@ -22,3 +22,7 @@ class MailConfig(AppConfig):
             enforce=letters_forget_sent,
         )
         health.register_figure("oldest_queued_email_age_seconds", oldest_unsent_email_age_seconds)
+        health.register_figure(
+            "outbox",
+            lambda: {name: getattr(outbox_health(), name) for name in ("queued", "deferred", "refused", "failed")},
+        )

@@ -3,8 +3,6 @@ these tasks lazily, after their transaction commits (docs/architecture.md)."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.tasks import task
 
 from townhall.mail.selectors import letters_owed
@@ -12,19 +10,14 @@ from townhall.mail.services import send_queued_letters
 
 
 @task(queue_name="email")
-def deliver_email(*, to: str, subject: str, body: str) -> None:
-    """Deliver one already-rendered email through the configured email backend."""
-    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]).send()
-
-
-@task(queue_name="email")
 def send_queued_emails() -> int:
-    """Drain the queued letters (responses, updates, agenda notices, relayed messages)."""
+    """Send every letter the outbox has due (any worker; several at once share the work)."""
     return send_queued_letters()
 
 
 def queued_emails_dispatch() -> bool:
-    """Scheduler job: queue a drain task when letters are owed."""
+    """Scheduler job: queue a sending task while any letter is due (the backstop for a
+    drain task lost with a crashed worker, and for deferred letters whose time has come)."""
     if not letters_owed():
         return False
     send_queued_emails.enqueue()

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from townhall.accounts.models import Actor, User
 from townhall.accounts.policies import can_administer, can_moderate, require
+from townhall.audit.selectors import audit_latest_event_id
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
@@ -43,8 +44,12 @@ def _require_administrator(actor: Actor, doing: str) -> User:
 
 
 def _notify(petition: Petition, *, template: str) -> None:
+    """Tell the creator and sponsors of a decision, keyed by the decision's audit event (a
+    petition approved again after being sent back gets its second letter)."""
     sponsors = signature_emails_for(petition_id=petition.pk, sponsors_only=True)
+    decision = template.rsplit("/", 1)[-1]
     send_email(
+        key=f"petition:{petition.pk}:{decision}:event:{audit_latest_event_id(target=petition)}",
         to=[petition.creator_email, *sponsors],
         template=template,
         context={

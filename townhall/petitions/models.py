@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -31,6 +32,10 @@ PUBLISHED_STATES = (PetitionState.OPEN, PetitionState.CLOSED, PetitionState.REJE
 # closed), cross thresholds, are owed responses, are debated, post updates and can be
 # contacted. townhall.petitions.policies says which action each state allows.
 LIVE_STATES = (PetitionState.OPEN, PetitionState.CLOSED)
+# Private and never handed to the moderators: waiting for the creator, or for sponsors.
+# Left there past UNSUBMITTED_PETITION_RETENTION_DAYS, a petition is deleted
+# (`PetitionQuerySet.unsubmitted_before`).
+UNSUBMITTED_STATES = (PetitionState.PENDING, PetitionState.SPONSORING)
 
 
 class RejectionReason(models.TextChoices):
@@ -67,6 +72,16 @@ class PetitionQuerySet(models.QuerySet["Petition"]):
     def live(self) -> PetitionQuerySet:
         """Published and not taken down: open or closed."""
         return self.filter(state__in=LIVE_STATES)
+
+    def unsubmitted_before(self, moment: datetime.datetime) -> PetitionQuerySet:
+        """Petitions that have waited since `moment` or longer without reaching the
+        moderators: pending ones started by then (the creator never confirmed), and
+        sponsoring ones whose creator confirmed by then (the sponsors never gathered).
+        Petitions an administrator exempted, or already anonymised, are left out."""
+        return self.filter(is_anonymisation_exempt=False, anonymised_at__isnull=True).filter(
+            models.Q(state=PetitionState.PENDING, created_at__lte=moment)
+            | models.Q(state=PetitionState.SPONSORING, creator_confirmed_at__lte=moment)
+        )
 
     def text_public(self) -> PetitionQuerySet:
         """Petitions whose text the public may read (search never matches a hidden one)."""
@@ -137,7 +152,7 @@ class Petition(models.Model):
     # Under attack, staff can require a proof-of-work puzzle for signing this petition.
     proof_of_work_required = models.BooleanField(_("proof of work to sign"), default=False)
     # Data protection: personal details of the creator and signers are removed some months
-    # after the petition closes or is rejected, unless an administrator exempts it.
+    # after the petition closes, is rejected or is removed, unless an administrator exempts it.
     anonymised_at = models.DateTimeField(null=True, blank=True)
     is_anonymisation_exempt = models.BooleanField(
         _("keep personal details"), default=False, help_text=_("Exempt from anonymisation (administrators).")

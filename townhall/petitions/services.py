@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, ProtectedError, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from townhall.core.ratelimit import take_slot
 from townhall.core.text import text_within, tidy
 from townhall.core.tokens import get_by_token, new_token
 from townhall.lists.selectors import resident_block_reason
+from townhall.mail.models import LetterPriority
 from townhall.mail.services import send_email
 from townhall.officials.models import Official
 from townhall.petitions import policies
@@ -44,6 +45,7 @@ from townhall.petitions.models import (
     BACKGROUND_MAX,
     DETAILS_MAX,
     LIVE_STATES,
+    UNSUBMITTED_STATES,
     Petition,
     PetitionState,
     PetitionVersion,
@@ -185,6 +187,8 @@ def petition_create(
     petition.save(update_fields=["current_version"])
     audit_record(action="petition.created", target=petition)
     send_email(
+        key=f"petition:{petition.pk}:creator-confirm",
+        priority=LetterPriority.WAITING,
         to=[petition.creator_email],
         template="petitions/email/creator_confirm",
         context={
@@ -249,6 +253,8 @@ def petition_confirm_creator(*, petition_id: int, token: str) -> Petition:
     petition.save(update_fields=["state", "creator_confirmed_at"])
     audit_record(action="petition.creator_confirmed", target=petition)
     send_email(
+        key=f"petition:{petition.pk}:sponsor-link",
+        priority=LetterPriority.WAITING,
         to=[petition.creator_email],
         template="petitions/email/sponsor_link",
         context={
@@ -266,8 +272,9 @@ def _request_moderation(petition: Petition) -> None:
     petition.state = PetitionState.AWAITING_MODERATION
     petition.moderation_requested_at = timezone.now()
     petition.save(update_fields=["state", "moderation_requested_at"])
-    audit_record(action="petition.moderation_requested", target=petition)
+    event = audit_record(action="petition.moderation_requested", target=petition)
     send_email(
+        key=f"petition:{petition.pk}:awaiting-moderation:event:{event.pk}",
         to=[petition.creator_email],
         template="petitions/email/awaiting_moderation",
         context={"petition": petition},
@@ -546,6 +553,31 @@ def petition_anonymise_creator(*, petition_id: int, at: datetime.datetime) -> Pe
     )
     audit_record(action="petition.anonymised", target=petition)
     return petition
+
+
+@transaction.atomic
+def petition_forget_unsubmitted(*, petition_id: int, at: datetime.datetime) -> bool:
+    """Delete a petition that never reached the moderators (UNSUBMITTED_STATES), with its
+    text versions and every row of its own. Nothing of it was ever public. Its sponsors'
+    signatures must be gone first (the signatures app deletes them). True once deleted.
+
+    Nothing outside should point at such a petition, but an agenda item would hold it
+    (PROTECT): then it is kept, its creator's details are removed as for an anonymised
+    petition, its creator and sponsor links stop working, and the result is False.
+    """
+    petition = _locked(petition_id)
+    _require_state(petition, UNSUBMITTED_STATES, doing=_("deleted"))
+    try:
+        with transaction.atomic():
+            # Its current version is one of the versions deleted with it.
+            Petition.objects.filter(pk=petition.pk).update(current_version=None)
+            Petition.objects.filter(pk=petition.pk).delete()
+    except ProtectedError:
+        petition_anonymise_creator(petition_id=petition.pk, at=at)
+        Petition.objects.filter(pk=petition.pk).update(creator_token="", sponsor_token="")
+        return False
+    audit_record(action="petition.forgotten", target=petition, data={"state": petition.state})
+    return True
 
 
 @transaction.atomic

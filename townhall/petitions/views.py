@@ -257,6 +257,9 @@ def privacy(request: HttpRequest) -> HttpResponse:
             "anonymise_months": settings.TOWNHALL["ANONYMISE_AFTER_MONTHS"],
             "letter_days": settings.TOWNHALL["SENT_LETTER_RETENTION_DAYS"],
             "unconfirmed_days": settings.TOWNHALL["UNCONFIRMED_RETENTION_DAYS"],
+            "unsubmitted_days": settings.TOWNHALL["UNSUBMITTED_PETITION_RETENTION_DAYS"],
             "contact_days": settings.TOWNHALL["CONTACT_MESSAGE_RETENTION_DAYS"],
+            "question_days": settings.TOWNHALL["QUESTION_ASKER_RETENTION_DAYS"],
+            "staff_session_hours": int(settings.TOWNHALL["STAFF_SESSION_MAX_SECONDS"]) // 3600,
         },
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,18 @@ class Verdict(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     PARTLY = "partly", _("Partly answered")
     NOT_ANSWERED = "not_answered", _("Not answered")
+
+
+def finished_condition(moment: datetime.datetime) -> models.Q:
+    """Questions finished by `moment`, as a query condition: rejected by then, or asked for a
+    meeting that had started or been cancelled by then. Nothing more is done with a finished
+    question that needs its asker, except their verdict, which opens when the meeting starts.
+    """
+    return (
+        models.Q(state=QuestionState.REJECTED, moderated_at__lte=moment)
+        | models.Q(meeting__starts_at__lte=moment)
+        | models.Q(meeting__cancelled_at__lte=moment)
+    )
 
 
 class Question(models.Model):

@@ -16,8 +16,10 @@ canonical email address over pending, awaiting-moderation and accepted questions
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,11 +33,12 @@ from townhall.core.links import absolute_url
 from townhall.core.text import text_within, tidy
 from townhall.core.tokens import get_by_token, link_token, new_token
 from townhall.lists.selectors import resident_block_reason
+from townhall.mail.models import LetterPriority
 from townhall.mail.services import Letter, queue_letters, render_email, send_email
 from townhall.meetings.models import AgendaItem, AgendaItemKind, Meeting, MeetingState
 from townhall.meetings.services import local_date
 from townhall.officials.selectors import official_list_current
-from townhall.questions.models import Question, QuestionState, Verdict
+from townhall.questions.models import Question, QuestionState, Verdict, finished_condition
 from townhall.questions.rules import QuestionRules, count_words, question_closes_at
 from townhall.residents.services import resident_clean
 from townhall.schemes.selectors import scheme_get_current
@@ -92,6 +95,8 @@ def question_check_meeting(*, meeting: Meeting) -> QuestionRules:
 
 def _send_to_asker(question: Question, *, template: str, **extra: Any) -> None:
     send_email(
+        key=f"question:{question.pk}:{template}",
+        priority=LetterPriority.WAITING if template == "confirm" else LetterPriority.NOTICE,
         to=[question.asker_email],
         template=f"questions/email/{template}",
         context={
@@ -399,8 +404,10 @@ def question_invite_verdicts(meeting: Meeting) -> int:
     Called by the meetings app inside the transaction that publishes the outcome (see
     `register_outcome_listener`). One letter per question, ever: `question:<id>:verdict`.
     """
-    questions = Question.objects.filter(meeting=meeting, state=QuestionState.ACCEPTED, verdict="").select_related(
-        "official__person"
+    questions = (
+        Question.objects.filter(meeting=meeting, state=QuestionState.ACCEPTED, verdict="")
+        .exclude(asker_email="")  # askers already forgotten (question_forget_askers)
+        .select_related("official__person")
     )
     letters = []
     for question in questions:
@@ -420,3 +427,43 @@ def question_invite_verdicts(meeting: Meeting) -> int:
             Letter(dedupe_key=f"question:{question.pk}:verdict", to=question.asker_email, subject=subject, body=body)
         )
     return queue_letters(letters)
+
+
+# What a forgotten asker leaves behind: nothing that says who they were or reaches them.
+ASKER_FORGOTTEN = {
+    "asker_name": "",
+    "asker_email": "",
+    "asker_email_canonical": "",
+    "asker_postcode": "",
+    "token": "",
+    "verdict_reason": "",
+}
+
+
+def question_forget_askers(now: datetime.datetime) -> int:
+    """QUESTION_ASKER_RETENTION_DAYS after a question is finished (`finished_condition`:
+    rejected, or its meeting started or was cancelled), remove who asked it.
+
+    - An accepted question is public: its text, the official, the answer, the supplementary
+      and the verdict stay on the record, which is what the official's page and the
+      council's accountability rest on. The asker's name, email address, postcode and link
+      token go, and so does the reason they gave with their verdict, which is never shown.
+      Townhall never publishes an asker's name (pages, feeds and the API show questions
+      without it), so nothing public needs it; the verdict link stops working then, so the
+      period is also how long an asker has to give their verdict.
+    - A question never published (rejected, or still awaiting moderation when its meeting
+      started) loses its text as well: only the asker ever wrote or saw it, and it may have
+      been rejected for what it said about someone. Its state, meeting, official, dates and
+      the moderator's reason stay, as the record of the decision.
+    - A question its asker never confirmed is deleted, as an unconfirmed signature is.
+
+    Returns the rows changed or deleted.
+    """
+    cutoff = now - datetime.timedelta(days=int(settings.TOWNHALL["QUESTION_ASKER_RETENTION_DAYS"]))
+    due = Question.objects.filter(finished_condition(cutoff)).exclude(asker_email="")
+    deleted, _counts = due.filter(state=QuestionState.PENDING).delete()
+    published = due.filter(state=QuestionState.ACCEPTED).update(**ASKER_FORGOTTEN)
+    unpublished = due.exclude(state__in=[QuestionState.PENDING, QuestionState.ACCEPTED]).update(
+        **ASKER_FORGOTTEN, text=""
+    )
+    return int(deleted) + published + unpublished

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, CharField, Count, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Left, StrIndex, TruncHour
@@ -31,9 +30,10 @@ from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
 from townhall.core.text import normalise_name
 from townhall.core.tokens import get_by_token, link_token, new_token, tokens_match
-from townhall.mail.services import Letter, queue_letters, render_email
+from townhall.mail.models import LetterPriority
+from townhall.mail.services import Letter, queue_letters, render_email, send_queued_letters
 from townhall.petitions import policies
-from townhall.petitions.models import Petition, PetitionState
+from townhall.petitions.models import UNSUBMITTED_STATES, Petition, PetitionState
 from townhall.petitions.selectors import NOT_PUBLISHED, petition_get_for_signing, petition_require_public
 from townhall.petitions.services import (
     Tally,
@@ -287,16 +287,17 @@ def signature_confirm(*, signature_id: int, token: str) -> ConfirmOutcome:
     return ConfirmOutcome(signature=signature, kind="confirmed")
 
 
-def signature_send_confirmations(*, batch_size: int | None = None) -> int:
-    """Send owed confirmation emails in batches until none are owed. Returns emails sent.
+def signature_queue_confirmations(*, batch_size: int | None = None) -> int:
+    """Move owed confirmation emails into the outbox, batch by batch. Returns letters queued.
 
-    Rows are claimed with SKIP LOCKED (PostgreSQL) so several workers share the work
-    without sending anything twice; a batch's rows are marked sent in the transaction
-    that sent them. If delivery fails the transaction rolls back and the batch is retried.
+    A signature owes an email while `email_pending` (the hot path's one INSERT says so).
+    Each batch is claimed with SKIP LOCKED (several workers share the work), its letters
+    queued under `signature:<id>:email:<n>` and the rows marked in one transaction, so a
+    crash queues each letter once; the outbox sends them and records each outcome.
     """
     batch_size = batch_size or _config("EMAIL_BATCH_SIZE")
     cap = _config("CONFIRMATION_EMAIL_CAP")
-    sent = 0
+    queued = 0
     while True:
         with transaction.atomic():
             batch = list(
@@ -306,8 +307,8 @@ def signature_send_confirmations(*, batch_size: int | None = None) -> int:
                 .order_by("id")[:batch_size]
             )
             if not batch:
-                return sent
-            messages = []
+                return queued
+            letters = []
             for signature in batch:
                 if signature.emails_sent >= cap:
                     continue
@@ -336,19 +337,29 @@ def signature_send_confirmations(*, batch_size: int | None = None) -> int:
                         "petition_link": absolute_url("petitions:detail", kwargs={"pk": signature.petition_id}),
                     },
                 )
-                messages.append(
-                    EmailMessage(
-                        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[signature.email]
+                letters.append(
+                    Letter(
+                        dedupe_key=f"signature:{signature.pk}:email:{signature.emails_sent + 1}",
+                        to=signature.email,
+                        subject=subject,
+                        body=body,
+                        priority=LetterPriority.WAITING,
                     )
                 )
-            if messages:
-                mailers.default.send_messages(messages)
+            queued += queue_letters(letters, drain=False)
             Signature.objects.filter(pk__in=[s.pk for s in batch]).update(
                 email_pending=False, emails_sent=F("emails_sent") + 1, email_sent_at=timezone.now()
             )
-            sent += len(messages)
         if len(batch) < batch_size:
-            return sent
+            return queued
+
+
+def signature_send_confirmations(*, batch_size: int | None = None) -> int:
+    """Queue the owed confirmation emails, then send what the outbox has due (this task's
+    letters first: they go before notices). Returns how many confirmations were queued."""
+    queued = signature_queue_confirmations(batch_size=batch_size)
+    send_queued_letters()
+    return queued
 
 
 # --- reaching signers: the one fan-out ------------------------------------------------------
@@ -666,4 +677,14 @@ def signature_forget_unconfirmed(now: datetime.datetime) -> int:
     days = int(settings.TOWNHALL["CONFIRMATION_LINK_DAYS"]) + int(settings.TOWNHALL["UNCONFIRMED_RETENTION_DAYS"])
     stale = Signature.objects.filter(state=SignatureState.PENDING, created_at__lte=now - datetime.timedelta(days=days))
     deleted, _ = stale.delete()
+    return int(deleted)
+
+
+def signature_forget_for_unsubmitted(*, petition_id: int) -> int:
+    """Delete the signatures (its sponsors') of a petition that never reached the moderators,
+    before the petition itself is deleted (`petition_forget_unsubmitted`). A petition in any
+    other state keeps every signature."""
+    deleted, _counts = Signature.objects.filter(
+        petition_id=petition_id, petition__state__in=UNSUBMITTED_STATES
+    ).delete()
     return int(deleted)

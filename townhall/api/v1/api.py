@@ -10,12 +10,9 @@ parameter validation as 422 `invalid_parameters` with the refused fields, rate l
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 from ninja.errors import HttpError, Throttled, ValidationError
@@ -115,27 +112,10 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API error on %s", request.path)
-    return errors.error_response(
-        code=errors.SERVER_ERROR, message="Something went wrong on our side. It has been logged.", status=500
-    )
+    return errors.status_error_response(500)
 
 
 api.add_router("/", router)
-
-
-def _json_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = view(request, *args, **kwargs)
-        if response.status_code != 405:
-            return response
-        refused = errors.error_response(
-            code=errors.METHOD_NOT_ALLOWED, message="This API is read-only: use GET.", status=405
-        )
-        refused["Allow"] = response.get("Allow", "GET")
-        return refused
-
-    return wrapper
 
 
 def json_method_not_allowed(
@@ -145,5 +125,5 @@ def json_method_not_allowed(
     patterns, app_name, namespace = urls
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            pattern.callback = _json_405(pattern.callback)
+            pattern.callback = errors.json_405(pattern.callback)
     return patterns, app_name, namespace

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -20,6 +21,13 @@ MAX_RESTART_SECONDS = 30.0
 STEADY_SECONDS = 60.0
 
 
+def stop_leftovers(group: int) -> None:
+    """Kill whatever a dead child left running in its process group (each child leads its
+    own), so that its replacement is the only one of its kind."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signal.SIGKILL)
+
+
 class Command(BaseCommand):
     help = "Start the embedded Townhall: web server, task worker and scheduler. Ctrl-C stops all."
 
@@ -35,7 +43,9 @@ class Command(BaseCommand):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         commands = {
             "web": [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-            "worker": [*manage, "worker", "--queue-name=*", "--interval=0.5", "--no-startup-delay"],
+            # No autoreloader: it would run the worker as a grandchild, which outlives a
+            # SIGKILL of the child this command watches, leaving two workers after a restart.
+            "worker": [*manage, "worker", "--queue-name=*", "--interval=0.5", "--no-startup-delay", "--no-reload"],
             "scheduler": [*manage, "scheduler"],
         }
         children: dict[str, subprocess.Popen[bytes]] = {}
@@ -65,6 +75,7 @@ class Command(BaseCommand):
             for name, child in children.items():
                 if name in restart_at or child.poll() is None:
                     continue
+                stop_leftovers(child.pid)
                 # A child that ran a while before dying starts again after 1 s; one that keeps
                 # dying waits longer each time (doubling to 30 s).
                 if now - started_at[name] > STEADY_SECONDS:

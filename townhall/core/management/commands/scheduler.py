@@ -1,3 +1,10 @@
+"""`manage.py scheduler`: runs the periodic jobs (townhall/core/scheduler.py) until stopped.
+
+It survives losing its database: when a job fails because the database cannot be reached, it
+prints a line saying so, drops its connections, waits (1 s, doubling to at most 30 s, back to
+1 s once a round of jobs has run) and carries on, the job still due. It never exits for that.
+"""
+
 from __future__ import annotations
 
 import signal
@@ -6,8 +13,13 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import Error, connections
 
 from townhall.core import scheduler
+
+FIRST_BACKOFF_SECONDS = 1.0
+MAX_BACKOFF_SECONDS = 30.0
+TICK_SECONDS = 0.2
 
 
 class Command(BaseCommand):
@@ -30,7 +42,31 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         names = ", ".join(job.name for job in scheduler.registered_jobs())
         self.stdout.write(f"Scheduler running: {names}")
+        backoff = FIRST_BACKOFF_SECONDS
         while not stopping:
-            scheduler.run_due_jobs(now=time.monotonic())
-            time.sleep(0.2)
+            try:
+                ran = scheduler.run_due_jobs(now=time.monotonic())
+            except Error as error:
+                reason = " ".join(str(error).split()) or type(error).__name__
+                self.stderr.write(f"Scheduler lost its database ({reason}); reconnecting in {backoff:.0f} s")
+                self.forget_connections()
+                # In short steps, so that a stop signal is answered at once.
+                for _ in range(round(backoff / TICK_SECONDS)):
+                    if stopping:
+                        break
+                    time.sleep(TICK_SECONDS)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                continue
+            if ran:
+                backoff = FIRST_BACKOFF_SECONDS
+            time.sleep(TICK_SECONDS)
         self.stdout.write("Scheduler stopped.")
+
+    @staticmethod
+    def forget_connections() -> None:
+        for conn in connections.all(initialized_only=True):
+            try:
+                conn.close()
+            except Error:
+                # Already broken: drop it so the next query opens a fresh one.
+                conn.connection = None
