@@ -47,6 +47,10 @@ class Sink:
         refuse some (anything but a 250 keeps the address off the message)."""
         return "250 OK"
 
+    async def before_accepting(self) -> None:
+        """Called once a message is kept, before the 250 that tells the sender so. This sink
+        answers at once; a subclass may make the sender wait."""
+
     def _deliver(self, recipients: list[str], data: bytes) -> None:
         now = time.monotonic()
         self.first_at = self.first_at or now
@@ -102,6 +106,7 @@ class Sink:
                     data = data[: -len(b".\r\n")].replace(b"\r\n..", b"\r\n.")
                     self._deliver(recipients, data)
                     recipients = []
+                    await self.before_accepting()
                     await reply("250 OK queued")
                 elif verb == b"RSET":
                     recipients = []

@@ -32,8 +32,10 @@ from .sink import FaultySink
 
 TASKS = "django_tasks_database_dbtaskresult"
 ESTABLISHED = "01"  # the state column of /proc/net/tcp
-# How long the drill waits for the task worker to hold a task before killing it anyway.
-HELD_TASK_WAIT = 3.0
+# How long the drill waits for the task worker to hand a letter over before killing it anyway,
+# and how long the sink keeps it waiting for the 250 meanwhile.
+HELD_TASK_WAIT = 5.0
+HANDOVER_HOLD = 2.0
 
 
 @dataclass
@@ -108,21 +110,31 @@ async def kill_web_worker(stage: Stage, window_end: float) -> FaultRecord:
 
 
 async def kill_task_worker(stage: Stage, window_end: float) -> FaultRecord:
-    """kill -9 the task worker, preferably while it holds a task; start it again after
-    --supervisor-delay; watch the orphaned tasks until the scheduler reclaims them."""
+    """kill -9 the task worker while it hands a letter over (the sink holds back its 250), so
+    it dies holding a task and a letter it cannot know was taken; start it again after
+    --supervisor-delay; watch the orphaned task until the scheduler reclaims it."""
     worker = stage.processes.children["task worker"]
     conninfo = stage.cluster.conninfo
-    waited = await wait_for_running_task(conninfo, HELD_TASK_WAIT)
-    record = FaultRecord("worker", time.monotonic(), window_end)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(worker.pid, signal.SIGKILL)
+    # The worst moment: the sink has kept a letter but the worker has not heard the 250 yet.
+    stage.sink.hold_replies = HANDOVER_HOLD
+    try:
+        handing_over = await wait_for(lambda: stage.sink.holding > 0, HELD_TASK_WAIT)
+        record = FaultRecord("worker", time.monotonic(), window_end)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+    finally:
+        stage.sink.hold_replies = 0.0
     await asyncio.to_thread(worker.wait, 10)
     # Its only worker is dead: every task still RUNNING now is orphaned.
     record.held_tasks = tuple(await running_tasks(conninfo))
     stage.say(
         f"killed task worker pid {worker.pid}"
         + (f" holding {len(record.held_tasks)} task(s)" if record.held_tasks else " (it held no task)")
-        + ("" if waited else f"; no task was running within {HELD_TASK_WAIT:.0f} s")
+        + (
+            ", while a letter it handed over waited for the SMTP server's 250"
+            if handing_over
+            else f"; it handed no letter over within {HELD_TASK_WAIT:.0f} s"
+        )
     )
     await asyncio.sleep(stage.options.supervisor_delay)
     new = stage.processes.restart("task worker")
@@ -225,16 +237,13 @@ async def running_tasks(conninfo: str) -> list[str]:
         return [row[0] for row in await cursor.fetchall()]
 
 
-async def wait_for_running_task(conninfo: str, seconds: float) -> bool:
-    """Poll (on one connection) until some task is RUNNING, for at most `seconds`."""
+async def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    """Poll `condition` until it holds, for at most `seconds`."""
     deadline = time.monotonic() + seconds
-    with contextlib.suppress(psycopg.Error):
-        async with await psycopg.AsyncConnection.connect(conninfo, connect_timeout=2, autocommit=True) as conn:
-            while time.monotonic() < deadline:
-                cursor = await conn.execute(f"SELECT 1 FROM {TASKS} WHERE status = 'RUNNING' LIMIT 1")  # noqa: S608
-                if await cursor.fetchone():
-                    return True
-                await asyncio.sleep(0.005)
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        await asyncio.sleep(0.005)
     return False
 
 

@@ -5,6 +5,9 @@ for good, and it goes away for a while.
   answered `550 5.1.1 No such user`, every time; each attempt is counted per address.
 - **Away**: `away()` stops listening and drops the sessions in progress, so the senders get
   connection refused; `back()` listens again on the same port.
+- **Slow to answer**: with `hold_replies` set, a message is kept (delivered) at once but its
+  250 comes that many seconds later, so a sender killed meanwhile has handed a letter over
+  without hearing that it was taken: the one case in which a letter may go twice.
 
 Every message delivered is time-stamped with its recipients, so the drill can tell when
 mail flowed again after each fault.
@@ -35,6 +38,8 @@ class FaultySink(Sink):
     deliveries: list[tuple[float, tuple[str, ...]]] = field(default_factory=list)  # (when, recipients)
     port: int = 0
     is_away: bool = False
+    hold_replies: float = 0.0  # seconds a sender waits for the 250 after its message is kept
+    holding: int = 0  # senders waiting so now
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
         self.port = await super().start(host, port or self.port)
@@ -49,6 +54,15 @@ class FaultySink(Sink):
     def _deliver(self, recipients: list[str], data: bytes) -> None:
         self.deliveries.append((time.monotonic(), tuple(r.lower() for r in recipients)))
         super()._deliver(recipients, data)
+
+    async def before_accepting(self) -> None:
+        if self.hold_replies <= 0:
+            return
+        self.holding += 1
+        try:
+            await asyncio.sleep(self.hold_replies)
+        finally:
+            self.holding -= 1
 
     async def away(self) -> None:
         """Stop listening and cut every session: connections are refused until `back()`."""

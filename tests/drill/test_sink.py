@@ -87,3 +87,22 @@ def test_going_away_cuts_a_session_in_progress() -> None:
         await sink.stop()
 
     asyncio.run(scenario())
+
+
+def test_held_replies_keep_the_letter_before_the_sender_hears_250() -> None:
+    async def scenario() -> None:
+        sink = FaultySink(hold_replies=1.0)
+        port = await sink.start()
+        sending = asyncio.create_task(asyncio.to_thread(send, port, letter("a.d1@example.org")))
+        deadline = asyncio.get_running_loop().time() + 10
+        while sink.holding == 0:
+            assert asyncio.get_running_loop().time() < deadline, "the sender never waited"
+            await asyncio.sleep(0.01)
+        # Kept already, though the sender is still waiting for the 250.
+        assert dict(sink.received) == {"a.d1@example.org": 1}
+        assert not sending.done()
+        await sending
+        assert sink.holding == 0
+        await sink.stop()
+
+    asyncio.run(scenario())
