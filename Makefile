@@ -4,7 +4,7 @@ UV := .tools/bin/uv
 PY := .venv/bin/python
 BIN := .venv/bin
 
-.PHONY: run test fuzz test-browser test-scaleout test-slow lint fmt typecheck check-deploy ci env clean bench
+.PHONY: run test fuzz test-browser test-scaleout test-slow lint fmt typecheck check-deploy ci env clean bench drill
 
 env: .venv/.synced
 
@@ -64,8 +64,15 @@ bench: env
 	scripts/start-postgres
 	$(PY) -m scripts.bench $(BENCH_ARGS)
 
+# The fault drill (docs/operations.md): under a steady load, kill a web worker, kill the task
+# worker, restart PostgreSQL, have the SMTP server refuse some recipients and go away; check
+# nothing was lost or sent twice and everything came back. It makes its own PostgreSQL cluster
+# (Debian's binaries) and removes it; bounded (under 5 minutes). make drill DRILL_ARGS="--help".
+drill: env
+	$(PY) -m scripts.drill $(DRILL_ARGS)
+
 clean:
-	rm -rf .venv .tools var staticfiles
+	rm -rf .venv .tools var staticfiles bench-results drill-results
 
 # The fuzz suite (tests/fuzz/) at a larger size than CI's: hostile values in every query
 # parameter and form field; prints the request count and how many answered 5xx.

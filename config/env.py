@@ -88,6 +88,10 @@ EMAIL_MAX_ATTEMPTS = _int("TOWNHALL_EMAIL_MAX_ATTEMPTS", 10)
 COUNTER_INTERVAL_SECONDS = _float("TOWNHALL_COUNTER_INTERVAL", 2.0)
 EMAIL_INTERVAL_SECONDS = _float("TOWNHALL_EMAIL_INTERVAL", 1.0)
 CLOSER_INTERVAL_SECONDS = _float("TOWNHALL_CLOSER_INTERVAL", 60.0)
+# A task still running this long is taken to be orphaned by a dead worker and made ready
+# again, checked this often (townhall/core/taskreclaim.py). Lowered only by the fault drill.
+TASK_RUNNING_TIMEOUT_SECONDS = _float("TOWNHALL_TASK_RUNNING_TIMEOUT", 900.0)
+TASK_RECLAIM_INTERVAL_SECONDS = _float("TOWNHALL_TASK_RECLAIM_INTERVAL", 60.0)
 
 # Fraud controls: disposable email domains are allowed, flagged or blocked; reverse
 # proxies (CIDR list) whose X-Forwarded-For header is trusted for the client IP.

@@ -374,8 +374,8 @@ TOWNHALL: dict[str, Any] = {
     # A task still "running" this long after it started is taken to be orphaned by a worker
     # that died mid-task and is made ready again (townhall/core/taskreclaim.py). Longer than
     # any task runs: a drain task sends one batch and stops.
-    "TASK_RUNNING_TIMEOUT_SECONDS": 900.0,
-    "TASK_RECLAIM_INTERVAL_SECONDS": 60.0,
+    "TASK_RUNNING_TIMEOUT_SECONDS": env.TASK_RUNNING_TIMEOUT_SECONDS,
+    "TASK_RECLAIM_INTERVAL_SECONDS": env.TASK_RECLAIM_INTERVAL_SECONDS,
 }
 TOWNHALL_PORT = env.PORT
 OTP_TOTP_ISSUER = "Townhall"

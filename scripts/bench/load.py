@@ -29,6 +29,18 @@ class Failed(Exception):
     pass
 
 
+def csrf_of(html: str, set_cookies: list[str]) -> tuple[str, str] | None:
+    """A form page's CSRF cookie (as a Cookie header) and the token in its form; None if
+    either is missing."""
+    jar: SimpleCookie = SimpleCookie()
+    for header in set_cookies:
+        jar.load(header)
+    match = CSRF_INPUT.search(html)
+    if match is None or "csrftoken" not in jar:
+        return None
+    return f"csrftoken={jar['csrftoken'].value}", match.group(1)
+
+
 @dataclass
 class Journey:
     i: int
@@ -160,14 +172,11 @@ class JourneyLoad:
             html = await response.text()
             if response.status != 200:
                 raise Failed(f"{kind} {response.status}")
-            jar = SimpleCookie()
-            for header in response.headers.getall("Set-Cookie", []):
-                jar.load(header)
+            form = csrf_of(html, response.headers.getall("Set-Cookie", []))
         self.recorder.ok(kind, time.perf_counter() - t)
-        match = CSRF_INPUT.search(html)
-        if match is None or "csrftoken" not in jar:
+        if form is None:
             raise Failed(f"{kind}: no CSRF cookie or token")
-        return f"csrftoken={jar['csrftoken'].value}", match.group(1)
+        return form
 
     # --- confirming --------------------------------------------------------------------
     async def _confirm(self, journey: Journey, pk: int, token: str) -> None:

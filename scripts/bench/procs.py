@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,29 @@ def descendants(pid: int) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def children(pid: int) -> set[int]:
+    """The live (not zombie) processes whose parent is `pid` (Linux /proc)."""
+    found: set[int] = set()
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            found.update(int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split())
+        except OSError:
+            continue
+    return {c for c in found if process_state(c) not in {"", "Z"}}
+
+
+def process_state(pid: int) -> str:
+    """The state letter of /proc/<pid>/stat (R, S, Z, …); "" if the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
 
 
 def status_kib(pid: int, key: str) -> int:
@@ -75,19 +99,42 @@ def machine_busy_seconds() -> tuple[float, float]:
     return (total - idle) / CLK_TCK, total / CLK_TCK
 
 
+@dataclass(frozen=True)
+class Launch:
+    """How a process was started, so it can be started again the same way."""
+
+    command: list[str]
+    env: dict[str, str]
+    cwd: Path
+
+
 @dataclass
 class Processes:
     log_dir: Path
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    launches: dict[str, Launch] = field(default_factory=dict)
+    starts: Counter[str] = field(default_factory=Counter)  # times each was started
 
     def start(self, name: str, command: list[str], *, env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
-        log = (self.log_dir / f"{name}.log").open("wb")
+        # Appended to: a process started again (`restart`) keeps its earlier log.
+        log = (self.log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(  # noqa: S603 (our own interpreter, granian and manage.py)
             command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         log.close()
         self.children[name] = process
+        self.launches[name] = Launch(command, env, cwd)
+        self.starts[name] += 1
         return process
+
+    def restart(self, name: str) -> subprocess.Popen[bytes]:
+        """Start `name` again as it was first started (as a supervisor would), after reaping
+        the old process; it must have stopped already."""
+        old = self.children[name]
+        if old.poll() is None:
+            raise RuntimeError(f"{name} is still running (pid {old.pid})")
+        launch = self.launches[name]
+        return self.start(name, launch.command, env=launch.env, cwd=launch.cwd)
 
     def check_alive(self) -> None:
         for name, process in self.children.items():

@@ -77,11 +77,59 @@ def parse_set_up(output: str, seconds: float) -> SetUp:
     )
 
 
-def server_environment(options: Options, db: Database, base: str, smtp_port: int) -> dict[str, str]:
+async def set_up_database(env: dict[str, str], *, history: int) -> SetUp:
+    """`setup_db` in a child process with the servers' environment, bounded by SETUP_TIMEOUT."""
+    started = time.monotonic()
+    setup = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "scripts.bench.setup_db",
+        "--history",
+        str(history),
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        out, err = await asyncio.wait_for(setup.communicate(), SETUP_TIMEOUT)
+    except TimeoutError:
+        setup.kill()
+        await setup.wait()
+        raise RuntimeError(f"database set-up took over {SETUP_TIMEOUT:.0f} s") from None
+    if setup.returncode != 0:
+        raise RuntimeError(f"database set-up failed:\n{err.decode()[-3000:]}")
+    return parse_set_up(out.decode(), time.monotonic() - started)
+
+
+def granian_command(port: int, *, workers: int, threads: int, extra: tuple[str, ...] = ()) -> list[str]:
+    """The production WSGI server on 127.0.0.1:`port` (docs/deployment.md), plus `extra` options."""
+    return [
+        str(VENV_BIN / "granian"),
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(threads),
+        "--no-ws",
+        "--log-level",
+        "warning",
+        *extra,
+        "config.wsgi:application",
+    ]
+
+
+def server_environment(settings: str, database_url: str, base: str, smtp_port: int) -> dict[str, str]:
+    """What the server processes run with: `settings`, the database, links to `base`, mail to the sink."""
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": options.settings,
-        "TOWNHALL_DATABASE_URL": db.url,
+        "DJANGO_SETTINGS_MODULE": settings,
+        "TOWNHALL_DATABASE_URL": database_url,
         "TOWNHALL_BASE_URL": base,
         "TOWNHALL_EMAIL_HOST": "127.0.0.1",
         "TOWNHALL_EMAIL_PORT": str(smtp_port),
@@ -150,7 +198,7 @@ class BackendRun:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         smtp_port = await sink.start()
-        env = server_environment(options, db, base, smtp_port)
+        env = server_environment(options.settings, db.url, base, smtp_port)
         set_up = await self._set_up(env, history=options.history if db.backend == "postgres" else 0)
         petition_id = set_up.petition_id
         version_id = int(
@@ -237,27 +285,7 @@ class BackendRun:
             "migrating and creating an open petition"
             + (f", and {history:,} signatures of history on an older one" if history else "")
         )
-        started = time.monotonic()
-        setup = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "scripts.bench.setup_db",
-            "--history",
-            str(history),
-            cwd=BASE_DIR,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            out, err = await asyncio.wait_for(setup.communicate(), SETUP_TIMEOUT)
-        except TimeoutError:
-            setup.kill()
-            await setup.wait()
-            raise RuntimeError(f"database set-up took over {SETUP_TIMEOUT:.0f} s") from None
-        if setup.returncode != 0:
-            raise RuntimeError(f"database set-up failed:\n{err.decode()[-3000:]}")
-        set_up = parse_set_up(out.decode(), time.monotonic() - started)
+        set_up = await set_up_database(env, history=history)
         history_info = set_up.history
         self.say(
             f"set up in {set_up.seconds:.1f} s: bench petition {set_up.petition_id} (baseline {set_up.baseline}); "
@@ -273,23 +301,7 @@ class BackendRun:
 
     def _start_servers(self, processes: procs.Processes, env: dict[str, str], port: int) -> None:
         manage = [sys.executable, str(BASE_DIR / "manage.py")]
-        server = [
-            str(VENV_BIN / "granian"),
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(self.options.workers),
-            "--blocking-threads",
-            str(self.options.threads),
-            "--no-ws",
-            "--log-level",
-            "warning",
-            "config.wsgi:application",
-        ]
+        server = granian_command(port, workers=self.options.workers, threads=self.options.threads)
         processes.start("web", server, env=env, cwd=BASE_DIR)
         processes.start(
             "task worker",

@@ -2,7 +2,8 @@
 
 Enough of RFC 5321 for Django's SMTP backend (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP,
 QUIT; no TLS, no AUTH). Each message is parsed, its recipients recorded, and the first
-confirmation link in its body handed to `on_link(email, pk, token)`.
+confirmation link in its body handed to `on_link(email, pk, token)`. `rcpt_reply` answers
+each recipient; a subclass may refuse some (the fault drill's sink does).
 """
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ class Sink:
             # Sessions are short-lived; do not hang on a client that keeps one open.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.server.wait_closed(), 2)
+
+    def rcpt_reply(self, address: str) -> str:
+        """The answer to RCPT TO:<address>. This sink takes every address; a subclass may
+        refuse some (anything but a 250 keeps the address off the message)."""
+        return "250 OK"
+
+    async def before_accepting(self) -> None:
+        """Called once a message is kept, before the 250 that tells the sender so. This sink
+        answers at once; a subclass may make the sender wait."""
 
     def _deliver(self, recipients: list[str], data: bytes) -> None:
         now = time.monotonic()
@@ -81,16 +91,22 @@ class Sink:
                     recipients = []
                     await reply("250 OK")
                 elif verb == b"RCPT":
-                    address = line.split(b":", 1)[1].strip().split(b" ")[0].strip(b"<>")
-                    recipients.append(address.decode())
-                    await reply("250 OK")
+                    address = line.split(b":", 1)[1].strip().split(b" ")[0].strip(b"<>").decode()
+                    answer = self.rcpt_reply(address)
+                    if answer.startswith("250"):
+                        recipients.append(address)
+                    await reply(answer)
                 elif verb == b"DATA":
+                    if not recipients:
+                        await reply("554 5.5.1 No valid recipients")
+                        continue
                     await reply("354 End data with <CR><LF>.<CR><LF>")
                     data = await asyncio.wait_for(reader.readuntil(b"\r\n.\r\n"), 60)
                     # Undo dot-stuffing.
                     data = data[: -len(b".\r\n")].replace(b"\r\n..", b"\r\n.")
                     self._deliver(recipients, data)
                     recipients = []
+                    await self.before_accepting()
                     await reply("250 OK queued")
                 elif verb == b"RSET":
                     recipients = []

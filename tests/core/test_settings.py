@@ -153,6 +153,21 @@ def test_env_treats_empty_values_as_unset_and_parses_lists_and_numbers() -> None
     assert result.stdout.strip() == "8000 587 False ['petitions.example.org', 'www.example.org'] 2.5"
 
 
+def test_the_stale_task_timeout_and_its_check_can_be_lowered_from_the_environment(tmp_path: Path) -> None:
+    result = _import(
+        "config.settings.dev",
+        {
+            "TOWNHALL_TASK_RUNNING_TIMEOUT": "10",
+            "TOWNHALL_TASK_RECLAIM_INTERVAL": "2",
+            "TOWNHALL_DATABASE_URL": f"sqlite:///{tmp_path / 'd.sqlite3'}",
+        },
+        "print(s.TOWNHALL['TASK_RUNNING_TIMEOUT_SECONDS'], s.TOWNHALL['TASK_RECLAIM_INTERVAL_SECONDS'])",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "10.0 2.0"
+
+
 def test_every_environment_variable_read_is_listed_in_env_example() -> None:
     source = (Path(django_settings.BASE_DIR) / "config" / "env.py").read_text()
     example = (Path(django_settings.BASE_DIR) / ".env.example").read_text()
