@@ -43,3 +43,11 @@ class InvalidState(DomainError):
 class PermissionDeniedError(DomainError):
     code = "forbidden"
     http_status = 403
+
+
+class ServiceUnavailable(DomainError):
+    """The database cannot be reached for a moment (a restart, a failover, a network blip).
+    Nothing was saved; the same request a few seconds later works."""
+
+    code = "database_unavailable"
+    http_status = 503

@@ -4,16 +4,29 @@ refusal of NUL bytes in addresses and query parameters, and the Permissions-Poli
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from townhall.core.errorpages import error_answer
-from townhall.core.errors import DomainError
+from townhall.core.errors import DomainError, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+# How long a client is asked to wait before trying again while the database is away.
+RETRY_AFTER_SECONDS = 5
 
 
 class DomainErrorMiddleware:
+    """A refusal a view did not handle becomes its page (or the API's JSON), and a lost
+    database connection becomes a 503 with Retry-After saying nothing was saved, never a 500:
+    a PostgreSQL restart or failover lasts seconds, and the same request then works."""
+
     def __init__(self, get_response):  # type: ignore[no-untyped-def]
         self.get_response = get_response
 
@@ -22,9 +35,26 @@ class DomainErrorMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            return database_away_page(request, exception)
         if not isinstance(exception, DomainError):
             return None
         return domain_error_page(request, exception)
+
+
+def database_away_page(request: HttpRequest, exception: Exception) -> HttpResponse:
+    reason = " ".join(str(exception).split())[:200] or type(exception).__name__
+    logger.warning("Database unavailable for %s %s: %s", request.method, request.path, reason)
+    refusal = ServiceUnavailable(
+        _(
+            "The petitions service cannot reach its database for a moment. Nothing you sent was "
+            "saved. Please try again in a few seconds: go back, and your browser still has what "
+            "you typed."
+        )
+    )
+    response = domain_error_page(request, refusal)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def domain_error_page(request: HttpRequest, exception: DomainError) -> HttpResponse:
