@@ -305,7 +305,7 @@ class BackendRun:
         processes.start("web", server, env=env, cwd=BASE_DIR)
         processes.start(
             "task worker",
-            [*manage, "db_worker", "--queue-name=*", "--interval=0.5", "--no-startup-delay"],
+            [*manage, "worker", "--queue-name=*", "--interval=0.5", "--no-startup-delay", "--no-reload"],
             env=env,
             cwd=BASE_DIR,
         )
