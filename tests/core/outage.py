@@ -4,11 +4,17 @@ terminated (pg_terminate_backend). Used by the tests of the long-running process
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
+from django.conf import settings
 from django.db import connection
 
 
@@ -58,3 +64,37 @@ def database_url() -> str:
     """The test database's URL, for a subprocess to use."""
     database = connection.settings_dict
     return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+@contextmanager
+def manage_process(
+    tmp_path: Path, command: list[str], *, environment: dict[str, str]
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`manage.py <command>` against the test database (dev settings) in a subprocess, its
+    output in a log shown at the end; stopped with SIGTERM (SIGKILL after 15 s)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "TOWNHALL_DATABASE_URL": database_url(),
+        "PYTHONUNBUFFERED": "1",
+        **environment,
+    }
+    log_path = tmp_path / f"{command[0]}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(  # noqa: S603 (our own manage.py)
+            [sys.executable, str(settings.BASE_DIR / "manage.py"), *command],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            sys.stdout.write(log_path.read_text(errors="replace")[-3000:])

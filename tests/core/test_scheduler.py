@@ -317,7 +317,7 @@ def test_the_scheduler_loop_waits_longer_each_time_the_database_is_gone(monkeypa
                 return []
 
     monkeypatch.setattr(scheduler_command.scheduler, "run_due_jobs", run_due_jobs)
-    monkeypatch.setattr(scheduler_command.Command, "forget_connections", staticmethod(lambda: None))
+    monkeypatch.setattr(scheduler_command, "forget_connections", lambda: None)
     slept: list[float] = []
     monkeypatch.setattr(scheduler_command.time, "sleep", slept.append)
     out, err = io.StringIO(), io.StringIO()

@@ -10,19 +10,15 @@ per interval), and counts the signatures confirmed afterwards.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from tests.builders import open_petition, sign
-from tests.core.outage import database_url, outage
+from tests.core.outage import manage_process, outage
 from townhall.accounts.models import User
 from townhall.petitions.models import Petition
 from townhall.schemes.models import Scheme
@@ -33,32 +29,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def scheduler(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "TOWNHALL_DATABASE_URL": database_url(),
-        "TOWNHALL_COUNTER_INTERVAL": "0.5",
-        "PYTHONUNBUFFERED": "1",
-    }
-    log_path = tmp_path / "scheduler.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 (our own manage.py)
-            [sys.executable, str(settings.BASE_DIR / "manage.py"), "scheduler"],
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield process
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-            sys.stdout.write(log_path.read_text(errors="replace")[-3000:])
+    with manage_process(tmp_path, ["scheduler"], environment={"TOWNHALL_COUNTER_INTERVAL": "0.5"}) as process:
+        yield process
 
 
 def wait_until_counted(petition: Petition, scheduler: subprocess.Popen[bytes], seconds: float) -> None:

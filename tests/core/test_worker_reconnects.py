@@ -9,21 +9,17 @@ running and drains the tasks queued afterwards.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.core.outage import database_url, outage
+from tests.core.outage import manage_process, outage
 from townhall.mail.models import OutboxMessage
 from townhall.mail.services import Letter, queue_letters
 
@@ -56,33 +52,9 @@ def wait_until_done(tasks: list[DBTaskResult[..., object]], worker: subprocess.P
 
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "TOWNHALL_DATABASE_URL": database_url(),
-    }
-    log_path = tmp_path / "worker.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 (our own manage.py)
-            [
-                *(sys.executable, str(settings.BASE_DIR / "manage.py"), "worker"),
-                *("--queue-name=*", "--interval=0.2", "--no-startup-delay", "--no-reload"),
-            ],
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            yield process
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-            sys.stdout.write(log_path.read_text(errors="replace")[-3000:])
+    command = ["worker", "--queue-name=*", "--interval=0.2", "--no-startup-delay", "--no-reload"]
+    with manage_process(tmp_path, command, environment={}) as process:
+        yield process
 
 
 def test_the_worker_survives_terminated_connections_and_drains_later_tasks(

@@ -14,14 +14,13 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.deploy.documented import BASE_DIR, documented_command
+from tests.deploy.probe import healthz
 
 
 def free_port() -> int:
@@ -46,17 +45,6 @@ def children_of(pid: int) -> set[int]:
         if int(ppid) == pid and state != "Z":
             found.add(int(entry.name))
     return found
-
-
-def healthz(port: int) -> int | None:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
-            status: int = response.status
-            return status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return None
 
 
 def answered(port: int) -> bool:

@@ -37,6 +37,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.deploy.probe import healthz
+
 pytestmark = pytest.mark.slow
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -105,14 +107,7 @@ class Run:
         return found
 
     def healthz(self) -> int | None:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as response:
-                status: int = response.status
-                return status
-        except urllib.error.HTTPError as error:
-            return error.code
-        except OSError:
-            return None
+        return healthz(self.port)
 
     def signature(self, email: str) -> tuple[int, int] | None:
         """(email_pending, emails_sent) of the signature by `email`, read from the database."""

@@ -13,12 +13,11 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import Error, connections
+from django.db import Error
 
 from townhall.core import scheduler
+from townhall.core.reconnect import FIRST_BACKOFF_SECONDS, forget_connections, next_backoff
 
-FIRST_BACKOFF_SECONDS = 1.0
-MAX_BACKOFF_SECONDS = 30.0
 TICK_SECONDS = 0.2
 
 
@@ -49,24 +48,15 @@ class Command(BaseCommand):
             except Error as error:
                 reason = " ".join(str(error).split()) or type(error).__name__
                 self.stderr.write(f"Scheduler lost its database ({reason}); reconnecting in {backoff:.0f} s")
-                self.forget_connections()
+                forget_connections()
                 # In short steps, so that a stop signal is answered at once.
                 for _ in range(round(backoff / TICK_SECONDS)):
                     if stopping:
                         break
                     time.sleep(TICK_SECONDS)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                backoff = next_backoff(backoff)
                 continue
             if ran:
                 backoff = FIRST_BACKOFF_SECONDS
             time.sleep(TICK_SECONDS)
         self.stdout.write("Scheduler stopped.")
-
-    @staticmethod
-    def forget_connections() -> None:
-        for conn in connections.all(initialized_only=True):
-            try:
-                conn.close()
-            except Error:
-                # Already broken: drop it so the next query opens a fresh one.
-                conn.connection = None
