@@ -20,6 +20,7 @@ from pytest_django.fixtures import Settings
 from tests.builders import APPROVED_IN_WINTER, open_petition, sign
 from townhall.accounts.models import User
 from townhall.core import scheduler
+from townhall.core.links import absolute_url
 from townhall.core.management.commands import run as run_command
 from townhall.core.management.commands import scheduler as scheduler_command
 from townhall.petitions.models import Petition, PetitionState
@@ -341,6 +342,7 @@ class FakeChild:
         self.pid = pid
         self.returncode: int | None = exits_with
         self.signals: list[int] = []
+        self.env: dict[str, str] = {}
 
     def poll(self) -> int | None:
         return self.returncode
@@ -369,6 +371,7 @@ def supervisor(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         child = FakeChild(
             command, exits_with=3 if name == state["dies"] and first else None, pid=1000 + len(state["children"])
         )
+        child.env = kwargs["env"]
         state["children"].append(child)
         return child
 
@@ -397,6 +400,36 @@ def test_run_starts_web_worker_and_scheduler_and_stops_them_on_ctrl_c(supervisor
     assert all(child.signals == [signal.SIGTERM] for child in supervisor["children"])
     assert "http://127.0.0.1:8123/" in out.getvalue()
     assert out.getvalue().rstrip().endswith("Townhall stopped.")
+
+
+def test_run_on_another_port_puts_that_port_in_the_emailed_links(
+    supervisor: dict[str, Any], monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """`make run PORT=8001`: the links in emails (written by the children, and by the demo
+    loader in this process) must lead to the server that is running, not to port 8000."""
+    monkeypatch.delenv("TOWNHALL_BASE_URL", raising=False)
+    settings.TOWNHALL = {**settings.TOWNHALL}  # run changes it for its own process; put back after
+    links: list[str] = []
+    monkeypatch.setattr(
+        run_command,
+        "call_command",
+        lambda name, **kw: links.append(absolute_url("petitions:list")) if name == "load_demo" else None,
+    )
+
+    call_command("run", "--port", "8001", stdout=io.StringIO())
+
+    assert links == ["http://127.0.0.1:8001/petitions/"]
+    assert {child.env["TOWNHALL_BASE_URL"] for child in supervisor["children"]} == {"http://127.0.0.1:8001"}
+
+
+def test_run_keeps_a_public_address_set_in_the_environment(
+    supervisor: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOWNHALL_BASE_URL", "https://petitions.example.gov.uk")
+
+    call_command("run", "--port", "8001", "--no-demo", stdout=io.StringIO())
+
+    assert {child.env["TOWNHALL_BASE_URL"] for child in supervisor["children"]} == {"https://petitions.example.gov.uk"}
 
 
 def test_run_without_the_demo_only_migrates(supervisor: dict[str, Any]) -> None:

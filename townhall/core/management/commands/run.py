@@ -37,6 +37,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         port: int = options["port"]
+        environment = os.environ.copy()
+        if "TOWNHALL_BASE_URL" not in environment:
+            # Emailed links lead to this server, on whatever port it was given (the demo
+            # loader writes some in this process, the worker and scheduler the rest).
+            base_url = f"http://127.0.0.1:{port}"
+            environment["TOWNHALL_BASE_URL"] = base_url
+            settings.TOWNHALL = {**settings.TOWNHALL, "BASE_URL": base_url}
         call_command("migrate", interactive=False, verbosity=0)
         if not options["no_demo"]:
             call_command("load_demo")
@@ -61,7 +68,7 @@ class Command(BaseCommand):
         def start(name: str) -> None:
             # Children get their own process group so that Ctrl-C reaches this supervisor
             # only, and it stops them in order.
-            children[name] = subprocess.Popen(commands[name], env=os.environ.copy(), start_new_session=True)  # noqa: S603 (our own manage.py)
+            children[name] = subprocess.Popen(commands[name], env=environment, start_new_session=True)  # noqa: S603 (our own manage.py)
             started_at[name] = time.monotonic()
 
         started_at: dict[str, float] = {}
