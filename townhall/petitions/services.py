@@ -474,24 +474,25 @@ def petition_tally_correct(*, counts: Mapping[int, int | Tally], at: datetime.da
     return fixes
 
 
+def _stamp_live(petition_id: int, *, field: str, at: datetime.datetime, doing: str) -> Petition:
+    """Stamp `field` with `at` on a live petition: what the body did about it."""
+    petition = _locked(petition_id)
+    _require_state(petition, LIVE_STATES, doing=doing)
+    setattr(petition, field, at)
+    petition.save(update_fields=[field])
+    return petition
+
+
 @transaction.atomic
 def petition_mark_responded(*, petition_id: int, at: datetime.datetime) -> Petition:
     """Record that the body's written response was published (the responses app calls this)."""
-    petition = _locked(petition_id)
-    _require_state(petition, LIVE_STATES, doing="given a response")
-    petition.response_published_at = at
-    petition.save(update_fields=["response_published_at"])
-    return petition
+    return _stamp_live(petition_id, field="response_published_at", at=at, doing="given a response")
 
 
 @transaction.atomic
 def petition_mark_debated(*, petition_id: int, at: datetime.datetime) -> Petition:
     """Record that a debate's outcome was published (the meetings app calls this)."""
-    petition = _locked(petition_id)
-    _require_state(petition, LIVE_STATES, doing="marked as debated")
-    petition.debate_outcome_at = at
-    petition.save(update_fields=["debate_outcome_at"])
-    return petition
+    return _stamp_live(petition_id, field="debate_outcome_at", at=at, doing="marked as debated")
 
 
 @transaction.atomic
