@@ -9,6 +9,7 @@ petition (410) and sending a decided petition back for moderation are administra
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -101,36 +102,54 @@ def moderation_lock_release(*, petition_id: int, actor: Actor) -> None:
     ModerationLock.objects.filter(petition_id=petition_id, held_by_id=actor.pk).delete()
 
 
+def _decide(
+    petition_id: int, actor: Actor, decide: Callable[[User], Petition], *, template: str, release_lock: bool
+) -> Petition:
+    """A moderator's decision: refused while another moderator holds the lock; `decide`
+    changes the petition; the creator and sponsors are told by `template`."""
+    moderator = _require_moderator(actor)
+    _check_not_locked_by_another(petition_id, moderator)
+    petition = decide(moderator)
+    if release_lock:
+        moderation_lock_release(petition_id=petition_id, actor=moderator)
+    _notify(petition, template=template)
+    return petition
+
+
 @transaction.atomic
 def moderation_approve(*, petition_id: int, actor: Actor) -> Petition:
     """Publish the petition for signatures."""
-    actor = _require_moderator(actor)
-    _check_not_locked_by_another(petition_id, actor)
-    petition = petition_open(petition_id=petition_id, actor=actor)
-    moderation_lock_release(petition_id=petition_id, actor=actor)
-    _notify(petition, template="moderation/email/approved")
-    return petition
+    return _decide(
+        petition_id,
+        actor,
+        lambda moderator: petition_open(petition_id=petition_id, actor=moderator),
+        template="moderation/email/approved",
+        release_lock=True,
+    )
 
 
 @transaction.atomic
 def moderation_reject(*, petition_id: int, reason: str, details: str, actor: Actor) -> Petition:
     """Reject the petition with a reason code and an explanation for the creator."""
-    actor = _require_moderator(actor)
-    _check_not_locked_by_another(petition_id, actor)
-    petition = petition_reject(petition_id=petition_id, reason=reason, details=details, actor=actor)
-    moderation_lock_release(petition_id=petition_id, actor=actor)
-    _notify(petition, template="moderation/email/rejected")
-    return petition
+    return _decide(
+        petition_id,
+        actor,
+        lambda moderator: petition_reject(petition_id=petition_id, reason=reason, details=details, actor=moderator),
+        template="moderation/email/rejected",
+        release_lock=True,
+    )
 
 
 @transaction.atomic
 def moderation_take_down(*, petition_id: int, reason: str, details: str, actor: Actor) -> Petition:
     """Take a published petition down (it becomes rejected; some reasons hide it)."""
-    actor = _require_moderator(actor)
-    _check_not_locked_by_another(petition_id, actor)
-    petition = petition_take_down(petition_id=petition_id, reason=reason, details=details, actor=actor)
-    _notify(petition, template="moderation/email/rejected")
-    return petition
+    return _decide(
+        petition_id,
+        actor,
+        lambda moderator: petition_take_down(petition_id=petition_id, reason=reason, details=details, actor=moderator),
+        template="moderation/email/rejected",
+        release_lock=False,
+    )
 
 
 @transaction.atomic
