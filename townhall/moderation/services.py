@@ -19,9 +19,9 @@ from townhall.accounts.models import Actor, User
 from townhall.accounts.policies import can_administer, can_moderate, require
 from townhall.audit.selectors import audit_latest_event_id
 from townhall.audit.services import audit_record
-from townhall.core.errors import DomainError, InvalidState, NotFound
+from townhall.core.errors import InvalidState, NotFound
 from townhall.core.links import absolute_url
-from townhall.core.text import tidy
+from townhall.core.text import text_required
 from townhall.mail.services import send_email
 from townhall.moderation.models import ModerationLock, ModerationNote, SecondOpinion
 from townhall.moderation.selectors import moderation_lock_status
@@ -170,9 +170,7 @@ def moderation_remoderate(*, petition_id: int, actor: Actor) -> Petition:
 def moderation_note_add(*, petition_id: int, body: str, actor: Actor) -> ModerationNote:
     """Add an internal note (append-only; staff only)."""
     actor = _require_moderator(actor)
-    body = tidy(body)
-    if not body:
-        raise DomainError("Write the note before adding it.", code="note_blank")
+    body = text_required(body, code="note", blank="Write the note before adding it.")
     if not Petition.objects.filter(pk=petition_id).exists():
         raise NotFound("There is no petition with that number.")
     note = ModerationNote.objects.create(petition_id=petition_id, author=actor, body=body, created_at=timezone.now())
@@ -184,9 +182,7 @@ def moderation_note_add(*, petition_id: int, body: str, actor: Actor) -> Moderat
 def moderation_second_opinion_request(*, petition_id: int, reason: str, actor: Actor) -> SecondOpinion:
     """Flag a petition for a colleague's view before anyone decides."""
     actor = _require_moderator(actor)
-    reason = tidy(reason)
-    if not reason:
-        raise DomainError("Say what you would like a second opinion on.", code="reason_blank")
+    reason = text_required(reason, code="reason", blank="Say what you would like a second opinion on.")
     if SecondOpinion.objects.filter(petition_id=petition_id, resolved_at__isnull=True).exists():
         raise InvalidState("A second opinion has already been requested on this petition.", code="already_flagged")
     flag = SecondOpinion.objects.create(

@@ -33,7 +33,7 @@ from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
 from townhall.core.ratelimit import take_slot
-from townhall.core.text import text_within, tidy
+from townhall.core.text import text_required, text_within, tidy
 from townhall.core.tokens import get_by_token, new_token
 from townhall.lists.selectors import resident_block_reason
 from townhall.mail.models import LetterPriority
@@ -139,9 +139,7 @@ def petition_create(
         if official is None:
             raise DomainError("Choose a decision maker from the list.", code="official_unknown")
         decision_maker = official.label
-    decision_maker = tidy(decision_maker)
-    if not decision_maker:
-        raise DomainError("Say who the petition is addressed to.", code="decision_maker_blank")
+    decision_maker = text_required(decision_maker, code="decision_maker", blank="Say who the petition is addressed to.")
     if official is None and len(decision_maker) > DECISION_MAKER_MAX:
         raise DomainError(
             f"Who the petition is addressed to must be {DECISION_MAKER_MAX} characters or fewer.",

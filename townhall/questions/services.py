@@ -30,7 +30,7 @@ from townhall.accounts.policies import can_clerk, can_moderate, can_respond, req
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
-from townhall.core.text import text_within, tidy
+from townhall.core.text import text_required, text_within, tidy
 from townhall.core.tokens import get_by_token, link_token, new_token
 from townhall.lists.selectors import resident_block_reason
 from townhall.mail.models import LetterPriority
@@ -137,9 +137,7 @@ def question_ask(
     if official is None:
         raise DomainError(_("Choose who your question is for from the list."), code="official_unknown")
     asker = resident_clean(name=name, email=email, postcode=postcode)
-    text = tidy(text)
-    if not text:
-        raise DomainError(_("Enter your question."), code="text_blank")
+    text = text_required(text, code="text", blank=_("Enter your question."))
     words = count_words(text)
     if words > rules.word_limit:
         raise DomainError(
@@ -269,11 +267,9 @@ def question_accept(*, question_id: int, actor: Actor) -> Question:
 def question_reject(*, question_id: int, reason: str, actor: Actor) -> Question:
     """A moderator rejects the question with a reason, which is emailed to the asker."""
     actor = require(can_moderate, actor, refusal=_("Only moderators can accept or reject questions."))
-    reason = tidy(reason)
-    if not reason:
-        raise DomainError(
-            _("Give a reason for rejecting the question; it is emailed to the asker."), code="reason_blank"
-        )
+    reason = text_required(
+        reason, code="reason", blank=_("Give a reason for rejecting the question; it is emailed to the asker.")
+    )
     question = _locked(question_id)
     _require_state(question, QuestionState.AWAITING_MODERATION, doing=_("it cannot be rejected"))
     question.state = QuestionState.REJECTED
