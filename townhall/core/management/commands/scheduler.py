@@ -13,12 +13,16 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import Error, connections
+from django.db import Error
 
 from townhall.core import scheduler
+from townhall.core.management.reconnect import (
+    FIRST_BACKOFF_SECONDS,
+    MAX_BACKOFF_SECONDS,
+    forget_connections,
+    lost_reason,
+)
 
-FIRST_BACKOFF_SECONDS = 1.0
-MAX_BACKOFF_SECONDS = 30.0
 TICK_SECONDS = 0.2
 
 
@@ -47,8 +51,9 @@ class Command(BaseCommand):
             try:
                 ran = scheduler.run_due_jobs(now=time.monotonic())
             except Error as error:
-                reason = " ".join(str(error).split()) or type(error).__name__
-                self.stderr.write(f"Scheduler lost its database ({reason}); reconnecting in {backoff:.0f} s")
+                self.stderr.write(
+                    f"Scheduler lost its database ({lost_reason(error)}); reconnecting in {backoff:.0f} s"
+                )
                 self.forget_connections()
                 # In short steps, so that a stop signal is answered at once.
                 for _ in range(round(backoff / TICK_SECONDS)):
@@ -62,11 +67,4 @@ class Command(BaseCommand):
             time.sleep(TICK_SECONDS)
         self.stdout.write("Scheduler stopped.")
 
-    @staticmethod
-    def forget_connections() -> None:
-        for conn in connections.all(initialized_only=True):
-            try:
-                conn.close()
-            except Error:
-                # Already broken: drop it so the next query opens a fresh one.
-                conn.connection = None
+    forget_connections = staticmethod(forget_connections)

@@ -14,13 +14,18 @@ import os
 import time
 from typing import Any
 
-from django.db import Error, connections
+from django.db import Error
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
-FIRST_BACKOFF_SECONDS = 1.0
-MAX_BACKOFF_SECONDS = 30.0
+from townhall.core.management.reconnect import (
+    FIRST_BACKOFF_SECONDS,
+    MAX_BACKOFF_SECONDS,
+    forget_connections,
+    lost_reason,
+)
+
 # A worker that ran this long before failing starts again from the first, short wait.
 STEADY_SECONDS = 60.0
 
@@ -73,18 +78,12 @@ class Command(DBWorkerCommand):
             except Error as error:
                 if time.monotonic() - started > STEADY_SECONDS:
                     backoff = FIRST_BACKOFF_SECONDS
-                reason = " ".join(str(error).split()) or type(error).__name__
-                self.stderr.write(f"Task worker lost its database ({reason}); reconnecting in {backoff:.0f} s")
+                self.stderr.write(
+                    f"Task worker lost its database ({lost_reason(error)}); reconnecting in {backoff:.0f} s"
+                )
                 self.forget_connections()
                 worker.startup_delay = False
                 time.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
 
-    @staticmethod
-    def forget_connections() -> None:
-        for conn in connections.all(initialized_only=True):
-            try:
-                conn.close()
-            except Error:
-                # Already broken: drop it so the next query opens a fresh one.
-                conn.connection = None
+    forget_connections = staticmethod(forget_connections)
