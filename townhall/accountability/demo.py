@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from townhall.accountability.models import Decision, DecisionKind
-from townhall.accountability.services import decision_record
+from townhall.accountability.services import DecisionInput, decision_record
 from townhall.accounts.models import User
 from townhall.accounts.policies import can_administer
 from townhall.meetings.models import CommitteeKind, Meeting
@@ -51,61 +51,59 @@ def load(*, now: datetime.datetime) -> None:
     started, ended = outgoing.tenure_started_on, outgoing.tenure_ended_on or timezone.localdate(now)
     petition = Petition.objects.filter(action=DEPARTURE_PETITION).first()
     confirmed_on = started - datetime.timedelta(days=28)
-    story = [
-        (
-            started - datetime.timedelta(days=42),
-            DecisionKind.RECOMMENDATION,
-            "Appointments panel recommends Daniel Okafor as Chief Executive",
-            "After interviewing a shortlist of three, the cross-party appointments panel recommended "
-            "Daniel Okafor for appointment as Chief Executive and Head of Paid Service, subject to "
-            "confirmation by Full Council.",
-            "Appointments Panel",
-            [outgoing.pk],
-            None,
-            [],
+    story: list[DecisionInput] = [
+        DecisionInput(
+            decided_on=started - datetime.timedelta(days=42),
+            kind=DecisionKind.RECOMMENDATION,
+            title="Appointments panel recommends Daniel Okafor as Chief Executive",
+            description=(
+                "After interviewing a shortlist of three, the cross-party appointments panel recommended "
+                "Daniel Okafor for appointment as Chief Executive and Head of Paid Service, subject to "
+                "confirmation by Full Council."
+            ),
+            decided_by="Appointments Panel",
+            official_ids=[outgoing.pk],
+            meeting_id=None,
+            petition_ids=[],
         ),
-        (
-            confirmed_on,
-            DecisionKind.CONFIRMATION,
-            "Full Council confirms the appointment",
-            "Full Council confirmed Daniel Okafor's appointment as Chief Executive on the panel's recommendation.",
-            "Full Council",
-            [outgoing.pk],
-            _full_council_meeting(confirmed_on),
-            [],
+        DecisionInput(
+            decided_on=confirmed_on,
+            kind=DecisionKind.CONFIRMATION,
+            title="Full Council confirms the appointment",
+            description=(
+                "Full Council confirmed Daniel Okafor's appointment as Chief Executive on the panel's recommendation."
+            ),
+            decided_by="Full Council",
+            official_ids=[outgoing.pk],
+            meeting_id=_full_council_meeting(confirmed_on),
+            petition_ids=[],
         ),
-        (
-            ended - datetime.timedelta(days=14),
-            DecisionKind.DEPARTURE,
-            "Chief Executive leaves the council",
-            f"The council announced that Daniel Okafor would leave the council by mutual agreement. "
-            f"No reasons were given. His last day was {ended:%-d %B %Y}.",
-            "Employment Committee",
-            [outgoing.pk],
-            None,
-            [petition.pk] if petition is not None else [],
+        DecisionInput(
+            decided_on=ended - datetime.timedelta(days=14),
+            kind=DecisionKind.DEPARTURE,
+            title="Chief Executive leaves the council",
+            description=(
+                f"The council announced that Daniel Okafor would leave the council by mutual agreement. "
+                f"No reasons were given. His last day was {ended:%-d %B %Y}."
+            ),
+            decided_by="Employment Committee",
+            official_ids=[outgoing.pk],
+            meeting_id=None,
+            petition_ids=[petition.pk] if petition is not None else [],
         ),
-        (
-            interim.tenure_started_on,
-            DecisionKind.APPOINTMENT,
-            "Priya Raman appointed interim Chief Executive",
-            "Priya Raman was appointed interim Chief Executive while the council recruits a permanent successor.",
-            "Full Council",
-            [interim.pk],
-            _full_council_meeting(interim.tenure_started_on),
-            [],
+        DecisionInput(
+            decided_on=interim.tenure_started_on,
+            kind=DecisionKind.APPOINTMENT,
+            title="Priya Raman appointed interim Chief Executive",
+            description=(
+                "Priya Raman was appointed interim Chief Executive while the council recruits a permanent successor."
+            ),
+            decided_by="Full Council",
+            official_ids=[interim.pk],
+            meeting_id=_full_council_meeting(interim.tenure_started_on),
+            petition_ids=[],
         ),
     ]
     with transaction.atomic():
-        for decided_on, kind, title, description, decided_by, official_ids, meeting_id, petition_ids in story:
-            decision_record(
-                decided_on=decided_on,
-                kind=kind,
-                title=title,
-                description=description,
-                decided_by=decided_by,
-                official_ids=official_ids,
-                meeting_id=meeting_id,
-                petition_ids=petition_ids,
-                actor=administrator,
-            )
+        for fields in story:
+            decision_record(actor=administrator, **fields)

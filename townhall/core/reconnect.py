@@ -9,6 +9,11 @@ FIRST_BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
 
 
+def lost_reason(error: Error) -> str:
+    """The database error on one line, for the line saying the database was lost."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 def forget_connections() -> None:
     """Close every open database connection; one that cannot be closed politely is dropped,
     so the next query opens a fresh one."""

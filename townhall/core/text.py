@@ -87,6 +87,18 @@ def tidy(raw: str) -> str:
     return "\n".join(lines).strip()
 
 
+def text_required(raw: str, *, code: str, blank: str) -> str:
+    """Tidy what a person typed into a required text field with no length limit.
+
+    Raises a DomainError coded `<code>_blank`, with the field's own message `blank`, when
+    nothing is left (and `tidy`'s refusal of a NUL byte).
+    """
+    text = tidy(raw)
+    if not text:
+        raise DomainError(blank, code=f"{code}_blank")
+    return text
+
+
 def text_within(
     raw: str, *, limit: int, code: str, too_long: str, blank: str | None = None, one_line: bool = False
 ) -> str:

@@ -158,11 +158,11 @@ def _evidence_session(*, now: datetime.datetime, clerk: User) -> None:
     )
 
 
-def _question_time(*, now: datetime.datetime, clerk: User) -> None:
-    """The next Mayor's Question Time, three weeks away, open for residents' questions."""
+def question_time(*, starts_at: datetime.datetime, clerk: User) -> Meeting:
+    """A Mayor's Question Time in the chamber, its one item residents' questions to the Mayor."""
     meeting = meeting_schedule(
         committee_id=demo_committee(CommitteeKind.QUESTION_TIME).pk,
-        starts_at=evening((now + datetime.timedelta(days=21)).date()),
+        starts_at=starts_at,
         location=CHAMBER,
         actor=clerk,
     )
@@ -173,3 +173,9 @@ def _question_time(*, now: datetime.datetime, clerk: User) -> None:
         official_id=demo_official("Mayor").pk,
         actor=clerk,
     )
+    return meeting
+
+
+def _question_time(*, now: datetime.datetime, clerk: User) -> None:
+    """The next Mayor's Question Time, three weeks away, open for residents' questions."""
+    question_time(starts_at=evening((now + datetime.timedelta(days=21)).date()), clerk=clerk)

@@ -31,7 +31,7 @@ from townhall.accounts.policies import can_clerk, require
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
-from townhall.core.text import text_within, tidy
+from townhall.core.text import text_required, text_within, tidy
 from townhall.mail.services import Letter, queue_letters, render_email
 from townhall.meetings.models import (
     AgendaItem,
@@ -299,11 +299,9 @@ def meeting_cancel(*, meeting_id: int, reason: str, actor: Actor) -> Meeting:
     actor = _require_clerk(actor)
     meeting = _locked_meeting(meeting_id)
     _require_scheduled(meeting, doing=_("it cannot be cancelled"))
-    reason = tidy(reason)
-    if not reason:
-        raise DomainError(
-            _("Say why the meeting is cancelled; the reason is shown on the meeting's page."), code="reason_blank"
-        )
+    reason = text_required(
+        reason, code="reason", blank=_("Say why the meeting is cancelled; the reason is shown on the meeting's page.")
+    )
     meeting.state = MeetingState.CANCELLED
     meeting.cancelled_at = timezone.now()
     meeting.cancellation_reason = reason
@@ -365,9 +363,7 @@ def meeting_record_outcome(
             % {"date": timezone.localtime(meeting.starts_at).strftime("%-d %B %Y at %H:%M")},
             code="meeting_not_started",
         )
-    summary = tidy(summary)
-    if not summary:
-        raise DomainError(_("Summarise what happened at the meeting."), code="summary_blank")
+    summary = text_required(summary, code="summary", blank=_("Summarise what happened at the meeting."))
     minutes_url = _clean_url(minutes_url, label=_("minutes' address"), code="minutes_url_invalid")
     video_url = _clean_url(video_url, label=_("video's address"), code="video_url_invalid")
     items = {item.pk: item for item in AgendaItem.objects.filter(meeting=meeting).select_related("petition")}

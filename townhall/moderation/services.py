@@ -9,6 +9,7 @@ petition (410) and sending a decided petition back for moderation are administra
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,9 +19,9 @@ from townhall.accounts.models import Actor, User
 from townhall.accounts.policies import can_administer, can_moderate, require
 from townhall.audit.selectors import audit_latest_event_id
 from townhall.audit.services import audit_record
-from townhall.core.errors import DomainError, InvalidState, NotFound
+from townhall.core.errors import InvalidState, NotFound
 from townhall.core.links import absolute_url
-from townhall.core.text import tidy
+from townhall.core.text import text_required
 from townhall.mail.services import send_email
 from townhall.moderation.models import ModerationLock, ModerationNote, SecondOpinion
 from townhall.moderation.selectors import moderation_lock_status
@@ -101,36 +102,54 @@ def moderation_lock_release(*, petition_id: int, actor: Actor) -> None:
     ModerationLock.objects.filter(petition_id=petition_id, held_by_id=actor.pk).delete()
 
 
+def _decide(
+    petition_id: int, actor: Actor, decide: Callable[[User], Petition], *, template: str, release_lock: bool
+) -> Petition:
+    """A moderator's decision: refused while another moderator holds the lock; `decide`
+    changes the petition; the creator and sponsors are told by `template`."""
+    moderator = _require_moderator(actor)
+    _check_not_locked_by_another(petition_id, moderator)
+    petition = decide(moderator)
+    if release_lock:
+        moderation_lock_release(petition_id=petition_id, actor=moderator)
+    _notify(petition, template=template)
+    return petition
+
+
 @transaction.atomic
 def moderation_approve(*, petition_id: int, actor: Actor) -> Petition:
     """Publish the petition for signatures."""
-    actor = _require_moderator(actor)
-    _check_not_locked_by_another(petition_id, actor)
-    petition = petition_open(petition_id=petition_id, actor=actor)
-    moderation_lock_release(petition_id=petition_id, actor=actor)
-    _notify(petition, template="moderation/email/approved")
-    return petition
+    return _decide(
+        petition_id,
+        actor,
+        lambda moderator: petition_open(petition_id=petition_id, actor=moderator),
+        template="moderation/email/approved",
+        release_lock=True,
+    )
 
 
 @transaction.atomic
 def moderation_reject(*, petition_id: int, reason: str, details: str, actor: Actor) -> Petition:
     """Reject the petition with a reason code and an explanation for the creator."""
-    actor = _require_moderator(actor)
-    _check_not_locked_by_another(petition_id, actor)
-    petition = petition_reject(petition_id=petition_id, reason=reason, details=details, actor=actor)
-    moderation_lock_release(petition_id=petition_id, actor=actor)
-    _notify(petition, template="moderation/email/rejected")
-    return petition
+    return _decide(
+        petition_id,
+        actor,
+        lambda moderator: petition_reject(petition_id=petition_id, reason=reason, details=details, actor=moderator),
+        template="moderation/email/rejected",
+        release_lock=True,
+    )
 
 
 @transaction.atomic
 def moderation_take_down(*, petition_id: int, reason: str, details: str, actor: Actor) -> Petition:
     """Take a published petition down (it becomes rejected; some reasons hide it)."""
-    actor = _require_moderator(actor)
-    _check_not_locked_by_another(petition_id, actor)
-    petition = petition_take_down(petition_id=petition_id, reason=reason, details=details, actor=actor)
-    _notify(petition, template="moderation/email/rejected")
-    return petition
+    return _decide(
+        petition_id,
+        actor,
+        lambda moderator: petition_take_down(petition_id=petition_id, reason=reason, details=details, actor=moderator),
+        template="moderation/email/rejected",
+        release_lock=False,
+    )
 
 
 @transaction.atomic
@@ -151,9 +170,7 @@ def moderation_remoderate(*, petition_id: int, actor: Actor) -> Petition:
 def moderation_note_add(*, petition_id: int, body: str, actor: Actor) -> ModerationNote:
     """Add an internal note (append-only; staff only)."""
     actor = _require_moderator(actor)
-    body = tidy(body)
-    if not body:
-        raise DomainError("Write the note before adding it.", code="note_blank")
+    body = text_required(body, code="note", blank="Write the note before adding it.")
     if not Petition.objects.filter(pk=petition_id).exists():
         raise NotFound("There is no petition with that number.")
     note = ModerationNote.objects.create(petition_id=petition_id, author=actor, body=body, created_at=timezone.now())
@@ -165,9 +182,7 @@ def moderation_note_add(*, petition_id: int, body: str, actor: Actor) -> Moderat
 def moderation_second_opinion_request(*, petition_id: int, reason: str, actor: Actor) -> SecondOpinion:
     """Flag a petition for a colleague's view before anyone decides."""
     actor = _require_moderator(actor)
-    reason = tidy(reason)
-    if not reason:
-        raise DomainError("Say what you would like a second opinion on.", code="reason_blank")
+    reason = text_required(reason, code="reason", blank="Say what you would like a second opinion on.")
     if SecondOpinion.objects.filter(petition_id=petition_id, resolved_at__isnull=True).exists():
         raise InvalidState("A second opinion has already been requested on this petition.", code="already_flagged")
     flag = SecondOpinion.objects.create(

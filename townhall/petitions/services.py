@@ -33,7 +33,7 @@ from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
 from townhall.core.ratelimit import take_slot
-from townhall.core.text import text_within, tidy
+from townhall.core.text import text_required, text_within, tidy
 from townhall.core.tokens import get_by_token, new_token
 from townhall.lists.selectors import resident_block_reason
 from townhall.mail.models import LetterPriority
@@ -139,9 +139,7 @@ def petition_create(
         if official is None:
             raise DomainError("Choose a decision maker from the list.", code="official_unknown")
         decision_maker = official.label
-    decision_maker = tidy(decision_maker)
-    if not decision_maker:
-        raise DomainError("Say who the petition is addressed to.", code="decision_maker_blank")
+    decision_maker = text_required(decision_maker, code="decision_maker", blank="Say who the petition is addressed to.")
     if official is None and len(decision_maker) > DECISION_MAKER_MAX:
         raise DomainError(
             f"Who the petition is addressed to must be {DECISION_MAKER_MAX} characters or fewer.",
@@ -474,24 +472,25 @@ def petition_tally_correct(*, counts: Mapping[int, int | Tally], at: datetime.da
     return fixes
 
 
+def _stamp_live(petition_id: int, *, field: str, at: datetime.datetime, doing: str) -> Petition:
+    """Stamp `field` with `at` on a live petition: what the body did about it."""
+    petition = _locked(petition_id)
+    _require_state(petition, LIVE_STATES, doing=doing)
+    setattr(petition, field, at)
+    petition.save(update_fields=[field])
+    return petition
+
+
 @transaction.atomic
 def petition_mark_responded(*, petition_id: int, at: datetime.datetime) -> Petition:
     """Record that the body's written response was published (the responses app calls this)."""
-    petition = _locked(petition_id)
-    _require_state(petition, LIVE_STATES, doing="given a response")
-    petition.response_published_at = at
-    petition.save(update_fields=["response_published_at"])
-    return petition
+    return _stamp_live(petition_id, field="response_published_at", at=at, doing="given a response")
 
 
 @transaction.atomic
 def petition_mark_debated(*, petition_id: int, at: datetime.datetime) -> Petition:
     """Record that a debate's outcome was published (the meetings app calls this)."""
-    petition = _locked(petition_id)
-    _require_state(petition, LIVE_STATES, doing="marked as debated")
-    petition.debate_outcome_at = at
-    petition.save(update_fields=["debate_outcome_at"])
-    return petition
+    return _stamp_live(petition_id, field="debate_outcome_at", at=at, doing="marked as debated")
 
 
 @transaction.atomic

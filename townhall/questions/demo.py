@@ -21,9 +21,9 @@ from django.utils import timezone
 from townhall.accounts.models import User
 from townhall.accounts.policies import can_moderate, can_respond
 from townhall.core.tokens import link_token
-from townhall.meetings.demo import CHAMBER, demo_clerk, demo_committee, demo_official, evening, move_meeting
-from townhall.meetings.models import AgendaItemKind, CommitteeKind, Meeting, MeetingState
-from townhall.meetings.services import agenda_item_add, meeting_record_outcome, meeting_schedule
+from townhall.meetings.demo import demo_clerk, demo_committee, demo_official, evening, move_meeting, question_time
+from townhall.meetings.models import CommitteeKind, Meeting, MeetingState
+from townhall.meetings.services import meeting_record_outcome
 from townhall.questions.models import Question
 from townhall.questions.services import (
     question_accept,
@@ -161,19 +161,8 @@ def load(*, now: datetime.datetime) -> None:
 def _past_question_time(
     *, now: datetime.datetime, clerk: User, moderator: User, responder: User, mayor_id: int
 ) -> None:
-    meeting = meeting_schedule(
-        committee_id=demo_committee(CommitteeKind.QUESTION_TIME).pk,
-        starts_at=timezone.now() + datetime.timedelta(days=30),
-        location=CHAMBER,
-        actor=clerk,
-    )
-    agenda_item_add(
-        meeting_id=meeting.pk,
-        kind=AgendaItemKind.QUESTIONS,
-        title="Questions to the Mayor from residents",
-        official_id=mayor_id,
-        actor=clerk,
-    )
+    # Scheduled ahead, so that its questions can be asked and answered; then moved back.
+    meeting = question_time(starts_at=timezone.now() + datetime.timedelta(days=30), clerk=clerk)
     questions = []
     for n, item in enumerate(PAST):
         question = _ask(meeting, mayor_id, item, n)

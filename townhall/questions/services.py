@@ -17,6 +17,7 @@ canonical email address over pending, awaiting-moderation and accepted questions
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -25,12 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from townhall.accounts.models import Actor
+from townhall.accounts.models import Actor, User
 from townhall.accounts.policies import can_clerk, can_moderate, can_respond, require
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, InvalidState, NotFound
 from townhall.core.links import absolute_url
-from townhall.core.text import text_within, tidy
+from townhall.core.text import text_required, text_within, tidy
 from townhall.core.tokens import get_by_token, link_token, new_token
 from townhall.lists.selectors import resident_block_reason
 from townhall.mail.models import LetterPriority
@@ -137,9 +138,7 @@ def question_ask(
     if official is None:
         raise DomainError(_("Choose who your question is for from the list."), code="official_unknown")
     asker = resident_clean(name=name, email=email, postcode=postcode)
-    text = tidy(text)
-    if not text:
-        raise DomainError(_("Enter your question."), code="text_blank")
+    text = text_required(text, code="text", blank=_("Enter your question."))
     words = count_words(text)
     if words > rules.word_limit:
         raise DomainError(
@@ -241,10 +240,28 @@ def _require_state(question: Question, state: QuestionState, *, doing: str) -> N
         )
 
 
+def _require_moderator(actor: Actor) -> User:
+    return require(can_moderate, actor, refusal=_("Only moderators can accept or reject questions."))
+
+
+def _moderated(
+    question: Question, *, state: QuestionState, actor: User, action: str, also: Sequence[str] = ()
+) -> Question:
+    """Record a moderator's decision on a question (with the fields in `also`, set by the
+    caller), audit it and tell the asker: the letter is named after the new state."""
+    question.state = state
+    question.moderated_at = timezone.now()
+    question.moderated_by = actor
+    question.save(update_fields=["state", "moderated_at", "moderated_by", *also])
+    audit_record(action=action, target=question, actor=actor)
+    _send_to_asker(question, template=state.value)
+    return question
+
+
 @transaction.atomic
 def question_accept(*, question_id: int, actor: Actor) -> Question:
     """A moderator accepts the question: it is published on the meeting's page."""
-    actor = require(can_moderate, actor, refusal=_("Only moderators can accept or reject questions."))
+    actor = _require_moderator(actor)
     question = _locked(question_id)
     _require_state(question, QuestionState.AWAITING_MODERATION, doing=_("it cannot be accepted"))
     meeting = question.meeting
@@ -256,34 +273,22 @@ def question_accept(*, question_id: int, actor: Actor) -> Question:
         raise InvalidState(
             _("This meeting has already started, so no question can be accepted for it."), code="meeting_started"
         )
-    question.state = QuestionState.ACCEPTED
-    question.moderated_at = timezone.now()
-    question.moderated_by = actor
-    question.save(update_fields=["state", "moderated_at", "moderated_by"])
-    audit_record(action="question.accepted", target=question, actor=actor)
-    _send_to_asker(question, template="accepted")
-    return question
+    return _moderated(question, state=QuestionState.ACCEPTED, actor=actor, action="question.accepted")
 
 
 @transaction.atomic
 def question_reject(*, question_id: int, reason: str, actor: Actor) -> Question:
     """A moderator rejects the question with a reason, which is emailed to the asker."""
-    actor = require(can_moderate, actor, refusal=_("Only moderators can accept or reject questions."))
-    reason = tidy(reason)
-    if not reason:
-        raise DomainError(
-            _("Give a reason for rejecting the question; it is emailed to the asker."), code="reason_blank"
-        )
+    actor = _require_moderator(actor)
+    reason = text_required(
+        reason, code="reason", blank=_("Give a reason for rejecting the question; it is emailed to the asker.")
+    )
     question = _locked(question_id)
     _require_state(question, QuestionState.AWAITING_MODERATION, doing=_("it cannot be rejected"))
-    question.state = QuestionState.REJECTED
-    question.moderated_at = timezone.now()
-    question.moderated_by = actor
     question.rejection_reason = reason
-    question.save(update_fields=["state", "moderated_at", "moderated_by", "rejection_reason"])
-    audit_record(action="question.rejected", target=question, actor=actor)
-    _send_to_asker(question, template="rejected")
-    return question
+    return _moderated(
+        question, state=QuestionState.REJECTED, actor=actor, action="question.rejected", also=["rejection_reason"]
+    )
 
 
 @transaction.atomic

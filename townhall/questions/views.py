@@ -3,6 +3,10 @@ and the staff pages: moderation, written answers, supplementaries."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -290,26 +294,45 @@ def answer_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@responder_required
-@require_http_methods(["GET", "POST"])
-def answer(request: HttpRequest, pk: int) -> HttpResponse:
-    question = selectors.question_get(question_id=pk)
-    form = AnswerForm(request.POST or None)
+def _question_form_page(
+    request: HttpRequest,
+    question: Question,
+    form: forms.Form,
+    *,
+    template: str,
+    save: Callable[[dict[str, Any]], object],
+    fields_by_code: Mapping[str, str],
+    done: str,
+    then: str,
+) -> HttpResponse:
+    """A staff page with one form about a question: a POST saves through the service, whose
+    refusal stays on the form with its status; once saved, a message and on to `then`."""
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                question_answer(question_id=pk, answer=form.cleaned_data["answer"], actor=request.user)
+                save(form.cleaned_data)
             except DomainError as error:
-                status = show_refusal(
-                    form, error, fields_by_code={"answer_blank": "answer", "answer_too_long": "answer"}
-                )
+                status = show_refusal(form, error, fields_by_code=fields_by_code)
             else:
-                messages.success(request, _("The written answer is published."))
-                return redirect("questions:answer_queue")
-    return render(
-        request, "questions/answer_form.html", {"question": question, "form": form, "staff_nav": True}, status=status
+                messages.success(request, done)
+                return redirect(then)
+    return render(request, template, {"question": question, "form": form, "staff_nav": True}, status=status)
+
+
+@responder_required
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    return _question_form_page(
+        request,
+        selectors.question_get(question_id=pk),
+        AnswerForm(request.POST or None),
+        template="questions/answer_form.html",
+        save=lambda data: question_answer(question_id=pk, answer=data["answer"], actor=request.user),
+        fields_by_code={"answer_blank": "answer", "answer_too_long": "answer"},
+        done=_("The written answer is published."),
+        then=reverse("questions:answer_queue"),
     )
 
 
@@ -320,26 +343,18 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supplementary(request: HttpRequest, pk: int) -> HttpResponse:
     question = selectors.question_get(question_id=pk)
-    form = SupplementaryForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                question_record_supplementary(
-                    question_id=pk,
-                    supplementary_question=form.cleaned_data["supplementary_question"],
-                    supplementary_answer=form.cleaned_data["supplementary_answer"],
-                    actor=request.user,
-                )
-            except DomainError as error:
-                status = show_refusal(form, error, fields_by_code={"supplementary_blank": "supplementary_question"})
-            else:
-                messages.success(request, _("The supplementary is recorded and published."))
-                return redirect(reverse("meetings:manage", kwargs={"pk": question.meeting_id}))
-    return render(
+    return _question_form_page(
         request,
-        "questions/supplementary_form.html",
-        {"question": question, "form": form, "staff_nav": True},
-        status=status,
+        question,
+        SupplementaryForm(request.POST or None),
+        template="questions/supplementary_form.html",
+        save=lambda data: question_record_supplementary(
+            question_id=pk,
+            supplementary_question=data["supplementary_question"],
+            supplementary_answer=data["supplementary_answer"],
+            actor=request.user,
+        ),
+        fields_by_code={"supplementary_blank": "supplementary_question"},
+        done=_("The supplementary is recorded and published."),
+        then=reverse("meetings:manage", kwargs={"pk": question.meeting_id}),
     )

@@ -52,7 +52,7 @@ from townhall.responses.selectors import (
 from townhall.schemes.selectors import scheme_get_current
 
 if TYPE_CHECKING:
-    from townhall.meetings.models import AgendaItem, Meeting
+    from townhall.meetings.models import AgendaItem, Committee, Meeting
     from townhall.officials.models import Official, Person
     from townhall.petitions.models import Petition
     from townhall.responses.models import Response
@@ -333,14 +333,17 @@ def response_detail(
 
 @router.get("/committees", response={200: list[s.CommitteeOut], **ERRORS_LIST}, tags=["meetings"])
 def committees(request: HttpRequest) -> list[s.CommitteeOut]:
-    return [s.CommitteeOut(id=c.pk, slug=c.slug, name=c.name, kind=c.kind) for c in committee_list()]
+    return [_committee(c) for c in committee_list()]
+
+
+def _committee(committee: Committee) -> s.CommitteeOut:
+    return s.CommitteeOut(id=committee.pk, slug=committee.slug, name=committee.name, kind=committee.kind)
 
 
 def _meeting_summary(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
-    committee = meeting.committee
     return {
         "id": meeting.pk,
-        "committee": s.CommitteeOut(id=committee.pk, slug=committee.slug, name=committee.name, kind=committee.kind),
+        "committee": _committee(meeting.committee),
         "starts_at": meeting.starts_at,
         "location": meeting.location,
         "state": meeting.state,

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import Error
 
 from townhall.core import scheduler
-from townhall.core.reconnect import FIRST_BACKOFF_SECONDS, forget_connections, next_backoff
+from townhall.core.reconnect import FIRST_BACKOFF_SECONDS, forget_connections, lost_reason, next_backoff
 
 TICK_SECONDS = 0.2
 
@@ -46,8 +46,9 @@ class Command(BaseCommand):
             try:
                 ran = scheduler.run_due_jobs(now=time.monotonic())
             except Error as error:
-                reason = " ".join(str(error).split()) or type(error).__name__
-                self.stderr.write(f"Scheduler lost its database ({reason}); reconnecting in {backoff:.0f} s")
+                self.stderr.write(
+                    f"Scheduler lost its database ({lost_reason(error)}); reconnecting in {backoff:.0f} s"
+                )
                 forget_connections()
                 # In short steps, so that a stop signal is answered at once.
                 for _ in range(round(backoff / TICK_SECONDS)):

@@ -19,7 +19,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
-from townhall.core.reconnect import FIRST_BACKOFF_SECONDS, forget_connections, next_backoff
+from townhall.core.reconnect import FIRST_BACKOFF_SECONDS, forget_connections, lost_reason, next_backoff
 
 # A worker that ran this long before failing starts again from the first, short wait.
 STEADY_SECONDS = 60.0
@@ -73,8 +73,9 @@ class Command(DBWorkerCommand):
             except Error as error:
                 if time.monotonic() - started > STEADY_SECONDS:
                     backoff = FIRST_BACKOFF_SECONDS
-                reason = " ".join(str(error).split()) or type(error).__name__
-                self.stderr.write(f"Task worker lost its database ({reason}); reconnecting in {backoff:.0f} s")
+                self.stderr.write(
+                    f"Task worker lost its database ({lost_reason(error)}); reconnecting in {backoff:.0f} s"
+                )
                 forget_connections()
                 worker.startup_delay = False
                 time.sleep(backoff)
