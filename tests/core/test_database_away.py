@@ -59,7 +59,6 @@ PUBLIC = [
     "/petitions/1/",
     "/petitions/1/count.json",
     "/petitions.json",
-    "/petitions.csv",
     "/feeds/petitions.atom",
     "/meetings/",
     "/api/v1/petitions",

@@ -60,17 +60,10 @@ def _cell(value: Any) -> Any:
 
 def _stream_csv(header: Iterable[str], rows: Iterable[Iterable[Any]], *, filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
-    # The first row is read before the response starts, so a database that cannot be
-    # reached is an error status (503), not a 200 whose body breaks off.
-    remaining = iter(rows)
-    first = next(remaining, None)
 
     def lines() -> Iterator[str]:
         yield writer.writerow(header)
-        if first is None:
-            return
-        yield writer.writerow([_cell(value) for value in first])
-        for row in remaining:
+        for row in rows:
             yield writer.writerow([_cell(value) for value in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
