@@ -1,8 +1,8 @@
 """Signing, confirming, sending confirmation emails, and counting.
 
 The hot path (docs/architecture.md): signing is one INSERT of a pending signature; confirming is one
-UPDATE. Neither touches the petition row. Confirmation emails leave through the task
-queue in batches, the signature row being its own outbox record. A single-writer counter
+UPDATE. Neither touches the petition row. The signature row says its confirmation email is
+owed; the sender moves owed emails into the one outbox in batches (townhall/mail). A single-writer counter
 adds newly confirmed signatures to each petition's count in one statement per petition.
 """
 
