@@ -29,7 +29,15 @@ class MailServer:
     refuse_data: set[str] = field(default_factory=set)  # 554 after DATA
     delivered: Counter[str] = field(default_factory=Counter)
     bodies: list[str] = field(default_factory=list)
+    greetings: int = 0  # EHLOs: one per connection the client opened
     controller: Controller | None = None
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.greetings += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]) -> str:
         if address in self.refuse:

@@ -91,6 +91,15 @@ def test_a_refused_confirmation_does_not_hold_back_or_repeat_the_batch(
     assert QueuedEmail.objects.filter(dedupe_key__startswith="signature:", status=LetterStatus.SENT).count() >= 11
 
 
+def test_one_run_sends_over_one_connection(server: MailServer) -> None:
+    """Opening a connection (and greeting the server) for every letter would slow every
+    confirmation email: a run keeps one open, also past a refused recipient."""
+    server.refuse.add("person3@example.org")
+    queue_letters(letters(10))
+    assert letters_send_due().sent == 9
+    assert server.greetings == 1
+
+
 def test_a_5xx_after_the_message_data_is_a_refusal_too(server: MailServer) -> None:
     server.refuse_data.add("person1@example.org")
     queue_letters(letters(3))

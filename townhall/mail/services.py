@@ -186,6 +186,9 @@ def _deliver(mailer: BaseEmailBackend, letter: QueuedEmail) -> Outcome:
         headers=letter.headers or None,
     )
     try:
+        # Opened once and kept for the run (send_messages alone would connect, greet and
+        # quit for every letter); a no-op while the connection is open.
+        mailer.open()
         mailer.send_messages([message])
     except (smtplib.SMTPException, OSError, ValueError) as error:
         return _classify(error)
