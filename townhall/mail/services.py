@@ -271,8 +271,7 @@ def letters_send_due(*, limit: int | None = None) -> SendRun:
             outcomes[status] += 1
             if status == LetterStatus.DEFERRED:
                 deferred_now.append(letter.pk)
-            if outcome.server_away:
-                _close_quietly(mailer)
+            if outcome.server_away:  # the connection is closed below, and opened afresh next run
                 logger.warning(
                     "The mail server could not be reached (%s); letters wait for the next run", outcome.error
                 )
