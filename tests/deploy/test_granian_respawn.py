@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,31 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.deploy.documented import BASE_DIR, documented_command
-from tests.deploy.probe import healthz
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def children_of(pid: int) -> set[int]:
-    """The live (not zombie) processes whose parent is `pid`, read from /proc."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # pid (comm) state ppid ...: comm may hold spaces, so split after its closing paren.
-        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
-        if int(ppid) == pid and state != "Z":
-            found.add(int(entry.name))
-    return found
+from tests.local import children_of, free_port, healthz
 
 
 def answered(port: int) -> bool:

@@ -23,7 +23,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -37,37 +36,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.probe import healthz
+from tests.local import free_port, healthz, live_processes
 
 pytestmark = pytest.mark.slow
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 180.0  # migrate and load the demo borough on a busy machine
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def live_processes() -> dict[int, tuple[int, int]]:
-    """Every live (not zombie) process: pid -> (parent pid, process group), from /proc."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its closing paren.
-        state, ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
-        if state != "Z":
-            found[int(entry.name)] = (int(ppid), int(pgrp))
-    return found
 
 
 def command_of(pid: int) -> list[str]:

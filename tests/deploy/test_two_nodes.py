@@ -26,7 +26,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,6 +49,7 @@ from scripts.bench.identities import client_address, signer
 from scripts.bench.smtp_sink import Sink
 from scripts.nginx_conf import render
 from tests.deploy.documented import documented_command
+from tests.local import free_port
 from townhall.core.net import fingerprint
 
 pytestmark = [pytest.mark.postgres, pytest.mark.scaleout]
@@ -76,12 +76,6 @@ def signs_twice(i: int) -> bool:
 def confirms_twice(i: int) -> bool:
     """A double click on "Confirm", the two POSTs likely landing on different nodes."""
     return i % 10 == 6
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def database_url(name: str) -> str:

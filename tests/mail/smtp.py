@@ -7,18 +7,13 @@ and come back on the same port.
 
 from __future__ import annotations
 
-import socket
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.local import free_port
 
 
 @dataclass
