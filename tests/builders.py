@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import time_machine
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from townhall.accounts.models import Role, User
@@ -111,6 +112,12 @@ def make_superuser(username: str = "root", *, email: str | None = None, password
 
 
 # --- Petitions --------------------------------------------------------------------------------
+
+
+def letters_keyed(prefix: str) -> QuerySet[QueuedEmail]:
+    """The outbox's letters whose key starts with `prefix` (e.g. "response:" for the response
+    fan-outs): the outbox holds every letter the site sends, not only those under test."""
+    return QueuedEmail.objects.filter(dedupe_key__startswith=prefix)
 
 
 def settle_mail() -> None:

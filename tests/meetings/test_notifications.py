@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.db.models import QuerySet
 
-from tests.builders import MEETING_AT, sign
+from tests.builders import MEETING_AT, letters_keyed, sign
 from tests.meetings.conftest import add_debate, schedule
 from townhall.accounts.models import User
 from townhall.core.tokens import link_token
@@ -24,11 +23,6 @@ from townhall.petitions.models import Petition
 from townhall.signatures.models import Signature
 
 pytestmark = pytest.mark.django_db
-
-
-def signer_letters() -> QuerySet[QueuedEmail]:
-    """The letters of the fan-outs under test (the outbox holds every other letter too)."""
-    return QueuedEmail.objects.filter(dedupe_key__startswith="agenda:")
 
 
 Capture = Callable[..., Any]
@@ -65,7 +59,7 @@ def test_scheduling_queues_one_letter_per_opted_in_signer_after_commit(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         item = add_debate(clerk, meeting, debate_petition)
     # Nothing is written in the clerk's request: the task is enqueued on commit.
-    assert signer_letters().count() == 0
+    assert letters_keyed("agenda:").count() == 0
     assert len(callbacks) == 1
     callbacks[0]()
 
@@ -98,7 +92,7 @@ def test_running_the_fan_out_again_queues_nothing_twice(
     meeting = schedule(clerk, full_council)
     with django_capture_on_commit_callbacks(execute=True):
         item = add_debate(clerk, meeting, debate_petition)
-    assert signer_letters().count() == len(opted_in_signers) + 1
+    assert letters_keyed("agenda:").count() == len(opted_in_signers) + 1
 
     assert agenda_item_fan_out(item_id=item.pk, event="scheduled") == 0
     assert agenda_item_fan_out(item_id=item.pk, event="scheduled") == 0
@@ -174,4 +168,4 @@ def test_items_without_a_petition_notify_no_one(
 
     assert callbacks == []
     assert agenda_item_fan_out(item_id=item.pk, event="scheduled") == 0
-    assert not signer_letters().exists()
+    assert not letters_keyed("agenda:").exists()

@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from django.db.models import QuerySet
 from django.test import Client
 
+from tests.builders import letters_keyed
 from tests.responses.conftest import owe_response, publish
 from townhall.accounts.models import User
 from townhall.core import scheduler
-from townhall.mail.models import QueuedEmail
 from townhall.responses.models import Response
 from townhall.schemes.models import Scheme
 
 pytestmark = pytest.mark.django_db
-
-
-def signer_letters() -> QuerySet[QueuedEmail]:
-    """The letters of the fan-outs under test (the outbox holds every other letter too)."""
-    return QueuedEmail.objects.filter(dedupe_key__startswith="response:")
 
 
 def test_the_response_jobs_are_registered() -> None:
@@ -64,5 +58,5 @@ def test_the_admin_can_resume_a_fan_out(
     )
 
     assert "Queued the fan-out of 1 response(s)." in page.content.decode()
-    assert signer_letters().count() == 5
+    assert letters_keyed("response:").count() == 5
     assert Response.objects.get(pk=response.pk).fanout_finished_at is not None

@@ -14,16 +14,14 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
-from django.db.models import QuerySet
 from django.test import Client
 
-from tests.builders import CROSSED_AT, sign
+from tests.builders import CROSSED_AT, letters_keyed, sign
 from tests.conftest import links_in
 from tests.responses.conftest import RESPONSE_TEXT, owe_response, publish
 from townhall.accounts.models import User
 from townhall.core.errors import InvalidState
 from townhall.core.tokens import link_token
-from townhall.mail.models import QueuedEmail
 from townhall.mail.services import send_queued_letters
 from townhall.mail.tasks import queued_emails_dispatch
 from townhall.responses.models import Response
@@ -34,11 +32,6 @@ from townhall.signatures.models import Signature
 from townhall.signatures.services import signature_unsubscribe
 
 pytestmark = pytest.mark.django_db
-
-
-def signer_letters() -> QuerySet[QueuedEmail]:
-    """The letters of the fan-outs under test (the outbox holds every other letter too)."""
-    return QueuedEmail.objects.filter(dedupe_key__startswith="response:")
 
 
 SUBSCRIBERS = 300
@@ -107,7 +100,7 @@ def test_running_the_fan_out_again_sends_nothing_new(big: Response, responder: U
 
     assert first == sent_before == SUBSCRIBERS - 2
     assert len(mail.outbox) == sent_before
-    assert signer_letters().count() == first
+    assert letters_keyed("response:").count() == first
 
 
 def test_a_fan_out_that_crashed_midway_resumes_where_it_stopped(
@@ -131,9 +124,9 @@ def test_a_fan_out_that_crashed_midway_resumes_where_it_stopped(
 
     # Two whole batches committed with their cursor; the third rolled back entirely.
     big.refresh_from_db()
-    assert signer_letters().count() == 100
+    assert letters_keyed("response:").count() == 100
     assert big.fanout_finished_at is None
-    hundredth = signer_letters().order_by("-id").first()
+    hundredth = letters_keyed("response:").order_by("-id").first()
     assert hundredth is not None
     assert big.fanout_after_id == int(hundredth.dedupe_key.rsplit(":", 1)[1])
     # Some letters already went out before the restart.
@@ -156,7 +149,7 @@ def test_publishing_fans_out_through_the_task_queue_and_the_letters_go_out_on_co
         publish(response, by=responder)
 
     # The fan-out task queued the letters, and the sending task queued with them sent them.
-    assert set(signer_letters().values_list("status", flat=True)) == {"sent"}
+    assert set(letters_keyed("response:").values_list("status", flat=True)) == {"sent"}
     assert len(mail.outbox) == 6
     # Nothing is left for the scheduler's backstop job.
     assert queued_emails_dispatch() is False
@@ -201,7 +194,7 @@ def test_an_unpublished_response_is_never_fanned_out(scheme: Scheme, moderator: 
         response_fanout(response_id=response.pk)
 
     assert error.value.code == "response_unpublished"
-    assert not signer_letters().exists()
+    assert not letters_keyed("response:").exists()
 
 
 def test_a_stalled_fan_out_is_resumed_by_the_scheduler(scheme: Scheme, moderator: User, responder: User) -> None:
@@ -218,4 +211,4 @@ def test_a_stalled_fan_out_is_resumed_by_the_scheduler(scheme: Scheme, moderator
 
     stalled.refresh_from_db()
     assert stalled.fanout_finished_at is not None
-    assert signer_letters().count() == 5
+    assert letters_keyed("response:").count() == 5

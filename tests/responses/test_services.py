@@ -8,14 +8,12 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
-from django.db.models import QuerySet
 
-from tests.builders import CROSSED_AT, RESPONSE_DUE_ON, open_petition, sign, staff
+from tests.builders import CROSSED_AT, RESPONSE_DUE_ON, letters_keyed, open_petition, sign, staff
 from tests.responses.conftest import RESPONSE_TEXT, cross_threshold, owe_response, publish
 from townhall.accounts.models import Role, User
 from townhall.audit.models import AuditEvent
 from townhall.core.errors import DomainError, InvalidState, NotFound, PermissionDeniedError
-from townhall.mail.models import QueuedEmail
 from townhall.officials.models import Official
 from townhall.petitions.models import Petition, PetitionState
 from townhall.petitions.services import petition_remove
@@ -31,11 +29,6 @@ from townhall.schemes.models import BankHoliday, PeriodKind, Scheme, Threshold, 
 from townhall.signatures.services import signature_count_new
 
 pytestmark = pytest.mark.django_db
-
-
-def signer_letters() -> QuerySet[QueuedEmail]:
-    """The letters of the fan-outs under test (the outbox holds every other letter too)."""
-    return QueuedEmail.objects.filter(dedupe_key__startswith="response:")
 
 
 UTC = datetime.UTC
@@ -298,7 +291,7 @@ def test_a_refused_publication_changes_nothing_and_emails_nobody(
 
     assert callbacks == []
     assert not Response.objects.get(pk=response.pk).is_published
-    assert not signer_letters().exists()
+    assert not letters_keyed("response:").exists()
     assert mail.outbox == []
 
 
@@ -310,10 +303,10 @@ def test_publishing_queues_the_fan_out_only_after_commit(
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response_publish(response_id=response.pk, actor=responder)
-    assert not signer_letters().exists()  # nothing before the commit
+    assert not letters_keyed("response:").exists()  # nothing before the commit
 
     for callback in callbacks:
         callback()  # the commit: the fan-out task runs (inline in tests)
 
-    assert signer_letters().count() == 7
+    assert letters_keyed("response:").count() == 7
     assert Response.objects.get(pk=response.pk).fanout_finished_at is not None

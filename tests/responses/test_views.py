@@ -8,23 +8,16 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db.models import QuerySet
 from django.test import Client
 
-from tests.builders import RESPONDERS_DAY_AT
+from tests.builders import RESPONDERS_DAY_AT, letters_keyed
 from tests.responses.conftest import owe_response
 from townhall.accounts.models import User
-from townhall.mail.models import QueuedEmail
 from townhall.responses.models import Response
 from townhall.responses.services import RESPONSE_MAX, draft_digest, response_save_draft
 from townhall.schemes.models import Scheme
 
 pytestmark = pytest.mark.django_db
-
-
-def signer_letters() -> QuerySet[QueuedEmail]:
-    """The letters of the fan-outs under test (the outbox holds every other letter too)."""
-    return QueuedEmail.objects.filter(dedupe_key__startswith="response:")
 
 
 @pytest.fixture
@@ -154,7 +147,7 @@ def test_preview_shows_the_text_as_it_will_appear_and_publishes_nothing(
     assert f'href="/responses/{owed.pk}/publish/"' in html
     owed.refresh_from_db()
     assert not owed.is_published
-    assert not signer_letters().exists()
+    assert not letters_keyed("response:").exists()
 
 
 def test_publishing_asks_for_confirmation_then_publishes_on_post(
@@ -179,7 +172,7 @@ def test_publishing_asks_for_confirmation_then_publishes_on_post(
     owed.refresh_from_db()
     assert owed.is_published
     assert owed.body == "We agree."
-    assert signer_letters().count() == 6
+    assert letters_keyed("response:").count() == 6
     after = responder_client.get(done["Location"]).content.decode()
     assert "Published. It is on the petition page, and 6 signers are being emailed." in after
     assert "6 queued, 6 sent." in after
