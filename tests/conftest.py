@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from tests.areas.geography import load_geography
 from tests.builders import make_petition, make_superuser, open_petition, staff
@@ -20,6 +21,11 @@ from townhall.officials.models import Official
 from townhall.officials.services import official_appoint
 from townhall.schemes.models import Scheme
 from townhall.schemes.services import body_setup
+
+# Property tests check behaviour, never speed: Hypothesis's default 200 ms deadline per
+# example failed on a machine busy with a second test run (speed is measured in make bench).
+hypothesis_settings.register_profile("townhall", deadline=None)
+hypothesis_settings.load_profile("townhall")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
