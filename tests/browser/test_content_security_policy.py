@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.builders import PASSWORD, awaiting_petition, open_petition
 from townhall.petitions.services import petition_set_proof_of_work
@@ -80,7 +81,7 @@ def test_main_pages_break_no_rule_of_the_policy(
     page.locator("altcha-widget [data-state=verified]").wait_for()
     walk.check()
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", name="One more step: check your email").is_visible()
+    expect(page.get_by_role("heading", name="One more step: check your email")).to_be_visible()
     assert Signature.objects.filter(email="rosa@example.org").exists()
     walk.check()
 
@@ -90,10 +91,10 @@ def test_main_pages_break_no_rule_of_the_policy(
     page.get_by_role("button", name="Sign in").click()
     walk.check()
     walk.open("/moderation/")
-    assert page.get_by_role("heading", name="Moderation queue").is_visible()
+    expect(page.get_by_role("heading", name="Moderation queue")).to_be_visible()
     walk.check()
     walk.open(f"/moderation/{waiting.pk}/")
-    assert page.get_by_role("heading", name="Light the towpath").is_visible()
+    expect(page.get_by_role("heading", name="Light the towpath")).to_be_visible()
     walk.check()
 
     admin = Walk(browser, live_server.url)
@@ -101,7 +102,7 @@ def test_main_pages_break_no_rule_of_the_policy(
     admin.page.get_by_label("Username").fill(superuser.username)
     admin.page.get_by_label("Password").fill(PASSWORD)
     admin.page.get_by_role("button", name="Sign in").click()
-    assert admin.page.get_by_role("button", name="Log out").is_visible()
+    expect(admin.page.get_by_role("button", name="Log out")).to_be_visible()
     admin.check()
     for path in (
         "/admin/",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import open_petition
 from townhall.signatures.models import Signature, SignatureState
@@ -32,14 +33,14 @@ def test_resident_signs_and_confirms_through_the_outbox(
     page.get_by_role("button", name="Continue").click()
     summary = page.get_by_role("alert")
     assert "There is a problem" in summary.inner_text()
-    assert summary.get_by_role("link", name="Enter your name.").is_visible()
+    expect(summary.get_by_role("link", name="Enter your name.")).to_be_visible()
 
     page.get_by_label("Name").fill("Rosa Resident")
     page.get_by_label("Email address").fill("rosa@example.org")
     page.get_by_label("Postcode").fill("km4 4dd")
     page.get_by_label(scheme.eligibility_declaration).check()
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", name="One more step: check your email").is_visible()
+    expect(page.get_by_role("heading", name="One more step: check your email")).to_be_visible()
 
     # The scheduler queues the confirmation email; the worker delivers it to the outbox.
     assert confirmation_emails_dispatch() is True
@@ -50,7 +51,7 @@ def test_resident_signs_and_confirms_through_the_outbox(
     # Opening the link confirms nothing: a mail scanner could have fetched it.
     assert Signature.objects.get(email="rosa@example.org").state == SignatureState.PENDING
     page.get_by_role("button", name="Confirm my signature").click()
-    assert page.get_by_role("heading", name="Thank you for signing").is_visible()
+    expect(page.get_by_role("heading", name="Thank you for signing")).to_be_visible()
     assert Signature.objects.get(email="rosa@example.org").state == SignatureState.VERIFIED
 
     signature_count_new()
