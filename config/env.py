@@ -95,10 +95,10 @@ TASK_RECLAIM_INTERVAL_SECONDS = _float("TOWNHALL_TASK_RECLAIM_INTERVAL", 60.0)
 
 # Fraud controls: disposable email domains are allowed, flagged or blocked; reverse
 # proxies (CIDR list) whose X-Forwarded-For header is trusted for the client IP.
-DISPOSABLE_EMAIL_POLICY = _str("TOWNHALL_DISPOSABLE_EMAIL_POLICY", "flag")
+DISPOSABLE_EMAIL_POLICY = _str("TOWNHALL_DISPOSABLE_EMAIL_POLICY", "hold")
 TRUSTED_PROXIES = _list("TOWNHALL_TRUSTED_PROXIES", "")
-if DISPOSABLE_EMAIL_POLICY not in {"allow", "flag", "block"}:
-    raise ValueError("TOWNHALL_DISPOSABLE_EMAIL_POLICY must be allow, flag or block")
+if DISPOSABLE_EMAIL_POLICY not in {"allow", "flag", "hold", "block"}:
+    raise ValueError("TOWNHALL_DISPOSABLE_EMAIL_POLICY must be allow, flag, hold or block")
 
 # Months after a petition closes or is rejected before its personal data is anonymised.
 ANONYMISE_AFTER_MONTHS = _int("TOWNHALL_ANONYMISE_AFTER_MONTHS", 12)

@@ -338,12 +338,28 @@ TOWNHALL: dict[str, Any] = {
     "EMAIL_MAX_ATTEMPTS": env.EMAIL_MAX_ATTEMPTS,
     # Email domains whose addresses ignore dots and "+tags" in the local part.
     "DOT_INSENSITIVE_EMAIL_DOMAINS": ["gmail.com", "googlemail.com"],
-    # Fraud controls. Signatures from one IP on one petition beyond (count, seconds) become
-    # fraudulent silently; disposable email domains are "allow"ed, "flag"ged or "block"ed.
+    # Fraud controls (docs/integrity.md). Signatures from one IP on one petition beyond
+    # (count, seconds) are held, silently, until the evidence, an allow list or staff release
+    # them; disposable email domains are "allow"ed, "flag"ged, "hold"ed or "block"ed.
     "SIGN_RATE_BURST": (10, 60),
     "SIGN_RATE_SUSTAINED": (50, 3600),
     # All addresses in one /24 (/48) together, on one petition.
     "SIGN_RATE_NETWORK": (20, 60),
+    # The three limits grow by their own size for every this many counted signatures.
+    "SIGN_RATE_SCALE_AT": 20_000,
+    # Certain: more than this many signatures from one address on one petition in a day are
+    # caught (never counted), far beyond any household, office or campus address.
+    "SIGN_CAP_ADDRESS": 5_000,
+    # Releasing held signatures on the evidence (townhall/signatures/holds.py): a source's
+    # held signatures are released once at least HOLD_MIN_EVIDENCE of them are confirmed and
+    # no more than HOLD_FAST_SHARE_PERCENT of those confirmed within HOLD_FAST_CONFIRM_SECONDS
+    # of signing (people read their email at their own pace; scripts at once), or with fewer
+    # confirmed once the source has been quiet for HOLD_QUIET_MINUTES.
+    "HOLD_FAST_CONFIRM_SECONDS": 60,
+    "HOLD_FAST_SHARE_PERCENT": 50,
+    "HOLD_MIN_EVIDENCE": 5,
+    "HOLD_QUIET_MINUTES": 30,
+    "HOLD_REVIEW_INTERVAL_SECONDS": 60.0,
     "CREATE_RATE": (3, 3600),
     "DISPOSABLE_EMAIL_POLICY": env.DISPOSABLE_EMAIL_POLICY,
     # Reverse proxies whose X-Forwarded-For is believed (CIDR ranges); others are ignored.

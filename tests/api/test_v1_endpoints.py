@@ -71,6 +71,7 @@ def test_petition_list_filters_and_pagination(client: Client, world: World) -> N
         "action": "Reopen the public toilets on Kingsmere Road",
         "state": "open",
         "signature_count": 1200,
+        "signatures_awaiting_checks": 0,
         "decision_maker": "Cllr Helen Marsh, Mayor",
         "opened_at": "2026-02-02T10:00:00Z",
         "deadline_at": world.responded.deadline_at.isoformat().replace("+00:00", "Z"),  # type: ignore[union-attr]

@@ -1,4 +1,5 @@
-"""Fraud controls on signing: caught signatures look normal to the sender and never count."""
+"""Fraud controls on signing: held and caught signatures look normal to the sender and are
+not counted (held ones until released: tests/signatures/test_holds.py)."""
 
 from __future__ import annotations
 
@@ -56,50 +57,88 @@ def test_ip_is_stored_only_hashed_and_truncated(petition: Petition) -> None:
     assert fingerprint("not an ip").ip_hash == ""
 
 
-def test_burst_over_the_limit_is_silently_fraudulent(petition: Petition, settings: Any) -> None:
+def held(signature: Signature) -> tuple[str, str]:
+    signature.refresh_from_db()
+    return (signature.state, signature.hold_reason)
+
+
+def test_burst_over_the_limit_holds_the_source_silently(petition: Petition, settings: Any) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_BURST": (3, 60), "SIGN_RATE_SUSTAINED": (100, 3600)}
     with time_machine.travel(INTEGRITY_NOW, tick=False):
-        signatures = [sign_pending_or_caught(petition, n) for n in range(5)]
-    assert [s.state for s in signatures] == ["pending"] * 3 + ["fraudulent"] * 2
-    assert signatures[-1].fraud_reason == "rate_limit_burst"
-    # Another address is unaffected; so is the same address a minute later.
+        signatures = [sign_pending_or_caught(petition, n) for n in range(8)]
+    # The fourth trips the limit: it is held, and so are the address's unconfirmed ones
+    # before it in the window, so a burst cannot slip its first minute into the count. Held
+    # ones do not count towards the limit, so the next three are taken; the eighth trips it
+    # again and holds them.
+    assert [held(s) for s in signatures] == [("pending", "rate_address_burst")] * 8
+    assert not Signature.objects.filter(state=SignatureState.FRAUDULENT).exists()
+    # Another address is unaffected; so is the same address a minute later (held ones do
+    # not count towards the limit).
     with time_machine.travel(INTEGRITY_NOW, tick=False):
-        assert sign_pending_or_caught(petition, 10, ip="198.51.100.1").state == SignatureState.PENDING
+        assert held(sign_pending_or_caught(petition, 10, ip="198.51.100.1")) == ("pending", "")
     with time_machine.travel(INTEGRITY_NOW + datetime.timedelta(seconds=61), tick=False):
-        assert sign_pending_or_caught(petition, 11).state == SignatureState.PENDING
+        assert held(sign_pending_or_caught(petition, 11)) == ("pending", "")
 
 
-def test_caught_signatures_get_the_same_email_and_confirm_page_but_never_count(
-    petition: Petition, settings: Any
-) -> None:
+def test_a_confirmed_signature_is_never_held_afterwards(petition: Petition, settings: Any) -> None:
+    settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_BURST": (2, 60)}
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        first = sign_pending_or_caught(petition, 1)
+        signature_confirm(signature_id=first.pk, token=first.token)  # told it counts
+        second, third = sign_pending_or_caught(petition, 2), sign_pending_or_caught(petition, 3)
+    assert held(first) == ("verified", "")
+    assert held(second) == held(third) == ("pending", "rate_address_burst")
+
+
+def test_held_and_caught_signatures_get_the_same_email_but_are_not_counted(petition: Petition, settings: Any) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_BURST": (1, 60)}
     with time_machine.travel(INTEGRITY_NOW, tick=False):
-        honest, caught = sign_pending_or_caught(petition, 1), sign_pending_or_caught(petition, 2)
+        honest = sign_pending_or_caught(petition, 1, ip="198.51.100.1")
+        first, second = sign_pending_or_caught(petition, 2), sign_pending_or_caught(petition, 3)
         mail.outbox = []
         signature_send_confirmations()
-        [to_honest] = [m for m in mail.outbox if m.to == [honest.email]]
-        [to_caught] = [m for m in mail.outbox if m.to == [caught.email]]
-        assert to_honest.subject == to_caught.subject
-        assert (
-            to_honest.body.replace(honest.name, "X").split("http")[0]
-            == to_caught.body.replace(caught.name, "X").split("http")[0]
-        )
-        assert signature_confirm(signature_id=caught.pk, token=caught.token).kind == "confirmed"
-        assert signature_confirm(signature_id=honest.pk, token=honest.token).kind == "confirmed"
+        bodies = {}
+        for signature in (honest, first, second):
+            [letter] = [m for m in mail.outbox if m.to == [signature.email]]
+            bodies[signature.pk] = (letter.subject, letter.body.replace(signature.name, "X").split("http")[0])
+        assert bodies[honest.pk] == bodies[first.pk] == bodies[second.pk]
+        for signature in (honest, first, second):
+            assert signature_confirm(signature_id=signature.pk, token=signature.token).kind == "confirmed"
         signature_count_new()
     petition.refresh_from_db()
     sponsors = Signature.objects.filter(petition=petition, is_sponsor=True).count()
     assert petition.signature_count == sponsors + 1
-    assert Signature.objects.get(pk=caught.pk).state == SignatureState.FRAUDULENT
+    assert held(first) == held(second) == ("verified", "rate_address_burst")
 
 
 def test_sustained_limit(petition: Petition, settings: Any) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_BURST": (100, 60), "SIGN_RATE_SUSTAINED": (4, 3600)}
-    states = []
+    signatures = []
     for n in range(6):
         with time_machine.travel(INTEGRITY_NOW + datetime.timedelta(minutes=5 * n), tick=False):
-            states.append(sign_pending_or_caught(petition, n).state)
-    assert states == ["pending"] * 4 + ["fraudulent"] * 2
+            signatures.append(sign_pending_or_caught(petition, n))
+    # The fifth trips the limit and holds the four before it; the sixth starts afresh.
+    assert [held(s) for s in signatures] == [("pending", "rate_address_sustained")] * 5 + [("pending", "")]
+
+
+def test_limits_grow_with_the_petition(petition: Petition, settings: Any) -> None:
+    settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_NETWORK": (2, 60), "SIGN_RATE_SCALE_AT": 1000}
+    Petition.objects.filter(pk=petition.pk).update(signature_count=2000)  # three times the limit
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        first = [sign_pending_or_caught(petition, n, ip=f"203.0.113.{n}") for n in range(7)]
+    # 2 + 2 for each 1,000 counted: six are taken, the seventh trips the limit.
+    assert [held(s) for s in first] == [("pending", "rate_network")] * 7
+    with time_machine.travel(INTEGRITY_NOW + datetime.timedelta(minutes=2), tick=False):
+        later = [sign_pending_or_caught(petition, n, ip=f"203.0.113.{n}") for n in range(10, 16)]
+    assert [held(s) for s in later] == [("pending", "")] * 6
+
+
+def test_an_address_far_beyond_any_household_is_caught(petition: Petition, settings: Any) -> None:
+    settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_BURST": (2, 60), "SIGN_CAP_ADDRESS": 5}
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        signatures = [sign_pending_or_caught(petition, n) for n in range(7)]
+    assert [held(s)[0] for s in signatures] == ["pending"] * 5 + ["fraudulent"] * 2
+    assert signatures[-1].fraud_reason == "address_cap"
 
 
 @pytest.mark.parametrize(
@@ -121,15 +160,23 @@ def test_allow_list_skips_rate_limits(petition: Petition, settings: Any) -> None
     settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_BURST": (1, 60)}
     ListEntry.objects.create(kind=ListKind.IP, action=ListAction.ALLOW, value="203.0.113.0/24", note="Town hall")
     with time_machine.travel(INTEGRITY_NOW, tick=False):
-        assert {sign_pending_or_caught(petition, n).state for n in range(4)} == {SignatureState.PENDING}
+        assert {held(sign_pending_or_caught(petition, n)) for n in range(4)} == {("pending", "")}
 
 
-@pytest.mark.parametrize(("policy", "state"), [("flag", "pending"), ("block", "fraudulent"), ("allow", "pending")])
-def test_disposable_domains_by_policy(petition: Petition, settings: Any, policy: str, state: str) -> None:
+@pytest.mark.parametrize(
+    ("policy", "state", "hold"),
+    [
+        ("flag", "pending", ""),
+        ("hold", "pending", "disposable_domain"),
+        ("block", "fraudulent", ""),
+        ("allow", "pending", ""),
+    ],
+)
+def test_disposable_domains_by_policy(petition: Petition, settings: Any, policy: str, state: str, hold: str) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "DISPOSABLE_EMAIL_POLICY": policy}
     with time_machine.travel(INTEGRITY_NOW, tick=False):
         signature = sign_pending_or_caught(petition, 1, email="someone@mailinator.com")
-    assert signature.state == state
+    assert held(signature) == (state, hold)
     assert signature.fraud_reason == ("" if policy == "allow" else "disposable_domain")
 
 

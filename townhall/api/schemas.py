@@ -122,6 +122,9 @@ class PetitionSummaryOut(Schema):
     action: str | None = Field(description="null when a rejection hides the text")
     state: str
     signature_count: int
+    signatures_awaiting_checks: int = Field(
+        description="Confirmed signatures held by the fraud controls, not (yet) in signature_count"
+    )
     decision_maker: str | None = Field(description="Who it is addressed to; null when a rejection hides the text")
     opened_at: datetime.datetime | None
     deadline_at: datetime.datetime | None

@@ -134,6 +134,9 @@ class Petition(models.Model):
     # Out of area = signature_count - in_area_count - unknown_area_count.
     in_area_count = models.PositiveIntegerField(_("signatures from the area"), default=0)
     unknown_area_count = models.PositiveIntegerField(_("signatures from unknown postcodes"), default=0)
+    # Confirmed signatures held by the fraud controls and not (yet) counted: shown beside
+    # the count as "awaiting checks". Maintained by the counter as well.
+    awaiting_count = models.PositiveIntegerField(_("signatures awaiting checks"), default=0)
 
     created_at = models.DateTimeField(_("created at"), db_index=True)
     creator_confirmed_at = models.DateTimeField(null=True, blank=True)

@@ -423,6 +423,19 @@ def petition_tally_add(
     return _record_crossings(sorted(increments), at=at)
 
 
+def petition_awaiting_set(*, counts: Mapping[int, int]) -> int:
+    """Set each petition's "awaiting checks" figure (confirmed signatures the fraud controls
+    hold) to `counts`; a petition not named has none. Only the counter calls this, so the
+    figure moves with the count and the pages' ETags. Returns how many petitions changed."""
+    changed = 0
+    for petition_id, awaiting in sorted(counts.items()):
+        changed += (
+            Petition.objects.filter(pk=petition_id).exclude(awaiting_count=awaiting).update(awaiting_count=awaiting)
+        )
+    changed += Petition.objects.filter(awaiting_count__gt=0).exclude(pk__in=list(counts)).update(awaiting_count=0)
+    return changed
+
+
 @dataclass(frozen=True)
 class Tally:
     """A petition's exact counts, as the reconciliation recounts them."""

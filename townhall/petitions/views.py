@@ -67,6 +67,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         petition.pk,
         petition.state,
         petition.signature_count,
+        petition.awaiting_count,
         petition.counted_at,
         scheme.updated_at,
         [(event.kind, event.sort_key.isoformat(), event.title) for event in timeline],
@@ -134,6 +135,7 @@ def count_json(request: HttpRequest, pk: int) -> HttpResponse:
         petition.signature_count,
         petition.in_area_count,
         petition.unknown_area_count,
+        petition.awaiting_count,
         petition.counted_at,
     )
     last_modified = petition.counted_at or petition.opened_at
@@ -147,6 +149,8 @@ def count_json(request: HttpRequest, pk: int) -> HttpResponse:
                     "id": petition.pk,
                     "state": petition.state,
                     "signature_count": petition.signature_count,
+                    # Confirmed signatures the fraud controls hold, not in signature_count.
+                    "signatures_awaiting_checks": petition.awaiting_count,
                     "updated_at": uk_timestamp(petition.counted_at),
                     "signatures_by_locality": locality_json(petition),
                 }

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class SignaturesConfig(AppConfig):
@@ -8,14 +9,20 @@ class SignaturesConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.core import retention, scheduler
+        from townhall.lists.models import ListEntry
+        from townhall.signatures.holds import holds_count_awaiting, holds_review
         from townhall.signatures.services import (
             signature_count_new,
             signature_forget_unconfirmed,
             signature_reconcile_counts,
         )
-        from townhall.signatures.tasks import confirmation_emails_dispatch
+        from townhall.signatures.tasks import confirmation_emails_dispatch, holds_review_soon
 
         scheduler.register(name="count-signatures", interval_key="COUNTER_INTERVAL_SECONDS", func=signature_count_new)
+        scheduler.register(name="count-awaiting", interval_key="COUNTER_INTERVAL_SECONDS", func=holds_count_awaiting)
+        scheduler.register(name="review-holds", interval_key="HOLD_REVIEW_INTERVAL_SECONDS", func=holds_review)
+        # An allow-list entry saved releases what it covers at once, not at the next review.
+        post_save.connect(holds_review_soon, sender=ListEntry, dispatch_uid="holds-allow-list")
         scheduler.register(
             name="send-confirmations", interval_key="EMAIL_INTERVAL_SECONDS", func=confirmation_emails_dispatch
         )

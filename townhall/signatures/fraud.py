@@ -1,10 +1,22 @@
-"""Fraud controls on the signing path: decided silently, before the one INSERT.
+"""Fraud controls on the signing path: decided before the one INSERT, never told to the signer.
 
-A signature over the per-IP rate limits for its petition is stored as `fraudulent`: the
-signer sees exactly what anyone else sees (the same page, the same email, a confirm button
-that "works") and it is never counted. One from a blocked address, domain or network
-(townhall.lists, the lists every resident entry point asks) is stored as `fraudulent` too,
-and no email goes to it. Disposable email domains are flagged, or blocked, by setting.
+Two outcomes besides "fine" (docs/integrity.md):
+
+- **Caught**, only by the rules that are certain: an address, domain or network on a block
+  list (townhall.lists, the lists every resident entry point asks), a disposable email
+  domain when the operator has chosen to block them, or one address far beyond any
+  household or office (SIGN_CAP_ADDRESS a day). The signature is stored as `fraudulent`,
+  never counted; a blocked one is sent no email.
+- **Held**, by the rules that only suspect: one address or one network signing faster than
+  the petition's limits, or a disposable email domain (policy "hold"). A held signature
+  confirms like any other and is not counted until it is released: by the evidence
+  (`townhall.signatures.holds`), by an allow list, or by staff. When a rate limit trips,
+  the source's other unconfirmed signatures in that window are held too, so a burst
+  cannot slip its first minute into the count.
+
+Held and caught signatures do not count towards the limits: a steady stream of people
+behind one address is held and released, not shut out for as long as it lasts. The limits
+grow with the petition (a busy petition tolerates more from one network than a quiet one).
 Allow lists (trusted networks such as a council's own, or partner domains and addresses)
 skip the rate limits.
 
@@ -24,11 +36,29 @@ from django.db import connections, router
 
 from townhall.core.net import ClientFingerprint
 from townhall.lists.selectors import lists_current
-from townhall.signatures.models import Signature
+from townhall.signatures.models import Signature, SignatureState
 
 
 def is_disposable(domain: str) -> bool:
     return domain.lower() in disposable_email_domains.blocklist
+
+
+# Why a signature is held (Signature.hold_reason). Never shown to the signer.
+HOLD_ADDRESS_BURST = "rate_address_burst"
+HOLD_ADDRESS_SUSTAINED = "rate_address_sustained"
+HOLD_NETWORK = "rate_network"
+HOLD_DISPOSABLE = "disposable_domain"
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A rule that suspects: hold this signature, and with it the source's other
+    unconfirmed signatures since `since` (`column` = the stored address hash or network)."""
+
+    reason: str
+    column: str = ""
+    value: str = ""
+    since: datetime.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -37,18 +67,23 @@ class Assessment:
     reason: str = ""
     # Caught by a block list: no email goes to the address either (townhall.lists).
     sends_email: bool = True
+    hold: Hold | None = None
 
 
-# One statement, three counts. Each count's conditions match one index exactly
-# (signature_ip_rate_idx, signature_prefix_rate_idx: petition, address or /24, created_at), so
-# with the table's statistics in place each is a short range scan. Written in SQL: it runs
+# One statement, three counts. Each count's conditions match one partial index exactly
+# (signature_ip_rate_idx, signature_prefix_rate_idx: petition, address or /24, created_at,
+# over signatures that may count), so each is a short range scan. Written in SQL: it runs
 # on every signature, and the ORM's compilation of the aggregate cost more than the query.
 _RECENT_SQL = (
-    "SELECT (SELECT COUNT(*) FROM signatures_signature WHERE petition_id = %s AND ip_hash = %s AND created_at >= %s),"
-    " (SELECT COUNT(*) FROM signatures_signature WHERE petition_id = %s AND ip_hash = %s AND created_at >= %s),"
-    " (SELECT COUNT(*) FROM signatures_signature WHERE petition_id = %s AND ip_prefix = %s AND created_at >= %s)"
+    "SELECT (SELECT COUNT(*) FROM signatures_signature WHERE petition_id = %s AND ip_hash = %s AND created_at >= %s"
+    " AND hold_reason = '' AND state IN ('pending', 'verified')),"
+    " (SELECT COUNT(*) FROM signatures_signature WHERE petition_id = %s AND ip_hash = %s AND created_at >= %s"
+    " AND hold_reason = '' AND state IN ('pending', 'verified')),"
+    " (SELECT COUNT(*) FROM signatures_signature WHERE petition_id = %s AND ip_prefix = %s AND created_at >= %s"
+    " AND hold_reason = '' AND state IN ('pending', 'verified'))"
 )
 assert Signature._meta.db_table == "signatures_signature"  # noqa: S101 - the SQL above names it
+assert (SignatureState.PENDING, SignatureState.VERIFIED) == ("pending", "verified")  # noqa: S101 - and these
 
 
 def _recent_counts(
@@ -58,9 +93,9 @@ def _recent_counts(
     burst_since: datetime.datetime,
     sustained_since: datetime.datetime,
     network_since: datetime.datetime,
-) -> dict[str, int]:
-    """This address's recent signatures on the petition, and its whole network's (bots
-    rotate addresses within a range; people behind one address are few)."""
+) -> tuple[int, int, int]:
+    """This address's recent signatures on the petition that may count, and its whole
+    network's (bots rotate addresses within a range; people behind one address are few)."""
     connection = connections[router.db_for_write(Signature)]
     moment = connection.ops.adapt_datetimefield_value
     params = [
@@ -71,13 +106,37 @@ def _recent_counts(
     with connection.cursor() as cursor:
         cursor.execute(_RECENT_SQL, params)
         burst, sustained, network = cursor.fetchone()
-    return {"burst": int(burst), "sustained": int(sustained), "network": int(network)}
+    return int(burst), int(sustained), int(network)
+
+
+def scaled_limit(base: int, *, petition_size: int) -> int:
+    """A limit grown with the petition: doubled at SIGN_RATE_SCALE_AT counted signatures,
+    tripled at twice that, and so on (a busy petition draws more people from one office
+    or campus than a quiet one)."""
+    scale_at = int(settings.TOWNHALL["SIGN_RATE_SCALE_AT"])
+    return base + base * petition_size // scale_at if scale_at > 0 else base
+
+
+def _address_cap_exceeded(*, petition_id: int, client: ClientFingerprint, now: datetime.datetime) -> bool:
+    """Certain: one address has given this petition more signatures today than any
+    household or office could (held and caught ones included)."""
+    cap = int(settings.TOWNHALL["SIGN_CAP_ADDRESS"])
+    since = now - datetime.timedelta(days=1)
+    recent = Signature.objects.filter(petition_id=petition_id, ip_hash=client.ip_hash, created_at__gte=since)
+    return recent[cap - 1 : cap].exists()
 
 
 def assess_signature(
-    *, petition_id: int, client: ClientFingerprint, email_canonical: str, now: datetime.datetime
+    *,
+    petition_id: int,
+    client: ClientFingerprint,
+    email_canonical: str,
+    now: datetime.datetime,
+    petition_size: int = 0,
 ) -> Assessment:
-    """Decide, silently, whether a new signature is fraudulent (never counted) or flagged."""
+    """Decide, silently, whether a new signature is caught (never counted), held (counted
+    once released) or fine; `petition_size` is the petition's count, which the limits
+    grow with."""
     config = settings.TOWNHALL
     lists = lists_current()
     blocked = lists.block_reason(email=email_canonical, address=client.address)
@@ -85,26 +144,37 @@ def assess_signature(
         return Assessment(True, blocked, sends_email=False)
     domain = email_canonical.rpartition("@")[2]
     disposable = is_disposable(domain) and not lists.allow.covers_domain(domain)
-    if disposable and config["DISPOSABLE_EMAIL_POLICY"] == "block":
+    policy = config["DISPOSABLE_EMAIL_POLICY"]
+    if disposable and policy == "block":
         return Assessment(True, "disposable_domain")
     allowed = lists.allows(email=email_canonical, address=client.address)
     if client.ip_hash and not allowed:
         burst_count, burst_seconds = config["SIGN_RATE_BURST"]
         sustained_count, sustained_seconds = config["SIGN_RATE_SUSTAINED"]
         network_count, network_seconds = config["SIGN_RATE_NETWORK"]
-        recent = _recent_counts(
+        burst_since = now - datetime.timedelta(seconds=burst_seconds)
+        sustained_since = now - datetime.timedelta(seconds=sustained_seconds)
+        network_since = now - datetime.timedelta(seconds=network_seconds)
+        burst, sustained, network = _recent_counts(
             petition_id=petition_id,
             client=client,
-            burst_since=now - datetime.timedelta(seconds=burst_seconds),
-            sustained_since=now - datetime.timedelta(seconds=sustained_seconds),
-            network_since=now - datetime.timedelta(seconds=network_seconds),
+            burst_since=burst_since,
+            sustained_since=sustained_since,
+            network_since=network_since,
         )
-        if recent["burst"] >= burst_count:
-            return Assessment(True, "rate_limit_burst")
-        if recent["sustained"] >= sustained_count:
-            return Assessment(True, "rate_limit_sustained")
-        if recent["network"] >= network_count:
-            return Assessment(True, "rate_limit_network")
-    if disposable and config["DISPOSABLE_EMAIL_POLICY"] == "flag":
+        hold = None
+        if burst >= scaled_limit(burst_count, petition_size=petition_size):
+            hold = Hold(HOLD_ADDRESS_BURST, "ip_hash", client.ip_hash, burst_since)
+        elif sustained >= scaled_limit(sustained_count, petition_size=petition_size):
+            hold = Hold(HOLD_ADDRESS_SUSTAINED, "ip_hash", client.ip_hash, sustained_since)
+        elif network >= scaled_limit(network_count, petition_size=petition_size):
+            hold = Hold(HOLD_NETWORK, "ip_prefix", client.ip_prefix, network_since)
+        if hold is not None:
+            if _address_cap_exceeded(petition_id=petition_id, client=client, now=now):
+                return Assessment(True, "address_cap")
+            return Assessment(False, hold.reason, hold=hold)
+    if disposable and policy == "hold":
+        return Assessment(False, HOLD_DISPOSABLE, hold=Hold(HOLD_DISPOSABLE))
+    if disposable and policy == "flag":
         return Assessment(False, "disposable_domain")
     return Assessment(False, "")

@@ -13,6 +13,10 @@ class SignatureState(models.TextChoices):
     INVALIDATED = "invalidated", _("Invalidated")
 
 
+# Signatures that count or may yet count: neither held nor caught nor removed.
+_MAY_COUNT = models.Q(hold_reason="", state__in=["pending", "verified"])
+
+
 class Signature(models.Model):
     # No index of its own: every composite index below starts with the petition. A lone
     # petition index looked cheapest to PostgreSQL for the rate-limit counts of a new,
@@ -50,6 +54,15 @@ class Signature(models.Model):
     ip_hash = models.CharField(max_length=32, blank=True)
     ip_prefix = models.CharField(max_length=50, blank=True)
     fraud_reason = models.CharField(max_length=30, blank=True)
+    # Held (docs/integrity.md): a rule that is not certain fired, so the signature confirms
+    # as any other but is not counted until it is released (by the evidence, by an allow
+    # list or by staff). `hold_reason` names the rule and is never shown to the signer;
+    # empty means not held. A released signature keeps `released_at` and `released_by`, and
+    # is never held again.
+    hold_reason = models.CharField(max_length=30, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.CharField(max_length=20, blank=True)
     # Invalidation (integrity app): when and in which public reason category.
     invalidated_at = models.DateTimeField(null=True, blank=True)
     invalidation_reason = models.CharField(max_length=30, blank=True)
@@ -70,12 +83,21 @@ class Signature(models.Model):
             models.Index(
                 fields=["id"],
                 name="signature_uncounted_idx",
-                condition=models.Q(state="verified", counted_at__isnull=True),
+                condition=models.Q(state="verified", counted_at__isnull=True, hold_reason=""),
             ),
+            # Held signatures are few: the counter's "awaiting checks" figure and the review of
+            # the evidence read them through this index alone.
+            models.Index(fields=["petition", "id"], name="signature_held_idx", condition=~models.Q(hold_reason="")),
             models.Index(fields=["id"], name="signature_email_pending_idx", condition=models.Q(email_pending=True)),
             models.Index(fields=["petition", "state"], name="signature_petition_state_idx"),
-            models.Index(fields=["petition", "ip_hash", "created_at"], name="signature_ip_rate_idx"),
-            models.Index(fields=["petition", "ip_prefix", "created_at"], name="signature_prefix_rate_idx"),
+            # The rate limits count only signatures that may count (not held, not caught): each
+            # count is a range of one of these partial indexes.
+            models.Index(
+                fields=["petition", "ip_hash", "created_at"], name="signature_ip_rate_idx", condition=_MAY_COUNT
+            ),
+            models.Index(
+                fields=["petition", "ip_prefix", "created_at"], name="signature_prefix_rate_idx", condition=_MAY_COUNT
+            ),
         ]
 
     def __str__(self) -> str:

@@ -44,7 +44,7 @@ from townhall.petitions.services import (
 )
 from townhall.residents.services import Resident, resident_clean
 from townhall.schemes.selectors import scheme_get_current
-from townhall.signatures.fraud import assess_signature
+from townhall.signatures.fraud import Hold, assess_signature
 from townhall.signatures.models import Signature, SignatureState, SignerFanOut
 from townhall.signatures.selectors import Subscriber, signature_iter_subscribers
 
@@ -144,10 +144,19 @@ def signature_create(
             return _sign_again(existing[0], someone_else=True)
         now = timezone.now()
         client = fingerprint(ip)
-        assessment = assess_signature(petition_id=petition_id, client=client, email_canonical=canonical, now=now)
+        assessment = assess_signature(
+            petition_id=petition_id,
+            client=client,
+            email_canonical=canonical,
+            now=now,
+            petition_size=petition.signature_count,
+        )
+        hold = assessment.hold
         try:
             with transaction.atomic():
                 _maybe_commit_without_flush()
+                if hold is not None:
+                    hold_source(petition_id=petition_id, hold=hold, now=now)
                 signature = Signature.objects.create(
                     petition_id=petition_id,
                     petition_version_id=version_id,
@@ -166,6 +175,9 @@ def signature_create(
                     # Caught signatures look the same to the signer and are never counted.
                     state=SignatureState.FRAUDULENT if assessment.is_fraudulent else SignatureState.PENDING,
                     fraud_reason=assessment.reason,
+                    # Held signatures confirm as any other and count once released.
+                    hold_reason=hold.reason if hold is not None else "",
+                    held_at=now if hold is not None else None,
                     # A blocked address is sent nothing; the page it sees is the same.
                     email_pending=assessment.sends_email,
                 )
@@ -176,6 +188,23 @@ def signature_create(
             raise
         return SignOutcome(signature_id=signature.pk, kind="created")
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def hold_source(*, petition_id: int, hold: Hold, now: datetime.datetime) -> int:
+    """Hold the source's other unconfirmed signatures on the petition since the rule's
+    window began (never one already confirmed: its signer has been told it counts, nor one
+    released). Runs only when a rate limit trips, in the signing transaction."""
+    if not hold.column or hold.since is None:
+        return 0
+    updated = Signature.objects.filter(
+        petition_id=petition_id,
+        created_at__gte=hold.since,
+        state=SignatureState.PENDING,
+        hold_reason="",
+        released_at__isnull=True,
+        **{hold.column: hold.value},
+    ).update(hold_reason=hold.reason, held_at=now)
+    return int(updated)
 
 
 def _maybe_commit_without_flush() -> None:
@@ -217,8 +246,15 @@ def _sign_again(signature: Signature, *, someone_else: bool = False) -> SignOutc
 
 @dataclass(frozen=True)
 class ConfirmOutcome:
+    """`awaiting_checks`: the signature is held or caught, so the signer is told it goes
+    through checks before it is counted (true of both, and it says nothing of which rule)."""
+
     signature: Signature
     kind: Literal["confirmed", "already_confirmed"]
+
+    @property
+    def awaiting_checks(self) -> bool:
+        return bool(self.signature.hold_reason) or self.signature.state == SignatureState.FRAUDULENT
 
 
 def signature_get_by_token(*, signature_id: int, token: str, petition_max_age: float = 0.0) -> Signature:
@@ -489,7 +525,7 @@ def signature_count_new(*, batch_size: int | None = None, now: datetime.datetime
         with transaction.atomic():
             rows = list(
                 Signature.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(state=SignatureState.VERIFIED, counted_at__isnull=True)
+                .filter(state=SignatureState.VERIFIED, counted_at__isnull=True, hold_reason="")
                 .annotate(
                     resolved=Coalesce(
                         F("location_id"), location_lookup(OuterRef("postcode")), output_field=BigIntegerField()

@@ -109,7 +109,12 @@ def confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         return render(
             request,
             "signatures/confirmed.html",
-            {"petition": outcome.signature.petition, "outcome": outcome.kind, "signature": outcome.signature},
+            {
+                "petition": outcome.signature.petition,
+                "outcome": outcome.kind,
+                "signature": outcome.signature,
+                "awaiting_checks": outcome.awaiting_checks,
+            },
         )
     signature = signature_get_by_token(
         signature_id=pk, token=token, petition_max_age=float(settings.TOWNHALL["PUBLIC_READ_CACHE_SECONDS"])

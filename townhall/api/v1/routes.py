@@ -174,6 +174,7 @@ def _petition_summary(request: HttpRequest, petition: Petition) -> dict[str, Any
         "action": petition.public_action,
         "state": petition.state,
         "signature_count": petition.signature_count,
+        "signatures_awaiting_checks": petition.awaiting_count,
         "decision_maker": petition.public_decision_maker,
         "opened_at": petition.opened_at,
         "deadline_at": petition.deadline_at,
