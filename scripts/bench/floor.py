@@ -25,10 +25,10 @@ INSERT = """
 INSERT INTO signatures_signature (
     petition_id, petition_version_id, name, email, email_canonical, postcode, household_slot,
     is_sponsor, wants_updates, state, token, created_at, link_expires_at, ip_hash, ip_prefix,
-    fraud_reason, invalidation_reason, email_pending, emails_sent
+    fraud_reason, invalidation_reason, email_pending, emails_sent, hold_reason, released_by
 ) VALUES (
     %s, %s, %s, %s, %s, %s, 0, false, false, 'pending', %s, now(), now() + interval '30 days',
-    %s, %s, '', '', true, 0
+    %s, %s, '', '', true, 0, '', ''
 ) RETURNING id
 """
 MARK_SENT = (

@@ -43,7 +43,7 @@ INSERT INTO signatures_signature (
     petition_id, petition_version_id, name, email, email_canonical, postcode, household_slot,
     is_sponsor, wants_updates, state, token, created_at, link_expires_at, verified_at, counted_at,
     location_id, ip_hash, ip_prefix, fraud_reason, invalidated_at, invalidation_reason,
-    email_pending, emails_sent, email_sent_at
+    email_pending, emails_sent, email_sent_at, hold_reason, held_at, released_at, released_by
 )
 SELECT
     %(petition)s, %(version)s, 'History Signer ' || n, 'history-' || n || '@bench.invalid',
@@ -52,7 +52,7 @@ SELECT
     at + (120 + n %% 480) * interval '1 second', at + (120 + n %% 480 + 5) * interval '1 second',
     NULL, substr(md5('ip-' || n), 1, 32),
     '10.' || (n %% 2500) / 250 || '.' || (n %% 2500) %% 250 || '.0/24', '', NULL, '',
-    false, 1, at + interval '30 seconds'
+    false, 1, at + interval '30 seconds', '', NULL, NULL, ''
 FROM (
     SELECT n, %(start)s::timestamptz + (n - 1) * (%(span)s::interval / %(count)s) AS at
     FROM generate_series(1, %(count)s) AS n
