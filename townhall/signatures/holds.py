@@ -20,13 +20,13 @@ stay held until they are confirmed and judged with the rest.
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from townhall.core.net import client_address, fingerprint
@@ -66,48 +66,31 @@ def holds_count_awaiting() -> int:
     return petition_awaiting_set(counts=awaiting_counts())
 
 
-@dataclass(frozen=True)
-class _Held:
-    pk: int
-    petition_id: int
-    reason: str
-    ip_hash: str
-    ip_prefix: str
-    email_canonical: str
-    confirmed: bool
-    created_at: datetime.datetime
-    verified_at: datetime.datetime | None
+ADDRESS_REASONS = (HOLD_ADDRESS_BURST, HOLD_ADDRESS_SUSTAINED)
 
-    @property
-    def source(self) -> tuple[int, str, str]:
-        """What the rule that held it looked at, on this petition."""
-        if self.reason in (HOLD_ADDRESS_BURST, HOLD_ADDRESS_SUSTAINED):
-            return (self.petition_id, "address", self.ip_hash)
-        if self.reason == HOLD_NETWORK:
-            return (self.petition_id, "network", self.ip_prefix)
-        return (self.petition_id, self.reason, "")
+# A source: (petition, what the rule looked at, its value) — ("address", ip hash),
+# ("network", /24), or (the hold reason, "") for rules about the petition as a whole.
+Source = tuple[int, str, str]
 
 
-_HELD_COLUMNS = (
-    "pk",
-    "petition_id",
-    "hold_reason",
-    "ip_hash",
-    "ip_prefix",
-    "email_canonical",
-    "state",
-    "created_at",
-    "verified_at",
-)
+def source_of(*, petition_id: int, reason: str, ip_hash: str, ip_prefix: str) -> Source:
+    """What the rule that held a signature looked at, on its petition."""
+    if reason in ADDRESS_REASONS:
+        return (petition_id, "address", ip_hash)
+    if reason == HOLD_NETWORK:
+        return (petition_id, "network", ip_prefix)
+    return (petition_id, reason, "")
 
 
-def _held_now() -> list[_Held]:
-    return [
-        _Held(pk, petition_id, reason, ip_hash, ip_prefix, email, state == SignatureState.VERIFIED, created, verified)
-        for pk, petition_id, reason, ip_hash, ip_prefix, email, state, created, verified in (
-            held_signatures().values_list(*_HELD_COLUMNS)
-        )
-    ]
+def source_signatures(source: Source) -> QuerySet[Signature]:
+    """The held signatures of one source."""
+    petition_id, kind, value = source
+    held = held_signatures().filter(petition_id=petition_id)
+    if kind == "address":
+        return held.filter(hold_reason__in=ADDRESS_REASONS, ip_hash=value)
+    if kind == "network":
+        return held.filter(hold_reason=HOLD_NETWORK, ip_prefix=value)
+    return held.filter(hold_reason=kind)
 
 
 @dataclass(frozen=True)
@@ -128,41 +111,62 @@ class Evidence:
             return False
         return self.fast * 100 <= int(config["HOLD_FAST_SHARE_PERCENT"]) * self.confirmed
 
+    def __add__(self, other: Evidence) -> Evidence:
+        return Evidence(
+            self.held + other.held,
+            self.confirmed + other.confirmed,
+            self.fast + other.fast,
+            max(self.last_signed, other.last_signed),
+        )
 
-def _fast(held: _Held) -> bool:
-    if held.verified_at is None:
-        return False
-    seconds = (held.verified_at - held.created_at).total_seconds()
-    return seconds < int(settings.TOWNHALL["HOLD_FAST_CONFIRM_SECONDS"])
 
-
-def evidence_by_source(rows: list[_Held]) -> dict[tuple[int, str, str], Evidence]:
-    groups: dict[tuple[int, str, str], list[_Held]] = defaultdict(list)
+def evidence_by_source() -> dict[Source, Evidence]:
+    """Every source's evidence, counted by the database (an attack may hold many thousands)."""
+    fast_limit = datetime.timedelta(seconds=int(settings.TOWNHALL["HOLD_FAST_CONFIRM_SECONDS"]))
+    confirmed = Q(state=SignatureState.VERIFIED)
+    rows = (
+        held_signatures()
+        .values("petition_id", "hold_reason", "ip_hash", "ip_prefix")
+        .annotate(
+            held=Count("id"),
+            confirmed=Count("id", filter=confirmed),
+            fast=Count("id", filter=confirmed & Q(verified_at__lt=F("created_at") + fast_limit)),
+            last_signed=Max("created_at"),
+        )
+        .order_by()
+    )
+    found: dict[Source, Evidence] = {}
     for row in rows:
-        groups[row.source].append(row)
-    return {
-        source: Evidence(
-            held=len(members),
-            confirmed=sum(1 for m in members if m.confirmed),
-            fast=sum(1 for m in members if m.confirmed and _fast(m)),
-            last_signed=max(m.created_at for m in members),
+        source = source_of(
+            petition_id=row["petition_id"],
+            reason=row["hold_reason"],
+            ip_hash=row["ip_hash"],
+            ip_prefix=row["ip_prefix"],
         )
-        for source, members in groups.items()
-    }
+        part = Evidence(row["held"], row["confirmed"], row["fast"], row["last_signed"])
+        found[source] = found[source] + part if source in found else part
+    return found
 
 
-def _allowed(row: _Held, lists: Lists, allowed_hashes: set[str]) -> bool:
-    if lists.allow.reason(email=row.email_canonical, address=None):
-        return True
-    if row.ip_hash and row.ip_hash in allowed_hashes:
-        return True
-    if row.ip_prefix:
-        prefix = client_address(row.ip_prefix.partition("/")[0])
-        return prefix is not None and any(
+def _allowed_ids(lists: Lists) -> list[int]:
+    """Held signatures an allow entry now covers: the email or its domain, the /24 (/48) or
+    a wider network, or each address of a narrower IPv4 entry up to 256 addresses."""
+    allow = lists.allow
+    if not (allow.networks or allow.domains or allow.emails):
+        return []
+    allowed_hashes = _allowed_address_hashes(lists)
+    ids = []
+    for pk, email, ip_hash, ip_prefix in held_signatures().values_list("pk", "email_canonical", "ip_hash", "ip_prefix"):
+        if allow.reason(email=email, address=None) or (ip_hash and ip_hash in allowed_hashes):
+            ids.append(pk)
+            continue
+        prefix = client_address(ip_prefix.partition("/")[0]) if ip_prefix else None
+        if prefix is not None and any(
             network.prefixlen <= (24 if network.version == 4 else 48) and prefix in network
-            for network in lists.allow.networks
-        )
-    return False
+            for network in allow.networks
+        ):
+            ids.append(pk)
+    return ids
 
 
 def _allowed_address_hashes(lists: Lists) -> set[str]:
@@ -209,18 +213,14 @@ class ReviewResult:
 def holds_review(*, now: datetime.datetime | None = None) -> ReviewResult:
     """Release what the evidence or the allow lists clear (scheduled; safe to run twice)."""
     now = now or timezone.now()
-    rows = _held_now()
-    lists = lists_current()
-    allowed_hashes = _allowed_address_hashes(lists)
-    by_allow_list = [row.pk for row in rows if _allowed(row, lists, allowed_hashes)]
-    cleared = {source for source, evidence in evidence_by_source(rows).items() if evidence.looks_human(now=now)}
-    allow_set = set(by_allow_list)
-    by_evidence = [row.pk for row in rows if row.confirmed and row.source in cleared and row.pk not in allow_set]
+    evidence = evidence_by_source()
+    released_evidence = 0
     with transaction.atomic():
-        released_allow = signatures_release(signature_ids=by_allow_list, by=RELEASED_BY_ALLOW_LIST, now=now)
-        released_evidence = signatures_release(signature_ids=by_evidence, by=RELEASED_BY_EVIDENCE, now=now)
-    return ReviewResult(
-        released_on_evidence=released_evidence,
-        released_by_allow_list=released_allow,
-        waiting=len(rows) - released_allow - released_evidence,
-    )
+        allowed = _allowed_ids(lists_current())
+        released_allow = signatures_release(signature_ids=allowed, by=RELEASED_BY_ALLOW_LIST, now=now)
+        for source, seen in evidence.items():
+            if seen.looks_human(now=now):
+                confirmed = source_signatures(source).filter(state=SignatureState.VERIFIED)
+                released_evidence += confirmed.update(hold_reason="", released_at=now, released_by=RELEASED_BY_EVIDENCE)
+    waiting = sum(seen.held for seen in evidence.values()) - released_allow - released_evidence
+    return ReviewResult(released_on_evidence=released_evidence, released_by_allow_list=released_allow, waiting=waiting)
