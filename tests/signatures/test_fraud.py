@@ -213,3 +213,15 @@ def test_creation_is_rate_limited_per_address(scheme: Any, settings: Any) -> Non
     assert excinfo.value.code == "create_rate_limited"
     assert "try again later" in excinfo.value.message
     assert Petition.objects.count() == 3
+
+
+def test_the_limits_read_nothing_more_of_the_petition(petition: Petition, settings: Any) -> None:
+    """The limits grow with the count, which the one narrow read of the petition carries:
+    signing still reads the petition once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with time_machine.travel(INTEGRITY_NOW, tick=False), CaptureQueriesContext(connection) as queries:
+        sign_pending_or_caught(petition, 1)
+    petition_reads = [q["sql"] for q in queries if 'FROM "petitions_petition"' in q["sql"]]
+    assert len(petition_reads) == 1, petition_reads

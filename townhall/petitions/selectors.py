@@ -95,6 +95,8 @@ SIGNING_FIELDS = (
     "deadline_at",
     "current_version_id",
     "proof_of_work_required",
+    # The fraud controls' limits grow with the count.
+    "signature_count",
 )
 
 
