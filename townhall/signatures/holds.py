@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from townhall.core.net import client_address, fingerprint
@@ -101,6 +101,8 @@ class Evidence:
     confirmed: int
     fast: int
     last_signed: datetime.datetime
+    first_signed: datetime.datetime
+    reasons: frozenset[str]  # the hold reasons among them
 
     def looks_human(self, *, now: datetime.datetime) -> bool:
         config = settings.TOWNHALL
@@ -117,6 +119,8 @@ class Evidence:
             self.confirmed + other.confirmed,
             self.fast + other.fast,
             max(self.last_signed, other.last_signed),
+            min(self.first_signed, other.first_signed),
+            self.reasons | other.reasons,
         )
 
 
@@ -132,6 +136,7 @@ def evidence_by_source() -> dict[Source, Evidence]:
             confirmed=Count("id", filter=confirmed),
             fast=Count("id", filter=confirmed & Q(verified_at__lt=F("created_at") + fast_limit)),
             last_signed=Max("created_at"),
+            first_signed=Min("created_at"),
         )
         .order_by()
     )
@@ -143,7 +148,14 @@ def evidence_by_source() -> dict[Source, Evidence]:
             ip_hash=row["ip_hash"],
             ip_prefix=row["ip_prefix"],
         )
-        part = Evidence(row["held"], row["confirmed"], row["fast"], row["last_signed"])
+        part = Evidence(
+            row["held"],
+            row["confirmed"],
+            row["fast"],
+            row["last_signed"],
+            row["first_signed"],
+            frozenset([row["hold_reason"]]),
+        )
         found[source] = found[source] + part if source in found else part
     return found
 
