@@ -19,7 +19,7 @@ from pytest_django.fixtures import Settings
 
 from tests.builders import APPROVED_IN_WINTER, open_petition, sign
 from townhall.accounts.models import User
-from townhall.core import scheduler
+from townhall.core import scheduler, stopping
 from townhall.core.links import absolute_url
 from townhall.core.management.commands import run as run_command
 from townhall.core.management.commands import scheduler as scheduler_command
@@ -278,9 +278,7 @@ def test_the_scheduler_loop_runs_due_jobs_until_stopped(registry: Any, monkeypat
     recorder = Recorder()
     scheduler.register(name="counter", interval_key="FAST_SECONDS", func=recorder.job("counter"))
     handlers: dict[int, Any] = {}
-    monkeypatch.setattr(
-        scheduler_command.signal, "signal", lambda signum, handler: handlers.__setitem__(signum, handler)
-    )
+    monkeypatch.setattr(stopping.signal, "signal", lambda signum, handler: handlers.__setitem__(signum, handler))
     sleeps: list[float] = []
 
     def sleep(seconds: float) -> None:
@@ -303,9 +301,7 @@ def test_the_scheduler_loop_waits_longer_each_time_the_database_is_gone(monkeypa
     waits 1, 2, 4 s, then 1 s again after a round that ran, and never exits for it."""
     rounds = iter(["lost", "lost", "lost", "ran", "lost", "stop"])
     handlers: dict[int, Any] = {}
-    monkeypatch.setattr(
-        scheduler_command.signal, "signal", lambda signum, handler: handlers.__setitem__(signum, handler)
-    )
+    monkeypatch.setattr(stopping.signal, "signal", lambda signum, handler: handlers.__setitem__(signum, handler))
 
     def run_due_jobs(*, now: float) -> list[str]:
         match next(rounds):

@@ -16,6 +16,7 @@ dropped quietly, behind the same pages a normal sender sees.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
@@ -129,6 +130,24 @@ def _require_awaiting(update: PetitionUpdate, *, doing: str) -> None:
         )
 
 
+def _stamp_decision(
+    update: PetitionUpdate,
+    *,
+    state: UpdateState,
+    actor: User,
+    at: datetime.datetime,
+    action: str,
+    also: Sequence[str],
+) -> None:
+    """Record a moderator's decision on an update: its new state, when and by whom, saved
+    together with the fields in `also` (set by the caller), and audited as `action`."""
+    update.state = state
+    update.moderated_at = at
+    update.moderated_by = actor
+    update.save(update_fields=["state", "moderated_at", "moderated_by", *also])
+    audit_record(action=action, target=update, actor=actor)
+
+
 @transaction.atomic
 def update_approve(*, update_id: int, actor: Actor) -> PetitionUpdate:
     """A moderator publishes an update: it appears on the petition page, the creator and
@@ -138,12 +157,10 @@ def update_approve(*, update_id: int, actor: Actor) -> PetitionUpdate:
     _require_awaiting(update, doing=_("approved"))
     _require_engaged(update.petition, doing=_("updates cannot be published"))
     now = timezone.now()
-    update.state = UpdateState.PUBLISHED
-    update.moderated_at = now
-    update.moderated_by = actor
     update.published_at = now
-    update.save(update_fields=["state", "moderated_at", "moderated_by", "published_at"])
-    audit_record(action="update.published", target=update, actor=actor)
+    _stamp_decision(
+        update, state=UpdateState.PUBLISHED, actor=actor, at=now, action="update.published", also=["published_at"]
+    )
     copies = [update.petition.creator_email, *([actor.email] if getattr(actor, "email", "") else [])]
     send_email(
         key=f"update:{update.pk}:published",
@@ -178,12 +195,15 @@ def update_reject(*, update_id: int, reason: str, actor: Actor) -> PetitionUpdat
     )
     update = _locked_update(update_id)
     _require_awaiting(update, doing=_("rejected"))
-    update.state = UpdateState.REJECTED
-    update.moderated_at = timezone.now()
-    update.moderated_by = actor
     update.rejection_reason = reason
-    update.save(update_fields=["state", "moderated_at", "moderated_by", "rejection_reason"])
-    audit_record(action="update.rejected", target=update, actor=actor)
+    _stamp_decision(
+        update,
+        state=UpdateState.REJECTED,
+        actor=actor,
+        at=timezone.now(),
+        action="update.rejected",
+        also=["rejection_reason"],
+    )
     send_email(
         key=f"update:{update.pk}:rejected",
         to=[update.petition.creator_email],

@@ -14,6 +14,12 @@ from townhall.core.errors import DomainError
 from townhall.officials.models import Official, Person, RoleKind
 
 
+def _check_tenure_dates(*, started_on: datetime.date, ended_on: datetime.date | None) -> None:
+    """A tenure cannot end before it starts; one with no end yet is still running."""
+    if ended_on is not None and ended_on < started_on:
+        raise DomainError("A tenure cannot end before it starts.", code="tenure_dates")
+
+
 @transaction.atomic
 def official_appoint(
     *,
@@ -28,8 +34,7 @@ def official_appoint(
     name, role = name.strip(), role.strip()
     if not name or not role:
         raise DomainError("Give the person's name and the role they hold.", code="official_incomplete")
-    if ended_on is not None and ended_on < started_on:
-        raise DomainError("A tenure cannot end before it starts.", code="tenure_dates")
+    _check_tenure_dates(started_on=started_on, ended_on=ended_on)
     person = Person.objects.filter(name=name).first()
     if person is None:
         base = slugify(name)[:70] or "person"
@@ -50,8 +55,7 @@ def official_end_tenure(*, official_id: int, ended_on: datetime.date, actor: Act
     official = Official.objects.select_for_update().get(pk=official_id)
     if official.tenure_ended_on is not None:
         raise DomainError("This tenure has already ended.", code="tenure_ended")
-    if ended_on < official.tenure_started_on:
-        raise DomainError("A tenure cannot end before it starts.", code="tenure_dates")
+    _check_tenure_dates(started_on=official.tenure_started_on, ended_on=ended_on)
     official.tenure_ended_on = ended_on
     official.save(update_fields=["tenure_ended_on"])
     audit_record(action="official.left", target=official, actor=actor, data={"ended_on": ended_on.isoformat()})
@@ -88,8 +92,7 @@ def official_save(*, official: Official, actor: Actor, changed_fields: list[str]
     official.role = official.role.strip()
     if not official.role:
         raise DomainError("Give the role the person holds.", code="official_incomplete")
-    if official.tenure_ended_on is not None and official.tenure_ended_on < official.tenure_started_on:
-        raise DomainError("A tenure cannot end before it starts.", code="tenure_dates")
+    _check_tenure_dates(started_on=official.tenure_started_on, ended_on=official.tenure_ended_on)
     official.save()
     audit_record(
         action="official.appointed" if created else "official.updated",

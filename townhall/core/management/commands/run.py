@@ -8,12 +8,13 @@ import signal
 import subprocess
 import sys
 import time
-from types import FrameType
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from townhall.core.stopping import stop_on_signals
 
 FIRST_RESTART_SECONDS = 1.0
 MAX_RESTART_SECONDS = 30.0
@@ -56,14 +57,7 @@ class Command(BaseCommand):
             "scheduler": [*manage, "scheduler"],
         }
         children: dict[str, subprocess.Popen[bytes]] = {}
-        stopping = False
-
-        def stop(signum: int, frame: FrameType | None) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+        stop = stop_on_signals()
 
         def start(name: str) -> None:
             # Children get their own process group so that Ctrl-C reaches this supervisor
@@ -77,7 +71,7 @@ class Command(BaseCommand):
         for name in commands:
             start(name)
         self.stdout.write(self.style.SUCCESS(f"Townhall is running on http://127.0.0.1:{port}/ (Ctrl-C stops it)"))
-        while not stopping:
+        while not stop.requested:
             now = time.monotonic()
             for name, child in children.items():
                 if name in restart_at or child.poll() is None:
@@ -94,7 +88,7 @@ class Command(BaseCommand):
                 restart_at[name] = now + backoff[name]
                 backoff[name] = min(backoff[name] * 2, MAX_RESTART_SECONDS)
             for name, due in list(restart_at.items()):
-                if now >= due and not stopping:
+                if now >= due and not stop.requested:
                     del restart_at[name]
                     start(name)
                     self.stdout.write(f"{name} restarted")

@@ -7,9 +7,7 @@ prints a line saying so, drops its connections, waits (1 s, doubling to at most 
 
 from __future__ import annotations
 
-import signal
 import time
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -17,6 +15,7 @@ from django.db import Error
 
 from townhall.core import scheduler
 from townhall.core.reconnect import FIRST_BACKOFF_SECONDS, forget_connections, lost_reason, next_backoff
+from townhall.core.stopping import stop_on_signals
 
 TICK_SECONDS = 0.2
 
@@ -31,18 +30,11 @@ class Command(BaseCommand):
         if options["once"]:
             scheduler.run_all_once()
             return
-        stopping = False
-
-        def stop(signum: int, frame: FrameType | None) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+        stop = stop_on_signals()
         names = ", ".join(job.name for job in scheduler.registered_jobs())
         self.stdout.write(f"Scheduler running: {names}")
         backoff = FIRST_BACKOFF_SECONDS
-        while not stopping:
+        while not stop.requested:
             try:
                 ran = scheduler.run_due_jobs(now=time.monotonic())
             except Error as error:
@@ -52,7 +44,7 @@ class Command(BaseCommand):
                 forget_connections()
                 # In short steps, so that a stop signal is answered at once.
                 for _ in range(round(backoff / TICK_SECONDS)):
-                    if stopping:
+                    if stop.requested:
                         break
                     time.sleep(TICK_SECONDS)
                 backoff = next_backoff(backoff)
