@@ -5,6 +5,7 @@ and the held groups on the integrity overview."""
 from __future__ import annotations
 
 import datetime
+import html
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -487,3 +488,77 @@ def test_confirming_on_the_page_runs_the_previewed_action(
     assert (rejection.action, rejection.invalidated, rejection.requested_by) == ("reject", 2, administrator)
     overview = client.get("/integrity/").content.decode()
     assert "2 / 2" in overview
+
+
+# --- The overview ------------------------------------------------------------------------------
+
+
+def _links(page: str, label: str) -> list[str]:
+    return [html.unescape(href) for href in re.findall(rf'<a href="([^"]+)"[^>]*>{re.escape(label)}</a>', page)]
+
+
+def test_the_overview_lists_held_groups_with_links_that_preview_them(
+    world: World, client: Client, administrator: User
+) -> None:
+    client.force_login(administrator)
+    page = client.get("/integrity/").content.decode()
+    assert "Held signatures" in page
+    office_hash = fingerprint(OFFICE).ip_hash
+    assert office_hash in page
+    assert "Many signatures from one address" in page
+    assert "A disposable email domain" in page
+    # No address is ever shown in full.
+    assert OFFICE not in page
+    assert CAMPUS not in page
+    for label, action in (("Release…", "release"), ("Reject…", "reject"), ("Remove…", "invalidate")):
+        links = _links(page, label)
+        assert len(links) == 3  # office, campus, the throwaway domain
+        [office_link] = [link for link in links if office_hash in link]
+        assert f"action={action}" in office_link
+        preview = client.get(office_link)
+        assert preview.status_code == 200
+        assert "8 signatures match." in preview.content.decode()
+        [throwaway_link] = [link for link in links if HOLD_DISPOSABLE in link]
+        assert "2 signatures match." in client.get(throwaway_link).content.decode()
+
+
+def test_the_overview_shows_each_groups_evidence(world: World, client: Client, administrator: User) -> None:
+    client.force_login(administrator)
+    page = client.get("/integrity/").content.decode()
+    office_hash = fingerprint(OFFICE).ip_hash
+    [row] = [row for row in re.findall(r"<tr>.*?</tr>", page, re.DOTALL) if office_hash in row]
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+    # held, confirmed, confirmed within 60 s (3 of the 6), first and last signed (11:00:00 and 11:00:07 BST)
+    assert "8" in cells
+    assert "6" in cells
+    assert "50%" in cells
+    assert any("4 May 2026 11:00:00" in cell for cell in cells)
+    assert any("4 May 2026 11:00:07" in cell for cell in cells)
+
+
+def test_a_network_group_links_to_exactly_its_signatures(
+    scheme: Any, moderator: User, client: Client, administrator: User, settings: Any
+) -> None:
+    """A network's group is its network-held signatures, even when one of its addresses was
+    also held on its own."""
+    settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_NETWORK": (5, 60)}
+    with time_machine.travel(INTEGRITY_NOW - datetime.timedelta(days=1), tick=False):
+        petition = open_petition(moderator=moderator)
+    one_address = _signs(petition, range(1, 5), at=INTEGRITY_NOW, ip="203.0.113.7")  # burst: all 4 held
+    network = [
+        *_signs(petition, range(10, 12), at=INTEGRITY_NOW + datetime.timedelta(seconds=10), ip="203.0.113.8"),
+        *_signs(petition, range(20, 22), at=INTEGRITY_NOW + datetime.timedelta(seconds=12), ip="203.0.113.9"),
+        *_signs(petition, range(30, 32), at=INTEGRITY_NOW + datetime.timedelta(seconds=14), ip="203.0.113.10"),
+    ]
+    by_reason = dict(Signature.objects.exclude(hold_reason="").values_list("pk", "hold_reason"))
+    assert {by_reason[s.pk] for s in one_address} == {HOLD_ADDRESS_BURST}
+    network_held = {s.pk for s in network if by_reason.get(s.pk) == HOLD_NETWORK}
+    assert network_held
+    client.force_login(administrator)
+    page = client.get("/integrity/").content.decode()
+    [link] = [link for link in _links(page, "Release…") if "203.0.113.0%2F24" in link]
+    text = client.get(link).content.decode()
+    count = len(network_held)
+    assert f"{count} signature{'s match' if count != 1 else ' matches'}." in text
+    [address_link] = [link for link in _links(page, "Release…") if fingerprint("203.0.113.7").ip_hash in link]
+    assert "4 signatures match." in client.get(address_link).content.decode()

@@ -1,12 +1,12 @@
-"""Invalidation, release and rejection of signatures by criteria, and hourly detection of
-trending sources."""
+"""Invalidation, release and rejection of signatures by criteria, the held signatures by
+source, and hourly detection of trending sources."""
 
 from __future__ import annotations
 
 import datetime
 import ipaddress
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -40,7 +40,13 @@ from townhall.mail.services import send_email
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_forget_unsubmitted, petition_tally_remove
 from townhall.signatures.fraud import HOLD_ADDRESS_BURST, HOLD_ADDRESS_SUSTAINED, HOLD_DISPOSABLE, HOLD_NETWORK
-from townhall.signatures.holds import RELEASED_BY_STAFF, signatures_reject, signatures_release
+from townhall.signatures.holds import (
+    RELEASED_BY_STAFF,
+    evidence_by_source,
+    held_now,
+    signatures_reject,
+    signatures_release,
+)
 from townhall.signatures.models import Signature, SignatureState
 
 if TYPE_CHECKING:
@@ -436,6 +442,81 @@ def _remove(rows: list[tuple[Any, ...]], *, reason: str, now: datetime.datetime)
         unknown={petition_id: part.unknown for petition_id, part in locality.items()},
     )
     return int(changed)
+
+
+# --- Held signatures, by source -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldGroup:
+    """One petition's held signatures from one source, as the evidence judges them
+    (`holds.evidence_by_source`): an address, a network, or a hold reason such as a
+    disposable domain. `criteria` selects exactly these signatures."""
+
+    petition_id: int
+    petition_action: str
+    kind: str  # "address", "network", or the hold reason
+    value: str  # the address hash or the network; empty for a reason
+    reasons: tuple[str, ...]  # why they were held, in words
+    held: int
+    confirmed: int
+    fast: int  # confirmed within HOLD_FAST_CONFIRM_SECONDS of signing
+    first_signed: datetime.datetime
+    last_signed: datetime.datetime
+    criteria: Criteria | None  # None for a hold reason this page has no words for
+
+    @property
+    def fast_percent(self) -> int | None:
+        return self.fast * 100 // self.confirmed if self.confirmed else None
+
+    @property
+    def query(self) -> str:
+        return self.criteria.as_query() if self.criteria is not None else ""
+
+
+def _group_criteria(petition_id: int, kind: str, value: str) -> Criteria | None:
+    if kind == "address":
+        reasons: tuple[str, ...] = (HOLD_ADDRESS_BURST, HOLD_ADDRESS_SUSTAINED)
+        return Criteria(petition_id=petition_id, ip_hash=value, hold_reason=reasons, held=HELD_ONLY)
+    if kind == "network":
+        return Criteria(petition_id=petition_id, cidr=value, hold_reason=(HOLD_NETWORK,), held=HELD_ONLY)
+    if kind in HOLD_REASONS:
+        return Criteria(petition_id=petition_id, hold_reason=(kind,), held=HELD_ONLY)
+    return None
+
+
+def held_groups(*, limit: int = 100) -> tuple[list[HeldGroup], int]:
+    """Held signatures grouped by petition and source, the largest groups first (at most
+    `limit` of them), and how many groups there are. Nothing here names an address: a group
+    shows its hash or its network."""
+    rows = held_now()
+    first: dict[tuple[int, str, str], datetime.datetime] = {}
+    reasons: dict[tuple[int, str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        first[row.source] = min(first.get(row.source, row.created_at), row.created_at)
+        reasons[row.source].add(row.reason)
+    by_source = sorted(evidence_by_source(rows).items(), key=lambda item: (-item[1].held, item[0]))
+    titles = dict(
+        Petition.objects.filter(pk__in={source[0] for source, _ in by_source[:limit]}).values_list("pk", "action")
+    )
+    groups = [
+        HeldGroup(
+            petition_id=petition_id,
+            petition_action=titles.get(petition_id, ""),
+            kind=kind,
+            value=value,
+            reasons=tuple(str(HOLD_REASONS.get(reason, reason)) for reason in sorted(reasons[source])),
+            held=evidence.held,
+            confirmed=evidence.confirmed,
+            fast=evidence.fast,
+            first_signed=first[source],
+            last_signed=evidence.last_signed,
+            criteria=_group_criteria(petition_id, kind, value),
+        )
+        for source, evidence in by_source[:limit]
+        for petition_id, kind, value in [source]
+    ]
+    return groups, len(by_source)
 
 
 # Big consumer mail providers: a large share from them is normal, not a trend.

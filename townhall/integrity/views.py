@@ -1,10 +1,11 @@
-"""Administrators' integrity pages: trend alerts, and invalidations, releases and rejections
-with progress."""
+"""Administrators' integrity pages: held signatures, trend alerts, and invalidations, releases
+and rejections with progress."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -17,6 +18,7 @@ from townhall.integrity.forms import FIELDS_BY_CODE, InvalidationForm
 from townhall.integrity.models import Invalidation, InvalidationAction, TrendAlert
 from townhall.integrity.services import (
     Criteria,
+    held_groups,
     invalidation_preview,
     invalidation_request,
     rejection_request,
@@ -27,12 +29,16 @@ from townhall.integrity.services import (
 @administrator_required
 @require_safe
 def overview(request: HttpRequest) -> HttpResponse:
+    held, held_total = held_groups()
     return render(
         request,
         "integrity/overview.html",
         {
             "alerts": TrendAlert.objects.select_related("petition")[:50],
             "invalidations": Invalidation.objects.all()[:50],
+            "held_groups": held,
+            "held_total": held_total,
+            "fast_seconds": settings.TOWNHALL["HOLD_FAST_CONFIRM_SECONDS"],
             "staff_nav": True,
         },
     )
