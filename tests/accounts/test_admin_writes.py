@@ -66,7 +66,7 @@ def _writes(scheme: Scheme, petition_id: int) -> dict[str, Callable[[User], obje
             changed_fields=["role"],
         ),
         "signer list": lambda actor: list_entry_save(
-            entry=ListEntry(kind=ListKind.IP, action=ListAction.BLOCK, value=f"198.51.100.{actor.pk}"),
+            entry=ListEntry(kind=ListKind.IP, action=ListAction.BLOCK, value=f"198.51.100.{actor.pk % 256}"),
             actor=actor,
         ),
         "signer list removed": lambda actor: list_entry_delete(entry_id=entry.pk, actor=actor),

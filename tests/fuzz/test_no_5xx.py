@@ -68,6 +68,23 @@ QUERY_PARAMS: dict[str, tuple[str, ...]] = {
     "api:v1:question_list": ("official", "page"),
     "api:v1:question_verdicts": ("official", "meeting"),
     "api:v1:official_list": ("page",),
+    # A link fills in the form (Criteria.from_query) and previews at once.
+    "integrity:invalidate": (
+        "action",
+        "petition_id",
+        "ip",
+        "ip_hash",
+        "cidr",
+        "domain",
+        "email_pattern",
+        "postcode",
+        "area",
+        "since",
+        "until",
+        "held",
+        "hold_reason",
+        "confirmed_within_seconds",
+    ),
 }
 
 # Records behind the numbered pages: a few of each kind, in different states.

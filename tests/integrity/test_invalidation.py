@@ -170,8 +170,10 @@ def test_staff_page_previews_then_confirms(
     bad = client.post("/integrity/invalidate/", {**data, "cidr": "203.0.113.0/28", "preview": "1"})
     assert bad.status_code == 400
     assert "Addresses are kept only to /24" in bad.content.decode()
+    # The confirmation names the action it confirms (the button the preview showed).
+    assert 'name="confirm" value="invalidate"' in preview.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post("/integrity/invalidate/", {**data, "confirm": "1"})
+        done = client.post("/integrity/invalidate/", {**data, "confirm": "invalidate"})
     assert done.status_code == 302
     assert Invalidation.objects.get().invalidated == 6
     assert "6 / 6" in client.get("/integrity/").content.decode()

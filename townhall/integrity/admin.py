@@ -11,7 +11,7 @@ from townhall.integrity.models import Invalidation, TrendAlert
 
 @admin.register(Invalidation)
 class InvalidationAdmin(ReadOnly, admin.ModelAdmin[Invalidation]):
-    list_display = ["requested_at", "reason", "state", "matched", "processed", "invalidated"]
+    list_display = ["requested_at", "action", "reason", "state", "matched", "processed", "invalidated"]
 
 
 @admin.register(TrendAlert)

@@ -1,29 +1,84 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from townhall.integrity.models import InvalidationReason
+from townhall.integrity.models import InvalidationAction, InvalidationReason
+from townhall.integrity.services import HELD_ANY, HELD_NOT, HELD_ONLY, HOLD_REASONS
 
 FIELDS_BY_CODE = {
+    "action_invalid": "action",
+    "criteria_petition": "petition_id",
     "criteria_ip": "ip",
+    "criteria_ip_hash": "ip_hash",
     "criteria_cidr": "cidr",
     "criteria_postcode": "postcode",
     "criteria_area": "area",
     "criteria_time": "since",
+    "criteria_held": "held",
+    "criteria_hold_reason": "hold_reason",
+    "criteria_confirmed_within": "confirmed_within_seconds",
     "reason_invalid": "reason",
 }
 
+ACTIONS = [
+    (InvalidationAction.INVALIDATE.value, _("Remove them from the counts, with a public reason")),
+    (InvalidationAction.RELEASE.value, _("Release the held ones among them: they count")),
+    (InvalidationAction.REJECT.value, _("Reject the held ones among them: they never count")),
+]
+
 
 class InvalidationForm(forms.Form):
+    """One form for removing, releasing and rejecting signatures. Its criteria fields carry
+    the names of `Criteria`'s, so a link made with `Criteria.as_query()` fills it in and
+    `Criteria.from_query()` reads what was submitted."""
+
+    action = forms.ChoiceField(label=_("What to do"), choices=ACTIONS, widget=forms.RadioSelect, required=False)
     petition_id = forms.IntegerField(label=_("Petition number"), required=False, min_value=1)
     ip = forms.CharField(label=_("IP address"), required=False)
-    cidr = forms.CharField(label=_("IP range (CIDR)"), required=False, help_text=_("e.g. 203.0.113.0/24"))
+    ip_hash = forms.CharField(
+        label=_("Address hash"), required=False, help_text=_("32 characters, as a trend alert or the admin shows it")
+    )
+    cidr = forms.CharField(label=_("IP range or network (CIDR)"), required=False, help_text=_("e.g. 203.0.113.0/24"))
     domain = forms.CharField(label=_("Email domain"), required=False, help_text=_("e.g. mailinator.com"))
     email_pattern = forms.CharField(label=_("Email pattern"), required=False, help_text=_("* matches anything"))
     postcode = forms.CharField(label=_("Postcode or its first half"), required=False)
     area = forms.CharField(label=_("Area code"), required=False, help_text=_("e.g. a ward's ONS code"))
     since = forms.CharField(label=_("Signed from (YYYY-MM-DD HH:MM)"), required=False)
     until = forms.CharField(label=_("Signed before (YYYY-MM-DD HH:MM)"), required=False)
-    reason = forms.ChoiceField(label=_("Public reason"), choices=InvalidationReason.choices)
+    held = forms.ChoiceField(
+        label=_("Held by the fraud controls"),
+        choices=[
+            (HELD_ANY, _("Held or not")),
+            (HELD_ONLY, _("Only held signatures")),
+            (HELD_NOT, _("Only signatures not held")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    hold_reason = forms.MultipleChoiceField(
+        label=_("Held because"),
+        choices=list(HOLD_REASONS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Any of those ticked; none ticked: whatever the reason"),
+    )
+    confirmed_within_seconds = forms.CharField(
+        label=_("Confirmed within (seconds after signing)"),
+        required=False,
+        help_text=_("e.g. 60: only signatures confirmed less than a minute after they were made"),
+    )
+    reason = forms.ChoiceField(
+        label=_("Public reason (to remove)"),
+        choices=[("", _("Choose a reason")), *InvalidationReason.choices],
+        required=False,
+    )
     note = forms.CharField(label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        if data is not None and not data.get("action"):
+            data = data.copy()
+            data["action"] = InvalidationAction.INVALIDATE.value
+        super().__init__(data, **kwargs)

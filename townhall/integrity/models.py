@@ -16,6 +16,14 @@ class InvalidationReason(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn by the signer")
 
 
+class InvalidationAction(models.TextChoices):
+    """What a run does to the signatures matching its criteria."""
+
+    INVALIDATE = "invalidate", _("Remove")
+    RELEASE = "release", _("Release")
+    REJECT = "reject", _("Reject")
+
+
 class InvalidationState(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
@@ -23,16 +31,23 @@ class InvalidationState(models.TextChoices):
 
 
 class Invalidation(models.Model):
-    """A staff decision to remove signatures matching criteria, run in the background."""
+    """A staff decision about the signatures matching criteria, run in the background: remove
+    them (with a public reason), or release or reject the held ones among them."""
 
-    reason = models.CharField(_("reason"), max_length=20, choices=InvalidationReason.choices)
+    action = models.CharField(
+        _("action"), max_length=10, choices=InvalidationAction.choices, default=InvalidationAction.INVALIDATE
+    )
+    # The public reason: only a removal has one.
+    reason = models.CharField(_("reason"), max_length=20, choices=InvalidationReason.choices, blank=True)
     note = models.TextField(_("internal note"), blank=True)
     # {"petition_id": 1, "ip": "…", "cidr": "…", "domain": "…", "email_pattern": "…",
-    #  "postcode": "…", "since": iso, "until": iso}
+    #  "postcode": "…", "area": "…", "since": iso, "until": iso, "ip_hash": "…", "held": "only",
+    #  "hold_reason": ["…"], "confirmed_within_seconds": 60} (integrity.services.Criteria)
     criteria = models.JSONField(_("criteria"))
     state = models.CharField(max_length=10, choices=InvalidationState.choices, default=InvalidationState.QUEUED)
     matched = models.PositiveIntegerField(default=0, help_text=_("Signatures matching when it was requested."))
     processed = models.PositiveIntegerField(default=0)
+    # Signatures changed: removed, released or rejected, as the action says.
     invalidated = models.PositiveIntegerField(default=0)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField()
@@ -42,7 +57,9 @@ class Invalidation(models.Model):
         ordering = ["-requested_at", "-id"]
 
     def __str__(self) -> str:
-        return f"invalidation {self.pk} ({self.reason})"
+        if self.action == InvalidationAction.INVALIDATE:
+            return f"invalidation {self.pk} ({self.reason})"
+        return f"{self.action} {self.pk}"
 
     @property
     def percent_done(self) -> int:

@@ -1,19 +1,23 @@
-"""Invalidation of signatures by criteria, and hourly detection of trending sources."""
+"""Invalidation, release and rejection of signatures by criteria, the held signatures by
+source, and hourly detection of trending sources."""
 
 from __future__ import annotations
 
 import datetime
 import ipaddress
 import re
-from collections import Counter
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from townhall.accounts.models import Actor
+from townhall.accounts.models import Actor, User
 from townhall.accounts.policies import can_administer, require
 from townhall.accounts.selectors import user_emails_moderators
 from townhall.areas.keys import hour_of
@@ -21,11 +25,13 @@ from townhall.areas.models import Area
 from townhall.areas.services import breakdown_remove
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, NotFound
+from townhall.core.http import whole_number
 from townhall.core.net import fingerprint
 from townhall.core.text import normalise_postcode
 from townhall.integrity.models import (
     AlertKind,
     Invalidation,
+    InvalidationAction,
     InvalidationReason,
     InvalidationState,
     TrendAlert,
@@ -33,15 +39,46 @@ from townhall.integrity.models import (
 from townhall.mail.services import send_email
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_forget_unsubmitted, petition_tally_remove
+from townhall.signatures.fraud import HOLD_ADDRESS_BURST, HOLD_ADDRESS_SUSTAINED, HOLD_DISPOSABLE, HOLD_NETWORK
+from townhall.signatures.holds import (
+    RELEASED_BY_STAFF,
+    evidence_by_source,
+    held_now,
+    signatures_reject,
+    signatures_release,
+)
 from townhall.signatures.models import Signature, SignatureState
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
+    from django_stubs_ext import StrOrPromise
 
 # Signatures that count or may yet count; fraudulent ones never did.
 REMOVABLE = (SignatureState.PENDING, SignatureState.VERIFIED)
 MAX_NETWORKS = 4096
+MAX_ID = 2**63 - 1  # the largest id a table's key holds
+
+# Why the fraud controls held a signature (townhall/signatures/fraud.py), in words for staff.
+HOLD_REASONS: dict[str, StrOrPromise] = {
+    HOLD_ADDRESS_BURST: _("Many signatures from one address in a burst"),
+    HOLD_ADDRESS_SUSTAINED: _("Many signatures from one address over a longer spell"),
+    HOLD_NETWORK: _("Many signatures from one network (/24 or /48) in a burst"),
+    HOLD_DISPOSABLE: _("A disposable email domain"),
+}
+# Criteria.held: any signature, only held ones, or only those not held.
+HELD_ANY, HELD_ONLY, HELD_NOT = "", "only", "not"
+MAX_CONFIRMED_WITHIN = 86_400  # a day
+CONFIRMED_WITHIN = "criteria_confirmed_within"
+_IP_HASH = re.compile(r"[0-9a-f]{32}")
+_TEXT_CRITERIA = ("ip", "ip_hash", "cidr", "domain", "email_pattern", "postcode", "area", "since", "until", "held")
 
 
 @dataclass(frozen=True)
 class Criteria:
+    """Which signatures an invalidation, release or rejection is about. Every selector a trend
+    alert or the held groups name has a criterion: the address (typed, or its stored hash), the
+    network, the email domain, whether held and why, how soon confirmed."""
+
     petition_id: int | None = None
     ip: str = ""
     cidr: str = ""
@@ -51,13 +88,67 @@ class Criteria:
     area: str = ""
     since: str = ""
     until: str = ""
+    ip_hash: str = ""
+    held: str = HELD_ANY
+    hold_reason: tuple[str, ...] = ()
+    confirmed_within_seconds: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {key: value for key, value in asdict(self).items() if value not in ("", None)}
+        """The criteria given, as stored with an invalidation and its audit entry (JSON)."""
+        return {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in asdict(self).items()
+            if value not in ("", None, ())
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Criteria:
-        return cls(**{key: value for key, value in data.items() if key in cls.__dataclass_fields__})
+        known = {key: value for key, value in data.items() if key in cls.__dataclass_fields__}
+        if "hold_reason" in known:
+            known["hold_reason"] = tuple(known["hold_reason"])
+        return cls(**known)
+
+    def as_query(self) -> str:
+        """The criteria given as a query string: `from_query` reads the same criteria back."""
+        pairs: list[tuple[str, str]] = []
+        for key, value in self.as_dict().items():
+            pairs.extend((key, str(item)) for item in (value if isinstance(value, list) else [value]))
+        return urlencode(pairs)
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> Criteria:
+        """The criteria named in a query string (a link, or a submitted form); other
+        parameters are ignored. Refuses a number that is not one; `signatures_matching`
+        checks the rest."""
+        hold_reasons = (reason.strip() for reason in query.getlist("hold_reason"))
+        return cls(
+            petition_id=_whole_number(
+                query.get("petition_id") or "",
+                message=gettext("Give the petition's number, e.g. 12."),
+                code="criteria_petition",
+            ),
+            confirmed_within_seconds=_whole_number(
+                query.get("confirmed_within_seconds") or "", message=_confirmed_within_refusal(), code=CONFIRMED_WITHIN
+            ),
+            hold_reason=tuple(dict.fromkeys(reason for reason in hold_reasons if reason)),
+            **{key: (query.get(key) or "").strip() for key in _TEXT_CRITERIA},
+        )
+
+
+def _confirmed_within_refusal() -> str:
+    return gettext("Give the number of seconds as a whole number from 1 to %(most)s (a day).") % {
+        "most": f"{MAX_CONFIRMED_WITHIN:,}"
+    }
+
+
+def _whole_number(raw: str, *, message: str, code: str) -> int | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    number = whole_number(raw)
+    if number is None:
+        raise DomainError(message, code=code)
+    return number
 
 
 def _parse_time(value: str, field: str) -> datetime.datetime:
@@ -68,18 +159,36 @@ def _parse_time(value: str, field: str) -> datetime.datetime:
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
+def _ip_hash(value: str) -> str:
+    """A stored address hash as alerts and the admin show it: 32 hexadecimal characters."""
+    value = value.strip().lower()
+    if not _IP_HASH.fullmatch(value):
+        raise DomainError(
+            gettext(
+                "Give the address hash exactly as the alert or the admin shows it: 32 characters, "
+                "0 to 9 and a to f. For an address itself, use the IP address field."
+            ),
+            code="criteria_ip_hash",
+        )
+    return value
+
+
 def signatures_matching(criteria: Criteria) -> QuerySet[Signature]:
     """Removable signatures matching every given criterion; refuses criteria that match all."""
     if not criteria.as_dict():
         raise DomainError("Give at least one criterion: this would remove every signature.", code="criteria_empty")
     query = Signature.objects.filter(state__in=REMOVABLE)
     if criteria.petition_id is not None:
+        if not 1 <= criteria.petition_id <= MAX_ID:
+            raise DomainError(gettext("There is no petition with that number."), code="criteria_petition")
         query = query.filter(petition_id=criteria.petition_id)
     if criteria.ip:
         client = fingerprint(criteria.ip)
         if not client.ip_hash:
             raise DomainError("That is not an IP address.", code="criteria_ip")
         query = query.filter(ip_hash=client.ip_hash)
+    if criteria.ip_hash:
+        query = query.filter(ip_hash=_ip_hash(criteria.ip_hash))
     if criteria.cidr:
         query = query.filter(ip_prefix__in=_prefixes(criteria.cidr))
     if criteria.domain:
@@ -105,6 +214,35 @@ def signatures_matching(criteria: Criteria) -> QuerySet[Signature]:
         query = query.filter(created_at__gte=_parse_time(criteria.since, "start"))
     if criteria.until:
         query = query.filter(created_at__lt=_parse_time(criteria.until, "end"))
+    return _held_matching(query, criteria)
+
+
+def _held_matching(query: QuerySet[Signature], criteria: Criteria) -> QuerySet[Signature]:
+    """The criteria about holds: held or not, why, and how soon confirmed."""
+    if criteria.held == HELD_ONLY:
+        query = query.exclude(hold_reason="")
+    elif criteria.held == HELD_NOT:
+        query = query.filter(hold_reason="")
+    elif criteria.held != HELD_ANY:
+        raise DomainError(
+            gettext("Choose whether to include held signatures: any, only held ones, or only those not held."),
+            code="criteria_held",
+        )
+    if criteria.hold_reason:
+        if not set(criteria.hold_reason) <= set(HOLD_REASONS):
+            raise DomainError(
+                gettext("Choose the hold reasons from the list: %(reasons)s.")
+                % {"reasons": ", ".join(str(words) for words in HOLD_REASONS.values())},
+                code="criteria_hold_reason",
+            )
+        query = query.filter(hold_reason__in=criteria.hold_reason)
+    seconds = criteria.confirmed_within_seconds
+    if seconds is not None:
+        if not 1 <= seconds <= MAX_CONFIRMED_WITHIN:
+            raise DomainError(_confirmed_within_refusal(), code=CONFIRMED_WITHIN)
+        # Computed in the database on every backend: confirmed strictly within the seconds
+        # of signing (holds.py judges "confirmed at once" the same way); never confirmed, never.
+        query = query.filter(verified_at__lt=F("created_at") + datetime.timedelta(seconds=seconds))
     return query
 
 
@@ -125,21 +263,84 @@ def _prefixes(cidr: str) -> list[str]:
     return [str(subnet) for subnet in network.subnets(new_prefix=stored)]
 
 
-def invalidation_preview(*, criteria: Criteria) -> int:
-    """How many signatures an invalidation with these criteria would remove now."""
-    return signatures_matching(criteria).count()
+def _acted_on(criteria: Criteria, action: str) -> QuerySet[Signature]:
+    """What an action changes: every match is removed; only the held ones are released or
+    rejected."""
+    if action not in InvalidationAction.values:
+        raise DomainError(gettext("Choose what to do with the signatures."), code="action_invalid")
+    query = signatures_matching(criteria)
+    return query if action == InvalidationAction.INVALIDATE else query.exclude(hold_reason="")
+
+
+def invalidation_preview(*, criteria: Criteria, action: str = InvalidationAction.INVALIDATE) -> int:
+    """How many signatures the action with these criteria would change now."""
+    return _acted_on(criteria, action).count()
 
 
 @transaction.atomic
 def invalidation_request(*, criteria: Criteria, reason: str, note: str, actor: Actor) -> Invalidation:
     """Record an administrator's invalidation and run it in the background."""
-    actor = require(can_administer, actor, refusal="Only administrators can invalidate signatures.")
+    actor = require(can_administer, actor, refusal=gettext("Only administrators can invalidate signatures."))
     if reason not in InvalidationReason.values:
-        raise DomainError("Choose the public reason for removing these signatures.", code="reason_invalid")
-    matched = invalidation_preview(criteria=criteria)
+        raise DomainError(gettext("Choose the public reason for removing these signatures."), code="reason_invalid")
+    return _request(
+        action=InvalidationAction.INVALIDATE,
+        criteria=criteria,
+        reason=reason,
+        note=note,
+        actor=actor,
+        audit_action="signatures.invalidation_requested",
+    )
+
+
+@transaction.atomic
+def release_request(*, criteria: Criteria, note: str, actor: Actor) -> Invalidation:
+    """Record an administrator's release of the held signatures matching `criteria` and run it
+    in the background: the confirmed ones count on the counter's next run, the others once
+    they are confirmed."""
+    actor = require(can_administer, actor, refusal=gettext("Only administrators can release held signatures."))
+    return _request(
+        action=InvalidationAction.RELEASE,
+        criteria=criteria,
+        reason="",
+        note=note,
+        actor=actor,
+        audit_action="signatures.release_requested",
+    )
+
+
+@transaction.atomic
+def rejection_request(*, criteria: Criteria, note: str, actor: Actor) -> Invalidation:
+    """Record an administrator's rejection of the held signatures matching `criteria` and run
+    it in the background: they are never counted."""
+    actor = require(can_administer, actor, refusal=gettext("Only administrators can reject held signatures."))
+    return _request(
+        action=InvalidationAction.REJECT,
+        criteria=criteria,
+        reason="",
+        note=note,
+        actor=actor,
+        audit_action="signatures.rejection_requested",
+    )
+
+
+def _request(
+    *, action: str, criteria: Criteria, reason: str, note: str, actor: User, audit_action: str
+) -> Invalidation:
+    matched = invalidation_preview(criteria=criteria, action=action)
+    if criteria.ip:
+        # A typed address is kept, as signatures keep it, only as its keyed hash: the stored
+        # criteria, the audit log and the overview never show it.
+        criteria = replace(criteria, ip="", ip_hash=fingerprint(criteria.ip).ip_hash)
     if matched == 0:
-        raise DomainError("No signatures match these criteria; nothing was changed.", code="criteria_no_match")
+        raise DomainError(
+            gettext("No signatures match these criteria; nothing was changed.")
+            if action == InvalidationAction.INVALIDATE
+            else gettext("No held signatures match these criteria; nothing was changed."),
+            code="criteria_no_match",
+        )
     invalidation = Invalidation.objects.create(
+        action=action,
         reason=reason,
         note=note.strip(),
         criteria=criteria.as_dict(),
@@ -147,12 +348,10 @@ def invalidation_request(*, criteria: Criteria, reason: str, note: str, actor: A
         requested_by=actor,
         requested_at=timezone.now(),
     )
-    audit_record(
-        action="signatures.invalidation_requested",
-        target=invalidation,
-        actor=actor,
-        data={"criteria": criteria.as_dict(), "reason": reason, "matched": matched},
-    )
+    data: dict[str, Any] = {"criteria": criteria.as_dict(), "matched": matched}
+    if action == InvalidationAction.INVALIDATE:
+        data["reason"] = reason
+    audit_record(action=audit_action, target=invalidation, actor=actor, data=data)
 
     def enqueue() -> None:
         from townhall.integrity.tasks import run_invalidation
@@ -163,12 +362,22 @@ def invalidation_request(*, criteria: Criteria, reason: str, note: str, actor: A
     return invalidation
 
 
-def invalidation_run(*, invalidation_id: int, batch_size: int = 1000) -> Invalidation:
-    """Remove the matching signatures in batches, correcting counts as it goes.
+# What a finished run records in the audit log: the action and the key of its count.
+_FINISHED = {
+    InvalidationAction.INVALIDATE: ("signatures.invalidated", "invalidated"),
+    InvalidationAction.RELEASE: ("signatures.released", "released"),
+    InvalidationAction.REJECT: ("signatures.rejected", "rejected"),
+}
 
-    Each batch locks its rows, marks them invalidated with the public reason, takes the
-    ones already counted off their petitions (thresholds re-evaluated), and records
-    progress, in one transaction. Safe to re-run: finished rows no longer match.
+
+def invalidation_run(*, invalidation_id: int, batch_size: int = 1000) -> Invalidation:
+    """Remove, release or reject the matching signatures in batches, correcting counts as it goes.
+
+    Each batch locks its rows, changes them and records progress, in one transaction. A
+    removal marks them invalidated with the public reason and takes the ones already
+    counted off their petitions (thresholds re-evaluated). A release clears their hold (the
+    counter counts the confirmed ones); a rejection marks them fraudulent (never counted;
+    held ones never were). Safe to re-run: finished rows no longer match.
     """
     invalidation = Invalidation.objects.filter(pk=invalidation_id).first()
     if invalidation is None:
@@ -176,11 +385,12 @@ def invalidation_run(*, invalidation_id: int, batch_size: int = 1000) -> Invalid
     if invalidation.state == InvalidationState.FINISHED:
         return invalidation
     criteria = Criteria.from_dict(invalidation.criteria)
+    action = invalidation.action
     Invalidation.objects.filter(pk=invalidation_id).update(state=InvalidationState.RUNNING)
     while True:
         with transaction.atomic():
             rows = list(
-                signatures_matching(criteria)
+                _acted_on(criteria, action)
                 .select_for_update()
                 .order_by("pk")
                 .values_list("pk", "petition_id", "state", "counted_at", "location_id", "verified_at")[:batch_size]
@@ -188,38 +398,125 @@ def invalidation_run(*, invalidation_id: int, batch_size: int = 1000) -> Invalid
             if not rows:
                 break
             now = timezone.now()
-            Signature.objects.filter(pk__in=[row[0] for row in rows]).update(
-                state=SignatureState.INVALIDATED, invalidated_at=now, invalidation_reason=invalidation.reason
-            )
-            # Only signatures already counted come off the counts, their areas and hours.
-            counted = [
-                (petition_id, location_id, verified_at or now)
-                for _, petition_id, state, counted_at, location_id, verified_at in rows
-                if state == SignatureState.VERIFIED and counted_at is not None
-            ]
-            locality = breakdown_remove(
-                located=Counter((petition_id, location_id) for petition_id, location_id, _ in counted),
-                hours=Counter((petition_id, hour_of(verified_at)) for petition_id, _, verified_at in counted),
-            )
-            petition_tally_remove(
-                decrements=Counter(petition_id for petition_id, _, _ in counted),
-                at=now,
-                in_area={petition_id: part.in_area for petition_id, part in locality.items()},
-                unknown={petition_id: part.unknown for petition_id, part in locality.items()},
-            )
+            ids = [row[0] for row in rows]
+            if action == InvalidationAction.RELEASE:
+                changed = signatures_release(signature_ids=ids, by=RELEASED_BY_STAFF, now=now)
+            elif action == InvalidationAction.REJECT:
+                changed = signatures_reject(signature_ids=ids)
+            else:
+                changed = _remove(rows, reason=invalidation.reason, now=now)
             Invalidation.objects.filter(pk=invalidation_id).update(
-                processed=F("processed") + len(rows), invalidated=F("invalidated") + len(rows)
+                processed=F("processed") + len(rows), invalidated=F("invalidated") + changed
             )
     invalidation.refresh_from_db()
     invalidation.state = InvalidationState.FINISHED
     invalidation.finished_at = timezone.now()
     invalidation.save(update_fields=["state", "finished_at"])
-    audit_record(
-        action="signatures.invalidated",
-        target=invalidation,
-        data={"invalidated": invalidation.invalidated, "reason": invalidation.reason},
-    )
+    audit_action, key = _FINISHED[InvalidationAction(action)]
+    data: dict[str, Any] = {key: invalidation.invalidated}
+    if action == InvalidationAction.INVALIDATE:
+        data["reason"] = invalidation.reason
+    audit_record(action=audit_action, target=invalidation, data=data)
     return invalidation
+
+
+def _remove(rows: list[tuple[Any, ...]], *, reason: str, now: datetime.datetime) -> int:
+    """Mark a locked batch invalidated and take the counted ones off their petitions."""
+    changed = Signature.objects.filter(pk__in=[row[0] for row in rows]).update(
+        state=SignatureState.INVALIDATED, invalidated_at=now, invalidation_reason=reason
+    )
+    # Only signatures already counted come off the counts, their areas and hours.
+    counted = [
+        (petition_id, location_id, verified_at or now)
+        for _, petition_id, state, counted_at, location_id, verified_at in rows
+        if state == SignatureState.VERIFIED and counted_at is not None
+    ]
+    locality = breakdown_remove(
+        located=Counter((petition_id, location_id) for petition_id, location_id, _ in counted),
+        hours=Counter((petition_id, hour_of(verified_at)) for petition_id, _, verified_at in counted),
+    )
+    petition_tally_remove(
+        decrements=Counter(petition_id for petition_id, _, _ in counted),
+        at=now,
+        in_area={petition_id: part.in_area for petition_id, part in locality.items()},
+        unknown={petition_id: part.unknown for petition_id, part in locality.items()},
+    )
+    return int(changed)
+
+
+# --- Held signatures, by source -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldGroup:
+    """One petition's held signatures from one source, as the evidence judges them
+    (`holds.evidence_by_source`): an address, a network, or a hold reason such as a
+    disposable domain. `criteria` selects exactly these signatures."""
+
+    petition_id: int
+    petition_action: str
+    kind: str  # "address", "network", or the hold reason
+    value: str  # the address hash or the network; empty for a reason
+    reasons: tuple[str, ...]  # why they were held, in words
+    held: int
+    confirmed: int
+    fast: int  # confirmed within HOLD_FAST_CONFIRM_SECONDS of signing
+    first_signed: datetime.datetime
+    last_signed: datetime.datetime
+    criteria: Criteria | None  # None for a hold reason this page has no words for
+
+    @property
+    def fast_percent(self) -> int | None:
+        return self.fast * 100 // self.confirmed if self.confirmed else None
+
+    @property
+    def query(self) -> str:
+        return self.criteria.as_query() if self.criteria is not None else ""
+
+
+def _group_criteria(petition_id: int, kind: str, value: str) -> Criteria | None:
+    if kind == "address":
+        reasons: tuple[str, ...] = (HOLD_ADDRESS_BURST, HOLD_ADDRESS_SUSTAINED)
+        return Criteria(petition_id=petition_id, ip_hash=value, hold_reason=reasons, held=HELD_ONLY)
+    if kind == "network":
+        return Criteria(petition_id=petition_id, cidr=value, hold_reason=(HOLD_NETWORK,), held=HELD_ONLY)
+    if kind in HOLD_REASONS:
+        return Criteria(petition_id=petition_id, hold_reason=(kind,), held=HELD_ONLY)
+    return None
+
+
+def held_groups(*, limit: int = 100) -> tuple[list[HeldGroup], int]:
+    """Held signatures grouped by petition and source, the largest groups first (at most
+    `limit` of them), and how many groups there are. Nothing here names an address: a group
+    shows its hash or its network."""
+    rows = held_now()
+    first: dict[tuple[int, str, str], datetime.datetime] = {}
+    reasons: dict[tuple[int, str, str], set[str]] = defaultdict(set)
+    for row in rows:
+        first[row.source] = min(first.get(row.source, row.created_at), row.created_at)
+        reasons[row.source].add(row.reason)
+    by_source = sorted(evidence_by_source(rows).items(), key=lambda item: (-item[1].held, item[0]))
+    titles = dict(
+        Petition.objects.filter(pk__in={source[0] for source, _ in by_source[:limit]}).values_list("pk", "action")
+    )
+    groups = [
+        HeldGroup(
+            petition_id=petition_id,
+            petition_action=titles.get(petition_id, ""),
+            kind=kind,
+            value=value,
+            reasons=tuple(str(HOLD_REASONS.get(reason, reason)) for reason in sorted(reasons[source])),
+            held=evidence.held,
+            confirmed=evidence.confirmed,
+            fast=evidence.fast,
+            first_signed=first[source],
+            last_signed=evidence.last_signed,
+            criteria=_group_criteria(petition_id, kind, value),
+        )
+        for source, evidence in by_source[:limit]
+        for petition_id, kind, value in [source]
+    ]
+    return groups, len(by_source)
 
 
 # Big consumer mail providers: a large share from them is normal, not a trend.

@@ -1,66 +1,82 @@
-"""Administrators' integrity pages: trend alerts and invalidations with progress."""
+"""Administrators' integrity pages: held signatures, trend alerts, and invalidations, releases
+and rejections with progress."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from townhall.accounts.decorators import administrator_required
+from townhall.accounts.models import Actor
 from townhall.core.errors import DomainError
 from townhall.core.forms import show_refusal
 from townhall.integrity.forms import FIELDS_BY_CODE, InvalidationForm
-from townhall.integrity.models import Invalidation, TrendAlert
-from townhall.integrity.services import Criteria, invalidation_preview, invalidation_request
+from townhall.integrity.models import Invalidation, InvalidationAction, TrendAlert
+from townhall.integrity.services import (
+    Criteria,
+    held_groups,
+    invalidation_preview,
+    invalidation_request,
+    rejection_request,
+    release_request,
+)
 
 
 @administrator_required
 @require_safe
 def overview(request: HttpRequest) -> HttpResponse:
+    held, held_total = held_groups()
     return render(
         request,
         "integrity/overview.html",
         {
             "alerts": TrendAlert.objects.select_related("petition")[:50],
             "invalidations": Invalidation.objects.all()[:50],
+            "held_groups": held,
+            "held_total": held_total,
+            "fast_seconds": settings.TOWNHALL["HOLD_FAST_CONFIRM_SECONDS"],
             "staff_nav": True,
         },
     )
 
 
-def _criteria(data: dict[str, Any]) -> Criteria:
-    return Criteria(
-        petition_id=data.get("petition_id"),
-        **{
-            key: (data.get(key) or "").strip()
-            for key in ("ip", "cidr", "domain", "email_pattern", "postcode", "area", "since", "until")
-        },
-    )
+def _request(action: str, criteria: Criteria, data: dict[str, Any], actor: Actor) -> Invalidation:
+    if action == InvalidationAction.RELEASE:
+        return release_request(criteria=criteria, note=data["note"], actor=actor)
+    if action == InvalidationAction.REJECT:
+        return rejection_request(criteria=criteria, note=data["note"], actor=actor)
+    return invalidation_request(criteria=criteria, reason=data["reason"], note=data["note"], actor=actor)
 
 
 @administrator_required
 @require_http_methods(["GET", "POST"])
 def invalidate(request: HttpRequest) -> HttpResponse:
-    """Preview how many signatures match, then confirm to run it in the background."""
-    form = InvalidationForm(request.POST or None)
+    """One form to remove, release or reject signatures by criteria. A link's query string
+    fills it in and shows how many match at once (a GET changes nothing); a POST previews,
+    or, confirming the action it previewed, runs it in the background."""
+    data = request.POST if request.method == "POST" else request.GET
+    form = InvalidationForm(data or None)
     preview: int | None = None
-    if request.method == "POST" and form.is_valid():
-        criteria = _criteria(form.cleaned_data)
+    action = ""
+    if form.is_bound and form.is_valid():
+        action = form.cleaned_data["action"]
         try:
-            if "confirm" in request.POST:
-                invalidation_request(
-                    criteria=criteria,
-                    reason=form.cleaned_data["reason"],
-                    note=form.cleaned_data["note"],
-                    actor=request.user,
-                )
+            criteria = Criteria.from_query(data)
+            if request.method == "POST" and request.POST.get("confirm") == action:
+                _request(action, criteria, form.cleaned_data, request.user)
                 return redirect("integrity:overview")
-            preview = invalidation_preview(criteria=criteria)
+            if request.method == "POST" or criteria.as_dict():
+                preview = invalidation_preview(criteria=criteria, action=action)
         except DomainError as error:
             show_refusal(form, error, fields_by_code=FIELDS_BY_CODE)
-    status = 400 if request.method == "POST" and form.errors else 200
+    status = 400 if form.errors else 200
     return render(
-        request, "integrity/invalidate.html", {"form": form, "preview": preview, "staff_nav": True}, status=status
+        request,
+        "integrity/invalidate.html",
+        {"form": form, "preview": preview, "action": action, "staff_nav": True},
+        status=status,
     )
