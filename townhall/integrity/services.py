@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -26,6 +26,7 @@ from townhall.areas.services import breakdown_remove
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError, NotFound
 from townhall.core.http import whole_number
+from townhall.core.links import absolute_url
 from townhall.core.net import fingerprint
 from townhall.core.text import normalise_postcode
 from townhall.integrity.models import (
@@ -43,7 +44,6 @@ from townhall.signatures.fraud import HOLD_ADDRESS_BURST, HOLD_ADDRESS_SUSTAINED
 from townhall.signatures.holds import (
     RELEASED_BY_STAFF,
     evidence_by_source,
-    held_now,
     signatures_reject,
     signatures_release,
 )
@@ -489,13 +489,7 @@ def held_groups(*, limit: int = 100) -> tuple[list[HeldGroup], int]:
     """Held signatures grouped by petition and source, the largest groups first (at most
     `limit` of them), and how many groups there are. Nothing here names an address: a group
     shows its hash or its network."""
-    rows = held_now()
-    first: dict[tuple[int, str, str], datetime.datetime] = {}
-    reasons: dict[tuple[int, str, str], set[str]] = defaultdict(set)
-    for row in rows:
-        first[row.source] = min(first.get(row.source, row.created_at), row.created_at)
-        reasons[row.source].add(row.reason)
-    by_source = sorted(evidence_by_source(rows).items(), key=lambda item: (-item[1].held, item[0]))
+    by_source = sorted(evidence_by_source().items(), key=lambda item: (-item[1].held, item[0]))
     titles = dict(
         Petition.objects.filter(pk__in={source[0] for source, _ in by_source[:limit]}).values_list("pk", "action")
     )
@@ -505,11 +499,11 @@ def held_groups(*, limit: int = 100) -> tuple[list[HeldGroup], int]:
             petition_action=titles.get(petition_id, ""),
             kind=kind,
             value=value,
-            reasons=tuple(str(HOLD_REASONS.get(reason, reason)) for reason in sorted(reasons[source])),
+            reasons=tuple(str(HOLD_REASONS.get(reason, reason)) for reason in sorted(evidence.reasons)),
             held=evidence.held,
             confirmed=evidence.confirmed,
             fast=evidence.fast,
-            first_signed=first[source],
+            first_signed=evidence.first_signed,
             last_signed=evidence.last_signed,
             criteria=_group_criteria(petition_id, kind, value),
         )
@@ -573,11 +567,33 @@ def trending_detect(*, now: datetime.datetime | None = None) -> list[TrendAlert]
                         if created:
                             alerts.append(alert)
     if alerts:
-        _tell_staff(alerts)
+        tell_staff_of_alerts(alerts)
     return alerts
 
 
-def _tell_staff(alerts: list[TrendAlert]) -> None:
+def alert_criteria(alert: TrendAlert) -> Criteria:
+    """The selection an alert names, in the invalidation tools' terms: following it selects
+    exactly the signatures the alert counts (its petition and window; its source)."""
+    if alert.criteria:
+        return Criteria.from_dict(alert.criteria)
+    window = {
+        "petition_id": alert.petition_id,
+        "since": alert.hour_starting.isoformat(timespec="seconds"),
+        "until": (alert.hour_starting + datetime.timedelta(hours=1)).isoformat(timespec="seconds"),
+    }
+    source = {AlertKind.IP: "ip_hash", AlertKind.NETWORK: "cidr", AlertKind.EMAIL_DOMAIN: "domain"}[
+        AlertKind(alert.kind)
+    ]
+    return Criteria.from_dict({**window, source: alert.value})
+
+
+def alert_link(alert: TrendAlert) -> str:
+    """The integrity form with exactly the alert's selection filled in and counted."""
+    return absolute_url("integrity:invalidate") + "?" + alert_criteria(alert).as_query()
+
+
+def tell_staff_of_alerts(alerts: list[TrendAlert]) -> None:
+    """One email to moderators and administrators about new alerts."""
     staff = user_emails_moderators()
     if staff:
         ids = sorted(alert.pk for alert in alerts)
@@ -585,7 +601,13 @@ def _tell_staff(alerts: list[TrendAlert]) -> None:
             key=f"trend-alerts:{ids[0]}-{ids[-1]}:{len(ids)}",
             to=staff,
             template="integrity/email/trend_alert",
-            context={"alerts": alerts},
+            context={
+                "alerts": [
+                    (alert, absolute_url("integrity:invalidate") + "?" + alert_criteria(alert).as_query())
+                    for alert in alerts
+                ],
+                "overview": absolute_url("integrity:overview"),
+            },
         )
 
 

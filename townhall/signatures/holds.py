@@ -93,12 +93,6 @@ def source_signatures(source: Source) -> QuerySet[Signature]:
     return held.filter(hold_reason=kind)
 
 
-def held_now() -> list[_Held]:
-    """Every held signature as the evidence reads it (read-only): for staff's overview,
-    grouped by `evidence_by_source` as the review groups them."""
-    return _held_now()
-
-
 @dataclass(frozen=True)
 class Evidence:
     """What a source's held signatures show so far."""
