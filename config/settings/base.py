@@ -340,7 +340,7 @@ TOWNHALL: dict[str, Any] = {
     "DOT_INSENSITIVE_EMAIL_DOMAINS": ["gmail.com", "googlemail.com"],
     # Fraud controls (docs/integrity.md). Signatures from one IP on one petition beyond
     # (count, seconds) are held, silently, until the evidence, an allow list or staff release
-    # them; disposable email domains are "allow"ed, "flag"ged, "hold"ed or "block"ed.
+    # them; disposable email domains are "allow"ed, "flag"ged (the default), "hold"ed or "block"ed.
     "SIGN_RATE_BURST": (10, 60),
     "SIGN_RATE_SUSTAINED": (50, 3600),
     # All addresses in one /24 (/48) together, on one petition.
@@ -360,6 +360,15 @@ TOWNHALL: dict[str, Any] = {
     "HOLD_MIN_EVIDENCE": 5,
     "HOLD_QUIET_MINUTES": 30,
     "HOLD_REVIEW_INTERVAL_SECONDS": 60.0,
+    # Petition-wide alerts (townhall/integrity/anomalies.py): every ANOMALY_INTERVAL_SECONDS,
+    # the last ANOMALY_WINDOW_MINUTES against the petition's usual rate.
+    "ANOMALY_INTERVAL_SECONDS": 300.0,
+    "ANOMALY_WINDOW_MINUTES": 15,
+    "ANOMALY_MIN_SIGNATURES": 50,
+    "ANOMALY_RATE_FACTOR": 5,
+    "ANOMALY_BASELINE_FLOOR": 10,
+    "ANOMALY_MIN_HISTORY_HOURS": 3,
+    "ANOMALY_FAST_SHARE_PERCENT": 40,
     "CREATE_RATE": (3, 3600),
     "DISPOSABLE_EMAIL_POLICY": env.DISPOSABLE_EMAIL_POLICY,
     # Reverse proxies whose X-Forwarded-For is believed (CIDR ranges); others are ignored.

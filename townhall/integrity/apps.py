@@ -8,12 +8,14 @@ class IntegrityConfig(AppConfig):
 
     def ready(self) -> None:
         from townhall.core import panels, retention, scheduler
+        from townhall.integrity.anomalies import anomalies_detect
         from townhall.integrity.panels import removed_panel
         from townhall.integrity.prechecks import precheck_text
         from townhall.integrity.services import anonymise_due, petitions_forget_unsubmitted, trending_detect
         from townhall.petitions.selectors import register_text_check
 
         scheduler.register(name="detect-trends", interval_key="TREND_INTERVAL_SECONDS", func=trending_detect)
+        scheduler.register(name="detect-anomalies", interval_key="ANOMALY_INTERVAL_SECONDS", func=anomalies_detect)
         # The anonymiser enforces every retention rule, this app's (closed, rejected and
         # removed petitions: their creators, signers and trend alerts; petitions that never
         # reached the moderators) and those other apps register.

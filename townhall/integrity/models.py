@@ -70,17 +70,34 @@ class AlertKind(models.TextChoices):
     IP = "ip", _("One address")
     NETWORK = "network", _("One network (/24)")
     EMAIL_DOMAIN = "email_domain", _("One email domain")
+    # Petition-wide signals (townhall/integrity/anomalies.py), for attacks from many sources.
+    SURGE = "surge", _("Signing far above the petition's usual rate")
+    FAST_CONFIRMS = "fast_confirms", _("Confirmations faster than people read email")
 
 
 class TrendAlert(models.Model):
-    """An unusual share of one petition's signatures in one hour from one source."""
+    """Something unusual about one petition's signing: a source behind an unusual share of an
+    hour (address, network, domain), or a petition-wide signal over an episode (a surge
+    against its own usual rate; confirmations faster than people read email).
+
+    `criteria` is the selection it names, in the invalidation tools' terms
+    (townhall.integrity.services.Criteria): following it selects exactly the signatures the
+    alert counts. `held` and `counted` say how many of them the fraud controls hold and how
+    many are in the count.
+    """
 
     petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="trend_alerts")
     kind = models.CharField(max_length=20, choices=AlertKind.choices)
     value = models.CharField(max_length=100, help_text=_("Hashed address, network or domain."))
+    # The hour looked at, or the start of a petition-wide episode (which ends at window_end).
     hour_starting = models.DateTimeField()
+    window_end = models.DateTimeField(null=True, blank=True)
     count = models.PositiveIntegerField()
     share_percent = models.PositiveSmallIntegerField()
+    summary = models.TextField(blank=True)
+    criteria = models.JSONField(default=dict, blank=True)
+    held = models.PositiveIntegerField(default=0)
+    counted = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -18,6 +18,7 @@ from townhall.integrity.forms import FIELDS_BY_CODE, InvalidationForm
 from townhall.integrity.models import Invalidation, InvalidationAction, TrendAlert
 from townhall.integrity.services import (
     Criteria,
+    alert_criteria,
     held_groups,
     invalidation_preview,
     invalidation_request,
@@ -34,7 +35,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         request,
         "integrity/overview.html",
         {
-            "alerts": TrendAlert.objects.select_related("petition")[:50],
+            # Each alert with the query string that selects exactly what it names.
+            "alerts": [
+                (alert, alert_criteria(alert).as_query())
+                for alert in TrendAlert.objects.select_related("petition")[:50]
+            ],
             "invalidations": Invalidation.objects.all()[:50],
             "held_groups": held,
             "held_total": held_total,

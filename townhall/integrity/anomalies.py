@@ -1,0 +1,236 @@
+"""Petition-wide signals: attacks spread over many addresses that no per-source limit sees.
+
+Every ANOMALY_INTERVAL_SECONDS the scheduler looks at each petition's last
+ANOMALY_WINDOW_MINUTES of signing against its own usual rate:
+
+- **Surge**: at least ANOMALY_MIN_SIGNATURES signatures in the window, and at least
+  ANOMALY_RATE_FACTOR times the petition's usual rate (the median of its hourly counts over
+  the day before, from the counter's hourly breakdown; never below ANOMALY_BASELINE_FLOOR a
+  window; none until the petition has ANOMALY_MIN_HISTORY_HOURS of signing behind it). A
+  surge alone is often good news (a TV mention): the alert says what it saw.
+- **Fast confirmations**: at least ANOMALY_MIN_SIGNATURES signatures in the window, and at
+  least ANOMALY_FAST_SHARE_PERCENT of them confirmed within HOLD_FAST_CONFIRM_SECONDS of
+  signing (the window ends that long ago, so each has had the time to). People read their
+  email at their own pace; a script that reads its own mailboxes confirms at once. It needs no
+  usual rate, so a new petition is covered from its first hour.
+
+An alert covers an episode: while the signal lasts, each run extends the same alert (its
+window, its figures, its selection); a new episode after a quiet run is a new alert, and
+staff are emailed once per new alert. Each alert keeps its selection in the invalidation
+tools' terms (`criteria`): the petition, the episode's window and, for fast confirmations,
+the delay that separates them (the smallest multiple of 15 seconds that covers 95% of the
+fast ones) — so removing or releasing "what the alert names" is one link.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from townhall.areas.models import PetitionHourCount
+from townhall.integrity.models import AlertKind, TrendAlert
+from townhall.integrity.services import tell_staff_of_alerts
+from townhall.signatures.models import Signature, SignatureState
+
+
+def _config(key: str) -> int:
+    return int(settings.TOWNHALL[key])
+
+
+@dataclass(frozen=True)
+class Window:
+    """One petition's signatures in the window just gone."""
+
+    petition_id: int
+    signed: int
+    confirmed: int
+    fast_delays: tuple[float, ...]  # seconds from signing to confirming, under the fast limit
+    counted: int
+    held: int
+
+    @property
+    def fast(self) -> int:
+        return len(self.fast_delays)
+
+
+def _windows(*, since: datetime.datetime, now: datetime.datetime) -> dict[int, Window]:
+    """Each petition's signatures made in the window, the window ending HOLD_FAST_CONFIRM_SECONDS
+    ago: every one of them has had the time to be a fast confirmation, so the share of fast
+    ones is not inflated by the people who have not read their email yet."""
+    fast_limit = _config("HOLD_FAST_CONFIRM_SECONDS")
+    lag = datetime.timedelta(seconds=fast_limit)
+    rows = Signature.objects.filter(
+        created_at__gte=since - lag, created_at__lt=now - lag, is_sponsor=False
+    ).values_list("petition_id", "state", "created_at", "verified_at", "counted_at", "hold_reason")
+    signed: dict[int, int] = defaultdict(int)
+    confirmed: dict[int, int] = defaultdict(int)
+    fast: dict[int, list[float]] = defaultdict(list)
+    counted: dict[int, int] = defaultdict(int)
+    held: dict[int, int] = defaultdict(int)
+    for petition_id, state, created_at, verified_at, counted_at, hold_reason in rows:
+        signed[petition_id] += 1
+        if verified_at is not None and state == SignatureState.VERIFIED:
+            confirmed[petition_id] += 1
+            delay = (verified_at - created_at).total_seconds()
+            if delay < fast_limit:
+                fast[petition_id].append(delay)
+        counted[petition_id] += int(counted_at is not None and state == SignatureState.VERIFIED)
+        held[petition_id] += int(bool(hold_reason) and state in (SignatureState.PENDING, SignatureState.VERIFIED))
+    return {
+        pid: Window(pid, n, confirmed[pid], tuple(sorted(fast[pid])), counted[pid], held[pid])
+        for pid, n in signed.items()
+    }
+
+
+def usual_per_window(*, petition_id: int, before: datetime.datetime) -> float | None:
+    """The petition's usual signatures per window: the median of its hourly counted
+    signatures over the 24 hours before `before` (from its first counted hour; empty hours
+    count as none), scaled to the window and never below ANOMALY_BASELINE_FLOOR. None while
+    it has fewer than ANOMALY_MIN_HISTORY_HOURS of signing behind it: a new petition has no
+    usual rate, and its launch is not a surge."""
+    last_hour = before.replace(minute=0, second=0, microsecond=0)
+    counts = dict(
+        PetitionHourCount.objects.filter(
+            petition_id=petition_id, hour__gte=last_hour - datetime.timedelta(hours=24), hour__lt=last_hour
+        ).values_list("hour", "signature_count")
+    )
+    if not counts:
+        return None
+    hours = int((last_hour - min(counts)).total_seconds() // 3600)
+    if hours < _config("ANOMALY_MIN_HISTORY_HOURS"):
+        return None
+    per_hour = list(counts.values()) + [0] * max(0, hours - len(counts))
+    usual = statistics.median(per_hour)
+    return max(float(_config("ANOMALY_BASELINE_FLOOR")), usual * _config("ANOMALY_WINDOW_MINUTES") / 60)
+
+
+def _separating_delay(delays: tuple[float, ...]) -> int:
+    """The smallest multiple of 15 seconds covering 95% of the fast confirmations."""
+    if not delays:
+        return _config("HOLD_FAST_CONFIRM_SECONDS")
+    p95 = delays[min(len(delays) - 1, int(len(delays) * 0.95))]
+    return int(min(_config("HOLD_FAST_CONFIRM_SECONDS"), 15 * (int(p95 // 15) + 1)))
+
+
+def _iso(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).isoformat(timespec="seconds")
+
+
+def _raise(
+    *,
+    petition_id: int,
+    kind: str,
+    now: datetime.datetime,
+    since: datetime.datetime,
+    summary: str,
+    extra: dict[str, object],
+) -> TrendAlert | None:
+    """Extend this petition's episode of `kind` if it was live at the last run; otherwise
+    start a new one. Returns the alert if it is new."""
+    interval = datetime.timedelta(seconds=float(settings.TOWNHALL["ANOMALY_INTERVAL_SECONDS"]))
+    live = (
+        TrendAlert.objects.filter(petition_id=petition_id, kind=kind, window_end__gte=since - interval)
+        .order_by("-hour_starting")
+        .first()
+    )
+    start = live.hour_starting if live is not None else since
+    criteria: dict[str, object] = {"petition_id": petition_id, "since": _iso(start), "until": _iso(now), **extra}
+    if live is not None and isinstance(live.criteria.get("confirmed_within_seconds"), int):
+        # An episode's separating delay only widens as it goes on.
+        extra_delay = extra.get("confirmed_within_seconds")
+        if isinstance(extra_delay, int):
+            criteria["confirmed_within_seconds"] = max(extra_delay, int(live.criteria["confirmed_within_seconds"]))
+    selected = _selected(criteria)
+    fields = {
+        "window_end": now,
+        "count": selected["count"],
+        "share_percent": 100 if kind == AlertKind.SURGE else selected["share"],
+        "summary": summary,
+        "criteria": criteria,
+        "held": selected["held"],
+        "counted": selected["counted"],
+    }
+    if live is not None:
+        TrendAlert.objects.filter(pk=live.pk).update(**fields)
+        return None
+    return TrendAlert.objects.create(
+        petition_id=petition_id, kind=kind, value="", hour_starting=start, created_at=now, **fields
+    )
+
+
+def _selected(criteria: dict[str, object]) -> dict[str, int]:
+    """What an alert's selection holds now (exactly what the invalidation tools would take)."""
+    from townhall.integrity.services import Criteria, signatures_matching
+
+    chosen = signatures_matching(Criteria.from_dict(criteria))
+    count = chosen.count()
+    everyone = signatures_matching(
+        Criteria.from_dict({k: v for k, v in criteria.items() if k in ("petition_id", "since", "until")})
+    )
+    total = everyone.count()
+    return {
+        "count": count,
+        "share": count * 100 // total if total else 0,
+        "held": chosen.exclude(hold_reason="").count(),
+        "counted": chosen.filter(~Q(counted_at=None), state=SignatureState.VERIFIED).count(),
+    }
+
+
+def anomalies_detect(*, now: datetime.datetime | None = None) -> list[TrendAlert]:
+    """Look at every petition's last window; raise or extend alerts; email staff of new ones."""
+    now = now or timezone.now()
+    minutes = _config("ANOMALY_WINDOW_MINUTES")
+    since = now - datetime.timedelta(minutes=minutes)
+    new: list[TrendAlert] = []
+    windows = _windows(since=since, now=now)
+    since -= datetime.timedelta(seconds=_config("HOLD_FAST_CONFIRM_SECONDS"))  # where the windows begin
+    for petition_id, window in sorted(windows.items()):
+        if window.signed < _config("ANOMALY_MIN_SIGNATURES"):
+            continue
+        usual = usual_per_window(petition_id=petition_id, before=since)
+        if usual is not None and window.signed >= _config("ANOMALY_RATE_FACTOR") * usual:
+            summary = _(
+                "%(n)s signatures in %(minutes)s minutes: %(factor)s times this petition's usual rate "
+                "(%(usual)s in %(minutes)s minutes)."
+            ) % {
+                "n": window.signed,
+                "minutes": minutes,
+                "factor": f"{window.signed / usual:.1f}",
+                "usual": f"{usual:.0f}",
+            }
+            surge = _raise(
+                petition_id=petition_id, kind=AlertKind.SURGE, now=now, since=since, summary=summary, extra={}
+            )
+            new += [surge] if surge else []
+        if window.fast * 100 >= _config("ANOMALY_FAST_SHARE_PERCENT") * window.signed:
+            delay = _separating_delay(window.fast_delays)
+            summary = _(
+                "%(fast)s of the %(signed)s signatures in %(minutes)s minutes were confirmed within "
+                "%(delay)s seconds of signing (%(share)s%%). People read their email at their own pace; "
+                "scripts that read their own mailboxes confirm at once."
+            ) % {
+                "fast": window.fast,
+                "signed": window.signed,
+                "minutes": minutes,
+                "delay": delay,
+                "share": window.fast * 100 // window.signed,
+            }
+            fast = _raise(
+                petition_id=petition_id,
+                kind=AlertKind.FAST_CONFIRMS,
+                now=now,
+                since=since,
+                summary=summary,
+                extra={"confirmed_within_seconds": delay},
+            )
+            new += [fast] if fast else []
+    if new:
+        tell_staff_of_alerts(new)
+    return new
