@@ -67,9 +67,8 @@ def test_burst_over_the_limit_holds_the_source_silently(petition: Petition, sett
     with time_machine.travel(INTEGRITY_NOW, tick=False):
         signatures = [sign_pending_or_caught(petition, n) for n in range(8)]
     # The fourth trips the limit: it is held, and so are the address's unconfirmed ones
-    # before it in the window, so a burst cannot slip its first minute into the count. Held
-    # ones do not count towards the limit, so the next three are taken; the eighth trips it
-    # again and holds them.
+    # before it in the window, so a burst cannot slip its first minute into the count; the
+    # address stays held while it keeps signing within the window.
     assert [held(s) for s in signatures] == [("pending", "rate_address_burst")] * 8
     assert not Signature.objects.filter(state=SignatureState.FRAUDULENT).exists()
     # Another address is unaffected; so is the same address a minute later (held ones do
@@ -225,3 +224,16 @@ def test_the_limits_read_nothing_more_of_the_petition(petition: Petition, settin
         sign_pending_or_caught(petition, 1)
     petition_reads = [q["sql"] for q in queries if 'FROM "petitions_petition"' in q["sql"]]
     assert len(petition_reads) == 1, petition_reads
+
+
+def test_a_source_stays_held_while_it_keeps_signing_and_not_after(petition: Petition, settings: Any) -> None:
+    settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_NETWORK": (3, 60), "SIGN_RATE_BURST": (100, 60)}
+    burst = []
+    for n in range(30):  # one every 10 seconds from one network: the limit trips at the fourth
+        with time_machine.travel(INTEGRITY_NOW + datetime.timedelta(seconds=10 * n), tick=False):
+            burst.append(sign_pending_or_caught(petition, n, ip=f"203.0.113.{n + 1}"))
+    assert [held(s) for s in burst] == [("pending", "rate_network")] * 30
+    # Quiet for a window: the network starts afresh. Another network was never held.
+    with time_machine.travel(INTEGRITY_NOW + datetime.timedelta(seconds=10 * 29 + 61), tick=False):
+        assert held(sign_pending_or_caught(petition, 100, ip="203.0.113.200")) == ("pending", "")
+        assert held(sign_pending_or_caught(petition, 101, ip="198.51.100.1")) == ("pending", "")

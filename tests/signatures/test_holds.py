@@ -53,8 +53,9 @@ def _tight_limits(settings: Any) -> None:
 
 
 def office_signs(petition: Petition, people: range, *, at: datetime.datetime, ip: str = OFFICE) -> list[Signature]:
-    """People behind one address sign a second apart. At three a minute, every fourth trips
-    the limit and holds itself and the three before it: groups of four are all held."""
+    """People behind one address sign a second apart. At three a minute, the fourth trips the
+    limit and holds itself and the three before it, and the address stays held while it signs:
+    every one is held."""
     signatures = []
     for n in people:
         with time_machine.travel(at + datetime.timedelta(seconds=n - people.start), tick=False):

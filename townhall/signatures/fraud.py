@@ -14,9 +14,11 @@ Two outcomes besides "fine" (docs/integrity.md):
   the source's other unconfirmed signatures in that window are held too, so a burst
   cannot slip its first minute into the count.
 
-Held and caught signatures do not count towards the limits: a steady stream of people
-behind one address is held and released, not shut out for as long as it lasts. The limits
-grow with the petition (a busy petition tolerates more from one network than a quiet one).
+Held and caught signatures do not count towards the limits. A source that tripped a limit
+stays held while it keeps signing (until it has been quiet for the limit's window), so a burst
+cannot slip a last minute into the count either; a steady stream of people behind one address
+is held and then released on the evidence, never shut out. The limits grow with the petition
+(a busy petition tolerates more from one network than a quiet one).
 Allow lists (trusted networks such as a council's own, or partner domains and addresses)
 skip the rate limits.
 
@@ -80,7 +82,14 @@ _RECENT_SQL = (
     " (SELECT COUNT(*) FROM signatures_signature WHERE petition_id = %s AND ip_hash = %s AND created_at >= %s"
     " AND hold_reason = '' AND state IN ('pending', 'verified')),"
     " (SELECT COUNT(*) FROM signatures_signature WHERE petition_id = %s AND ip_prefix = %s AND created_at >= %s"
-    " AND hold_reason = '' AND state IN ('pending', 'verified'))"
+    " AND hold_reason = '' AND state IN ('pending', 'verified')),"
+    # Is the source still held (signature_held_source_idx)? Its network tripped the network
+    # limit, or this address the address limits, within the network's window (rows staff
+    # rejected since keep their hold reason, and count too).
+    " (SELECT MAX(hold_reason) FROM signatures_signature WHERE petition_id = %s AND ip_prefix = %s"
+    " AND created_at >= %s AND NOT (hold_reason = '')"
+    " AND (hold_reason = 'rate_network' OR (hold_reason IN ('rate_address_burst', 'rate_address_sustained')"
+    " AND ip_hash = %s)))"
 )
 assert Signature._meta.db_table == "signatures_signature"  # noqa: S101 - the SQL above names it
 assert (SignatureState.PENDING, SignatureState.VERIFIED) == ("pending", "verified")  # noqa: S101 - and these
@@ -93,20 +102,22 @@ def _recent_counts(
     burst_since: datetime.datetime,
     sustained_since: datetime.datetime,
     network_since: datetime.datetime,
-) -> tuple[int, int, int]:
+) -> tuple[int, int, int, str]:
     """This address's recent signatures on the petition that may count, and its whole
-    network's (bots rotate addresses within a range; people behind one address are few)."""
+    network's (bots rotate addresses within a range; people behind one address are few);
+    and, if the address or its network is still held, why."""
     connection = connections[router.db_for_write(Signature)]
     moment = connection.ops.adapt_datetimefield_value
     params = [
         *(petition_id, client.ip_hash, moment(burst_since)),
         *(petition_id, client.ip_hash, moment(sustained_since)),
         *(petition_id, client.ip_prefix, moment(network_since)),
+        *(petition_id, client.ip_prefix, moment(network_since), client.ip_hash),
     ]
     with connection.cursor() as cursor:
         cursor.execute(_RECENT_SQL, params)
-        burst, sustained, network = cursor.fetchone()
-    return int(burst), int(sustained), int(network)
+        burst, sustained, network, still_held = cursor.fetchone()
+    return int(burst), int(sustained), int(network), str(still_held or "")
 
 
 def scaled_limit(base: int, *, petition_size: int) -> int:
@@ -155,7 +166,7 @@ def assess_signature(
         burst_since = now - datetime.timedelta(seconds=burst_seconds)
         sustained_since = now - datetime.timedelta(seconds=sustained_seconds)
         network_since = now - datetime.timedelta(seconds=network_seconds)
-        burst, sustained, network = _recent_counts(
+        burst, sustained, network, still_held = _recent_counts(
             petition_id=petition_id,
             client=client,
             burst_since=burst_since,
@@ -169,6 +180,10 @@ def assess_signature(
             hold = Hold(HOLD_ADDRESS_SUSTAINED, "ip_hash", client.ip_hash, sustained_since)
         elif network >= scaled_limit(network_count, petition_size=petition_size):
             hold = Hold(HOLD_NETWORK, "ip_prefix", client.ip_prefix, network_since)
+        if hold is None and still_held:
+            # The source tripped a limit within the window and is still signing: it stays
+            # held until it has been quiet for a window (nothing is retro-held: the trip did).
+            hold = Hold(still_held)
         if hold is not None:
             if _address_cap_exceeded(petition_id=petition_id, client=client, now=now):
                 return Assessment(True, "address_cap")

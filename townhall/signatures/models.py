@@ -88,6 +88,12 @@ class Signature(models.Model):
             # Held signatures are few: the counter's "awaiting checks" figure and the review of
             # the evidence read them through this index alone.
             models.Index(fields=["petition", "id"], name="signature_held_idx", condition=~models.Q(hold_reason="")),
+            # "Is this source still held?" on the signing path: a range of held rows only.
+            models.Index(
+                fields=["petition", "ip_prefix", "created_at"],
+                name="signature_held_source_idx",
+                condition=~models.Q(hold_reason=""),
+            ),
             models.Index(fields=["id"], name="signature_email_pending_idx", condition=models.Q(email_pending=True)),
             models.Index(fields=["petition", "state"], name="signature_petition_state_idx"),
             # The rate limits count only signatures that may count (not held, not caught): each
