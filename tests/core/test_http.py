@@ -151,6 +151,7 @@ def test_count_json_body_has_the_signature_count(
         "id": petition.pk,
         "state": "open",
         "signature_count": sponsors + 2,
+        "signatures_awaiting_checks": 0,
         # UTC with milliseconds, as the UK Parliament petitions API writes times.
         "updated_at": counted_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
         # No eligible area is named in this scheme, so there is no proof of locality.
