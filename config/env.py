@@ -95,7 +95,7 @@ TASK_RECLAIM_INTERVAL_SECONDS = _float("TOWNHALL_TASK_RECLAIM_INTERVAL", 60.0)
 
 # Fraud controls: disposable email domains are allowed, flagged or blocked; reverse
 # proxies (CIDR list) whose X-Forwarded-For header is trusted for the client IP.
-DISPOSABLE_EMAIL_POLICY = _str("TOWNHALL_DISPOSABLE_EMAIL_POLICY", "hold")
+DISPOSABLE_EMAIL_POLICY = _str("TOWNHALL_DISPOSABLE_EMAIL_POLICY", "flag")
 TRUSTED_PROXIES = _list("TOWNHALL_TRUSTED_PROXIES", "")
 if DISPOSABLE_EMAIL_POLICY not in {"allow", "flag", "hold", "block"}:
     raise ValueError("TOWNHALL_DISPOSABLE_EMAIL_POLICY must be allow, flag, hold or block")
