@@ -4,7 +4,7 @@ UV := .tools/bin/uv
 PY := .venv/bin/python
 BIN := .venv/bin
 
-.PHONY: run test fuzz test-browser test-scaleout test-slow lint fmt typecheck check-deploy ci env clean bench drill
+.PHONY: run test fuzz test-browser test-scaleout test-slow test-lab lint fmt typecheck check-deploy ci env clean bench drill attack-lab
 
 env: .venv/.synced
 
@@ -29,6 +29,11 @@ test-browser: env
 # leaves them out.
 test-slow: env
 	$(PY) -m pytest -m slow tests/deploy
+
+# The attack laboratory at a fifth of its size with its acceptance figures (marker lab,
+# tests/integrity/test_attack_lab.py; about 5 minutes on SQLite); make test leaves it out.
+test-lab: env
+	$(PY) -m pytest -m lab -s tests/integrity/test_attack_lab.py
 
 # Two web nodes behind nginx on PostgreSQL (tests/deploy/test_two_nodes.py, docs/deployment.md).
 test-scaleout: env
@@ -70,6 +75,12 @@ bench: env
 # (Debian's binaries) and removes it; bounded (under 5 minutes). make drill DRILL_ARGS="--help".
 drill: env
 	$(PY) -m scripts.drill $(DRILL_ARGS)
+
+# The attack laboratory (docs/integrity.md): named scenarios of people and bots replayed through
+# the real signing services under a controlled clock; prints what the fraud controls did.
+# LAB_ARGS="--scenario office-nat --scale 0.5" or "--database-url postgres://…/townhall_lab".
+attack-lab: env
+	$(PY) -m scripts.attack_lab $(LAB_ARGS)
 
 clean:
 	rm -rf .venv .tools var staticfiles bench-results drill-results

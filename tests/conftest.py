@@ -29,12 +29,16 @@ hypothesis_settings.load_profile("townhall")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked `postgres` run only on the PostgreSQL pass of `make test`."""
-    if connection.vendor == "postgresql":
-        return
+    """Tests marked `postgres` run only on the PostgreSQL pass of `make test`; the attack
+    laboratory (`lab`) only when asked for (`make test-lab`, in CI)."""
+    lab_asked = "lab" in (config.getoption("markexpr") or "")
+    on_postgres = connection.vendor == "postgresql"
     selected, deselected = [], []
     for item in items:
-        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+        left_out = (item.get_closest_marker("postgres") and not on_postgres) or (
+            item.get_closest_marker("lab") and not lab_asked
+        )
+        (deselected if left_out else selected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
