@@ -25,8 +25,9 @@ from townhall.mail.models import DUE_STATUSES, LetterStatus, QueuedEmail
 from townhall.petitions.models import Petition, PetitionState
 from townhall.petitions.services import petition_confirm_creator, petition_create, petition_open
 from townhall.schemes.models import Scheme
+from townhall.signatures.holds import holds_count_awaiting
 from townhall.signatures.models import Signature
-from townhall.signatures.services import SignOutcome, signature_confirm, signature_create
+from townhall.signatures.services import SignOutcome, signature_confirm, signature_count_new, signature_create
 
 # --- Reference times -------------------------------------------------------------------------
 # Every fixed moment a test freezes time at, or builds its world at, named for what happens
@@ -259,3 +260,13 @@ def sponsor(petition: Petition, n: int, *, confirm: bool = True) -> Signature:
         sponsor_token=petition.sponsor_token,
         confirm=confirm,
     )
+
+
+def counted(petition: Petition) -> tuple[int, int]:
+    """(signatures counted beyond the sponsors, confirmed ones awaiting checks) once the
+    counter and its awaiting-checks job have run."""
+    signature_count_new()
+    holds_count_awaiting()
+    petition.refresh_from_db()
+    sponsors = Signature.objects.filter(petition=petition, is_sponsor=True).count()
+    return petition.signature_count - sponsors, petition.awaiting_count

@@ -16,7 +16,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.test import Client
 
-from tests.builders import INTEGRITY_NOW, attempt_signature, open_petition
+from tests.builders import INTEGRITY_NOW, attempt_signature, counted, open_petition
 from townhall.accounts.models import User
 from townhall.audit.models import AuditEvent
 from townhall.core.errors import DomainError, PermissionDeniedError
@@ -35,7 +35,6 @@ from townhall.lists.selectors import forget_lists
 from townhall.petitions.models import Petition
 from townhall.signatures import fraud
 from townhall.signatures.fraud import HOLD_ADDRESS_BURST, HOLD_ADDRESS_SUSTAINED, HOLD_DISPOSABLE, HOLD_NETWORK
-from townhall.signatures.holds import holds_count_awaiting
 from townhall.signatures.models import Signature, SignatureState
 from townhall.signatures.services import signature_confirm, signature_count_new
 
@@ -127,15 +126,6 @@ def _ids(query: Any) -> set[int]:
 
 def matching(**criteria: Any) -> set[int]:
     return _ids(signatures_matching(Criteria(**criteria)))
-
-
-def counted(petition: Petition) -> tuple[int, int]:
-    """(signatures counted beyond the sponsors, awaiting checks) after the counter's jobs."""
-    signature_count_new()
-    holds_count_awaiting()
-    petition.refresh_from_db()
-    sponsors = Signature.objects.filter(petition=petition, is_sponsor=True).count()
-    return petition.signature_count - sponsors, petition.awaiting_count
 
 
 def snapshot() -> tuple[Any, ...]:

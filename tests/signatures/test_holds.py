@@ -11,13 +11,12 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from tests.builders import INTEGRITY_NOW, attempt_signature, make_superuser, open_petition
+from tests.builders import INTEGRITY_NOW, attempt_signature, counted, make_superuser, open_petition
 from townhall.lists.models import ListAction, ListEntry, ListKind
 from townhall.lists.selectors import forget_lists
 from townhall.lists.services import list_entry_save
 from townhall.petitions.models import Petition
 from townhall.signatures.holds import (
-    holds_count_awaiting,
     holds_review,
     signatures_reject,
     signatures_release,
@@ -68,15 +67,6 @@ def confirm_after(signatures: list[Signature], delays: list[float]) -> None:
     for signature, delay in zip(signatures, delays, strict=True):
         with time_machine.travel(signature.created_at + datetime.timedelta(seconds=delay), tick=False):
             signature_confirm(signature_id=signature.pk, token=signature.token)
-
-
-def counted(petition: Petition) -> tuple[int, int]:
-    """(signatures counted beyond the sponsors, awaiting checks) after the counter's jobs."""
-    signature_count_new()
-    holds_count_awaiting()
-    petition.refresh_from_db()
-    sponsors = Signature.objects.filter(petition=petition, is_sponsor=True).count()
-    return petition.signature_count - sponsors, petition.awaiting_count
 
 
 def test_a_held_signature_is_counted_after_release_and_never_before(petition: Petition) -> None:
