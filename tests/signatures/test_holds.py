@@ -81,6 +81,7 @@ def test_a_held_signature_is_counted_after_release_and_never_before(petition: Pe
     assert counted(petition) == (2, 6)  # counted once
     released = Signature.objects.get(pk=office[0].pk)
     assert (released.hold_reason, released.released_by) == ("", "staff")
+    assert released.fraud_reason == "rate_address_burst"  # the record keeps what held it
     assert released.released_at is not None
     assert released.counted_at is not None
 

@@ -3,7 +3,9 @@
 A signature held by the fraud controls (townhall/signatures/fraud.py) confirms as any other
 and is not counted while `hold_reason` is set. Releasing clears it (the counter then counts
 the signature within a second, as it would have been); rejecting marks it fraudulent (never
-counted). Both keep `hold_reason`, so what held a signature stays on the record.
+counted, `hold_reason` kept). Either way the record keeps which rule held it (`fraud_reason`,
+written when the signature was held) and when (`held_at`), and a released one when and by
+what (`released_at`, `released_by`).
 
 **The evidence** (`holds_review`, every HOLD_REVIEW_INTERVAL_SECONDS): held signatures are
 judged by their source, the thing the rule that held them looked at: one address, one

@@ -203,7 +203,7 @@ def hold_source(*, petition_id: int, hold: Hold, now: datetime.datetime) -> int:
         hold_reason="",
         released_at__isnull=True,
         **{hold.column: hold.value},
-    ).update(hold_reason=hold.reason, held_at=now)
+    ).update(hold_reason=hold.reason, fraud_reason=hold.reason, held_at=now)
     return int(updated)
 
 
