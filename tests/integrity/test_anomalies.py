@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 
 from tests.builders import ATTACK_STARTS_AT, attempt_signature, letters_keyed, open_petition
+from townhall.accounts.models import User
 from townhall.integrity.anomalies import anomalies_detect
 from townhall.integrity.models import AlertKind, TrendAlert
 from townhall.integrity.services import alert_criteria, alert_link, signatures_matching, trending_detect
@@ -120,7 +122,7 @@ def test_a_crowd_of_people_is_a_surge_but_not_fast(petition: Petition) -> None:
 
 
 def test_every_alert_links_to_a_search_that_selects_exactly_what_it_names(
-    petition: Petition, client: Any, superuser: Any, settings: Any
+    petition: Petition, client: Client, superuser: User, settings: Any
 ) -> None:
     settings.TOWNHALL = {**settings.TOWNHALL, "TREND_MIN_SIGNATURES": 20}
     signers(petition, 24, start=START - datetime.timedelta(hours=24), every=3600, delay=400, first=5000)
