@@ -4,6 +4,7 @@ specific message when they could never match, and matched as residents' addresse
 from __future__ import annotations
 
 import importlib
+import ipaddress
 from typing import Any
 
 import pytest
@@ -134,6 +135,65 @@ def test_allow_entries_allow_and_never_block(administrator: User) -> None:
     assert lists.allows(email="clerk@it.council.example", address=None)
     assert not lists.allows(email="clerk@elsewhere.example", address=None)
     assert resident_block_reason(email="clerk@council.example", ip=None) == ""
+
+
+def shared(administrator: User, value: str, *, kind: str = ListKind.IP, factor: int | None = None) -> ListEntry:
+    entry = ListEntry(kind=kind, action=ListAction.SHARED, value=value, limit_factor=factor, note="University")
+    return list_entry_save(entry=entry, actor=administrator)
+
+
+def test_a_shared_network_raises_the_limits_of_the_addresses_inside_it_and_neither_allows_nor_blocks(
+    administrator: User,
+) -> None:
+    shared(administrator, "203.0.113.0/24", factor=5)
+    shared(administrator, "203.0.0.0/16")  # the default factor
+    lists = lists_current()
+    assert lists.shared_factor(ipaddress.ip_address("203.0.113.9")) == 10  # the larger of the two
+    assert lists.shared_factor(ipaddress.ip_address("203.0.9.9")) == 10
+    assert lists.shared_factor(ipaddress.ip_address("::ffff:203.0.113.9")) == 10
+    assert lists.shared_factor(ipaddress.ip_address("198.51.100.1")) == 1
+    assert lists.shared_factor(None) == 1
+    assert not lists.allows(email="a@example.org", address=ipaddress.ip_address("203.0.113.9"))
+    assert resident_block_reason(email="a@example.org", ip="203.0.113.9") == ""
+    event = AuditEvent.objects.filter(action="signer_list.added").latest("pk")
+    assert event.data["limit_factor"] == 10
+
+
+@pytest.mark.parametrize(
+    ("kind", "action", "factor", "message"),
+    [
+        (ListKind.EMAIL_DOMAIN, ListAction.SHARED, 5, "A shared network is an IP address or network"),
+        (ListKind.EMAIL, ListAction.SHARED, None, "A shared network is an IP address or network"),
+        (ListKind.IP, ListAction.SHARED, 1, "Give a limit factor from 2 to 100."),
+        (ListKind.IP, ListAction.SHARED, 101, "Give a limit factor from 2 to 100."),
+        (ListKind.IP, ListAction.ALLOW, 5, "Only a shared network has a limit factor"),
+        (ListKind.IP, ListAction.BLOCK, 5, "Only a shared network has a limit factor"),
+    ],
+)
+def test_a_limit_factor_only_on_a_shared_network_within_bounds(
+    administrator: User, kind: str, action: str, factor: int | None, message: str
+) -> None:
+    value = "203.0.113.0/24" if kind == ListKind.IP else "example.org"
+    entry = ListEntry(kind=kind, action=action, value=value, limit_factor=factor)
+    with pytest.raises(DomainError) as refused:
+        list_entry_save(entry=entry, actor=administrator)
+    assert message in refused.value.message
+    assert not ListEntry.objects.exists()
+
+
+def test_the_admin_form_takes_a_shared_network_and_refuses_a_factor_out_of_bounds(
+    administrator: User, client: Any
+) -> None:
+    administrator.is_staff = True
+    administrator.save()
+    client.force_login(administrator)
+    form = {"kind": "ip", "action": "shared", "value": "203.0.113.0/24", "limit_factor": "500", "note": "Campus"}
+    refused = client.post("/admin/lists/listentry/add/", form)
+    assert refused.status_code == 200
+    assert "Give a limit factor from 2 to 100." in refused.content.decode()
+    assert not ListEntry.objects.exists()
+    assert client.post("/admin/lists/listentry/add/", {**form, "limit_factor": "20"}).status_code == 302
+    assert ListEntry.objects.get().limit_factor == 20
 
 
 def test_the_admin_form_shows_the_refusal_on_the_value(administrator: User, client: Any) -> None:

@@ -162,6 +162,38 @@ def test_allow_list_skips_rate_limits(petition: Petition, settings: Any) -> None
         assert {held(sign_pending_or_caught(petition, n)) for n in range(4)} == {("pending", "")}
 
 
+@pytest.mark.parametrize("limit", ["SIGN_RATE_BURST", "SIGN_RATE_SUSTAINED", "SIGN_RATE_NETWORK"])
+def test_a_known_shared_network_has_its_factor_times_each_limit(petition: Petition, settings: Any, limit: str) -> None:
+    """Each rate limit, alone set to 2: behind a shared network of factor 3 the address signs
+    6 before it is held; the seventh trips it, and the burst is held as anywhere else. An
+    address outside the network is held at the third."""
+    loose = {"SIGN_RATE_BURST": (1000, 60), "SIGN_RATE_SUSTAINED": (1000, 3600), "SIGN_RATE_NETWORK": (1000, 60)}
+    settings.TOWNHALL = {**settings.TOWNHALL, **loose, limit: (2, loose[limit][1])}
+    ListEntry.objects.create(
+        kind=ListKind.IP, action=ListAction.SHARED, value="203.0.113.0/24", limit_factor=3, note="Hospital"
+    )
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        inside = [sign_pending_or_caught(petition, n, ip="203.0.113.7") for n in range(6)]
+        assert {held(s) for s in inside} == {("pending", "")}
+        seventh = sign_pending_or_caught(petition, 6, ip="203.0.113.7")
+        outside = [sign_pending_or_caught(petition, 100 + n, ip="198.51.100.7") for n in range(2)]
+        assert {held(s) for s in outside} == {("pending", "")}
+        third_outside = sign_pending_or_caught(petition, 102, ip="198.51.100.7")
+    assert held(seventh)[1].startswith("rate_")
+    assert {held(s)[1] for s in inside} == {held(seventh)[1]}  # the trip holds the burst before it too
+    assert held(third_outside)[1].startswith("rate_")
+
+
+def test_a_shared_networks_address_cap_is_its_factor_times_the_cap(petition: Petition, settings: Any) -> None:
+    settings.TOWNHALL = {**settings.TOWNHALL, "SIGN_RATE_BURST": (1, 60), "SIGN_CAP_ADDRESS": 2}
+    ListEntry.objects.create(kind=ListKind.IP, action=ListAction.SHARED, value="203.0.113.0/24", limit_factor=2)
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        signatures = [sign_pending_or_caught(petition, n) for n in range(5)]
+    # Limits and cap both doubled: two sign, the third is held, the fifth is beyond 2 × 2 a day.
+    assert [s.state for s in signatures[:4]] == [SignatureState.PENDING] * 4
+    assert (signatures[4].state, signatures[4].fraud_reason) == (SignatureState.FRAUDULENT, "address_cap")
+
+
 @pytest.mark.parametrize(
     ("policy", "state", "hold"),
     [

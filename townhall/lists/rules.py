@@ -29,7 +29,14 @@ from django.core.validators import DomainNameValidator, validate_email
 from django.utils.translation import gettext as _
 
 from townhall.core.errors import DomainError
-from townhall.lists.models import ListAction, ListEntry, ListKind
+from townhall.lists.models import (
+    SHARED_FACTOR_DEFAULT,
+    SHARED_FACTOR_MAX,
+    SHARED_FACTOR_MIN,
+    ListAction,
+    ListEntry,
+    ListKind,
+)
 from townhall.residents.services import email_canonical
 
 type Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -186,6 +193,8 @@ class Side:
 class Lists:
     allow: Side
     block: Side
+    # Known shared networks with their limit factors.
+    shared: tuple[tuple[Network, int], ...] = ()
 
     def block_reason(self, *, email: str, address: Address | None) -> str:
         """Why this person is blocked ("blocked_email", "blocked_domain", "blocked_ip"), or ""."""
@@ -196,23 +205,60 @@ class Lists:
         """Allowed: never rate-limited."""
         return bool(self.allow.reason(email=email, address=address))
 
+    def shared_factor(self, address: Address | None) -> int:
+        """How many times the usual signing limits this address has: the largest factor of
+        the shared networks it is in, or 1."""
+        return max((factor for network, factor in self.shared if _in(address, (network,))), default=1)
 
-def lists_build(rows: Iterable[tuple[str, str, str]]) -> Lists:
-    """The lists from (kind, action, value) rows. Each value goes through the same rule as
-    a saved entry (so a row written around the service still matches as it should); one
-    that could never match is left out."""
+
+def limit_factor_clean(*, kind: str, action: str, factor: int | None) -> int | None:
+    """A shared network's limit factor (the default if none is given), or a DomainError
+    saying why the entry cannot have one: only an IP network can be shared, and only a
+    shared network has a factor."""
+    if action != ListAction.SHARED:
+        if factor is not None:
+            raise DomainError(
+                _("Only a shared network has a limit factor: leave it empty, or choose “Shared network”."),
+                code="list_factor_not_shared",
+            )
+        return None
+    if kind != ListKind.IP:
+        raise DomainError(
+            _("A shared network is an IP address or network: choose “IP address or network” as its kind."),
+            code="list_shared_not_ip",
+        )
+    if factor is None:
+        return SHARED_FACTOR_DEFAULT
+    if not SHARED_FACTOR_MIN <= factor <= SHARED_FACTOR_MAX:
+        raise DomainError(
+            _("Give a limit factor from %(least)s to %(most)s.")
+            % {"least": SHARED_FACTOR_MIN, "most": SHARED_FACTOR_MAX},
+            code="list_factor_range",
+        )
+    return factor
+
+
+def lists_build(rows: Iterable[tuple[str, str, str, int | None]]) -> Lists:
+    """The lists from (kind, action, value, limit factor) rows. Each value goes through the
+    same rule as a saved entry (so a row written around the service still matches as it
+    should); one that could never match is left out."""
     found: dict[str, tuple[list[Network], set[str], set[str]]] = {
         ListAction.ALLOW: ([], set(), set()),
         ListAction.BLOCK: ([], set(), set()),
     }
-    for kind, action, value in rows:
+    shared: list[tuple[Network, int]] = []
+    for kind, action, value, factor in rows:
+        try:
+            cleaned = list_value_clean(kind=kind, value=value, strict=False)
+            if action == ListAction.SHARED:
+                shared_factor = limit_factor_clean(kind=kind, action=action, factor=factor) or SHARED_FACTOR_DEFAULT
+                shared.append((ipaddress.ip_network(cleaned), shared_factor))
+                continue
+        except DomainError:
+            continue
         if action not in found:
             continue
         networks, domains, emails = found[action]
-        try:
-            cleaned = list_value_clean(kind=kind, value=value, strict=False)
-        except DomainError:
-            continue
         if kind == ListKind.IP:
             networks.append(ipaddress.ip_network(cleaned))
         elif kind == ListKind.EMAIL_DOMAIN:
@@ -223,4 +269,4 @@ def lists_build(rows: Iterable[tuple[str, str, str]]) -> Lists:
         Side(networks=tuple(n), domains=frozenset(d), emails=frozenset(e))
         for n, d, e in (found[ListAction.ALLOW], found[ListAction.BLOCK])
     )
-    return Lists(allow=allow, block=block)
+    return Lists(allow=allow, block=block, shared=tuple(shared))

@@ -14,7 +14,7 @@ _lists: LocalCache[Lists] = LocalCache("lists", max_entries=1)
 
 
 def _load() -> Lists:
-    return lists_build(ListEntry.objects.values_list("kind", "action", "value"))
+    return lists_build(ListEntry.objects.values_list("kind", "action", "value", "limit_factor"))
 
 
 def lists_current() -> Lists:

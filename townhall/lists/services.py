@@ -10,7 +10,7 @@ from townhall.accounts.policies import can_administer, require
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError
 from townhall.lists.models import ListEntry
-from townhall.lists.rules import list_value_clean
+from townhall.lists.rules import limit_factor_clean, list_value_clean
 from townhall.lists.selectors import forget_lists
 
 ONLY_ADMINISTRATORS = "Only administrators can change the allow and block lists."
@@ -23,6 +23,7 @@ def list_entry_save(*, entry: ListEntry, actor: Actor) -> ListEntry:
     resident in this process at once, and in every other within the lists' lifetime."""
     actor = require(can_administer, actor, refusal=ONLY_ADMINISTRATORS)
     created = entry.pk is None
+    entry.limit_factor = limit_factor_clean(kind=entry.kind, action=entry.action, factor=entry.limit_factor)
     entry.value = list_value_clean(kind=entry.kind, value=entry.value)
     same = ListEntry.objects.filter(kind=entry.kind, action=entry.action, value=entry.value)
     if same.exclude(pk=entry.pk).exists():
@@ -32,7 +33,7 @@ def list_entry_save(*, entry: ListEntry, actor: Actor) -> ListEntry:
         action="signer_list.added" if created else "signer_list.updated",
         target=entry,
         actor=actor,
-        data={"kind": entry.kind, "action": entry.action},
+        data={"kind": entry.kind, "action": entry.action, "limit_factor": entry.limit_factor},
     )
     transaction.on_commit(forget_lists)
     return entry

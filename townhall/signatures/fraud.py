@@ -20,7 +20,9 @@ cannot slip a last minute into the count either; a steady stream of people behin
 is held and then released on the evidence, never shut out. The limits grow with the petition
 (a busy petition tolerates more from one network than a quiet one).
 Allow lists (trusted networks such as a council's own, or partner domains and addresses)
-skip the rate limits.
+skip the rate limits. A known shared network (staff-entered: a council's offices, a hospital,
+a university) keeps them, each times its factor, so its people sign at their own pace
+and a burst from behind it is still held.
 
 IP addresses are never stored: only a keyed hash (for rate limits and invalidation by
 exact address) and the truncated network (/24 or /48, for trending and invalidation
@@ -128,10 +130,13 @@ def scaled_limit(base: int, *, petition_size: int) -> int:
     return base + base * petition_size // scale_at if scale_at > 0 else base
 
 
-def _address_cap_exceeded(*, petition_id: int, client: ClientFingerprint, now: datetime.datetime) -> bool:
+def _address_cap_exceeded(
+    *, petition_id: int, client: ClientFingerprint, now: datetime.datetime, factor: int = 1
+) -> bool:
     """Certain: one address has given this petition more signatures today than any
-    household or office could (held and caught ones included)."""
-    cap = int(settings.TOWNHALL["SIGN_CAP_ADDRESS"])
+    household or office could (held and caught ones included); a known shared network's
+    addresses are allowed its factor times as many."""
+    cap = int(settings.TOWNHALL["SIGN_CAP_ADDRESS"]) * factor
     since = now - datetime.timedelta(days=1)
     recent = Signature.objects.filter(petition_id=petition_id, ip_hash=client.ip_hash, created_at__gte=since)
     return recent[cap - 1 : cap].exists()
@@ -160,9 +165,13 @@ def assess_signature(
         return Assessment(True, "disposable_domain")
     allowed = lists.allows(email=email_canonical, address=client.address)
     if client.ip_hash and not allowed:
+        factor = lists.shared_factor(client.address)
         burst_count, burst_seconds = config["SIGN_RATE_BURST"]
         sustained_count, sustained_seconds = config["SIGN_RATE_SUSTAINED"]
         network_count, network_seconds = config["SIGN_RATE_NETWORK"]
+        burst_count, sustained_count, network_count = (
+            n * factor for n in (burst_count, sustained_count, network_count)
+        )
         burst_since = now - datetime.timedelta(seconds=burst_seconds)
         sustained_since = now - datetime.timedelta(seconds=sustained_seconds)
         network_since = now - datetime.timedelta(seconds=network_seconds)
@@ -185,7 +194,7 @@ def assess_signature(
             # held until it has been quiet for a window (nothing is retro-held: the trip did).
             hold = Hold(still_held)
         if hold is not None:
-            if _address_cap_exceeded(petition_id=petition_id, client=client, now=now):
+            if _address_cap_exceeded(petition_id=petition_id, client=client, now=now, factor=factor):
                 return Assessment(True, "address_cap")
             return Assessment(False, hold.reason, hold=hold)
     if disposable and policy == "hold":
