@@ -116,10 +116,29 @@ def open_lab_petition(action: str) -> Any:
     return petition
 
 
+def _enter_shared_networks(scenario: Scenario) -> Any:
+    """The scenario's known shared networks as staff would enter them (through the lists'
+    service); the returned query set removes them after the run."""
+    from townhall.accounts.models import Role, User
+    from townhall.lists.models import ListAction, ListEntry, ListKind
+    from townhall.lists.selectors import forget_lists
+    from townhall.lists.services import list_entry_save
+
+    administrator = User.objects.filter(username="lab-administrator").first() or User.objects.create_user(
+        "lab-administrator", "administrator@lab.invalid", "lab-administrator-password", roles=[Role.ADMINISTRATOR.value]
+    )
+    for network, factor in scenario.shared_networks:
+        entry = ListEntry(kind=ListKind.IP, action=ListAction.SHARED, value=network, limit_factor=factor)
+        list_entry_save(entry=entry, actor=administrator)
+    forget_lists()
+    return ListEntry.objects.filter(action=ListAction.SHARED)
+
+
 def run_scenario(scenario: Scenario, *, scale: float = 1.0, seed: int = 2026) -> ScenarioResult:
     import time
 
     from townhall.integrity.models import AlertKind, TrendAlert
+    from townhall.lists.selectors import forget_lists
     from townhall.signatures.models import Signature, SignatureState
     from townhall.signatures.services import signature_confirm, signature_create
 
@@ -131,6 +150,7 @@ def run_scenario(scenario: Scenario, *, scale: float = 1.0, seed: int = 2026) ->
     # Opened just before the day begins: what it has of a usual rate comes from that day.
     with time_machine.travel(T0 - datetime.timedelta(minutes=1), tick=False):
         petition = open_lab_petition(f"Laboratory: {scenario.name}")
+    shared = _enter_shared_networks(scenario)
 
     who: dict[int, Attempt] = {}
     events: list[tuple[float, int, str, Any]] = []
@@ -181,6 +201,8 @@ def run_scenario(scenario: Scenario, *, scale: float = 1.0, seed: int = 2026) ->
         for _name, _interval, func in _jobs():
             func()
 
+    shared.delete()
+    forget_lists()
     genuine, bots = Tally(), Tally()
     rows = Signature.objects.filter(pk__in=list(who)).values_list(
         "pk", "state", "counted_at", "held_at", "released_at", "hold_reason"

@@ -32,6 +32,8 @@ class Scenario:
     summary: str
     populations: tuple[Population, ...]
     attack_starts: float | None = None  # seconds from the start; None: no bots
+    # Networks staff have entered as known shared ones, with their limit factors.
+    shared_networks: tuple[tuple[str, int], ...] = ()
 
     @property
     def has_bots(self) -> bool:
@@ -59,6 +61,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         "office-nat",
         "400 hospital staff behind one address within 30 minutes of an all-staff email",
         (_day(), SharedAddress("office", count=400, start=HOUR, mean_wait=600.0)),
+    ),
+    Scenario(
+        "office-nat-known",
+        "the same 400 staff, their hospital's network entered by staff as a shared one (factor 25)",
+        (_day(), SharedAddress("office", count=400, start=HOUR, mean_wait=600.0)),
+        shared_networks=(("198.18.10.0/24", 25),),
     ),
     Scenario(
         "campus",

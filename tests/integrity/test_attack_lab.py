@@ -58,3 +58,11 @@ def test_people_behind_shared_addresses_are_held_then_released(lab: Any, name: s
     assert result.genuine.held_ever > 0  # the limits did fire...
     # ...and every held signer who confirmed was released (those who never confirm count for nobody)
     assert result.genuine.released == result.genuine.held_confirmed
+
+
+def test_a_known_shared_network_counts_its_people_without_holding_them(lab: Any) -> None:
+    """The same office as office-nat, its network entered by staff as a shared one: nobody
+    behind it is held, and every one of them who confirmed is counted."""
+    result = lab("office-nat-known")
+    assert result.genuine.held_ever == 0
+    assert result.genuine.counted == result.genuine.confirmed > 0
