@@ -347,6 +347,8 @@ TOWNHALL: dict[str, Any] = {
     "SIGN_RATE_NETWORK": (20, 60),
     # The three limits grow by their own size for every this many counted signatures.
     "SIGN_RATE_SCALE_AT": 20_000,
+    # ...and again for every this many counted in the previous hour and this one so far.
+    "SIGN_RATE_SCALE_RECENT": 2_000,
     # Certain: more than this many signatures from one address on one petition in a day are
     # caught (never counted), far beyond any household, office or campus address.
     "SIGN_CAP_ADDRESS": 5_000,

@@ -12,6 +12,7 @@ from django.core import mail
 from django.test import Client, RequestFactory
 
 from tests.builders import INTEGRITY_NOW, attempt_signature, make_petition, open_petition
+from townhall.areas.models import PetitionHourCount
 from townhall.core.errors import DomainError
 from townhall.core.net import client_ip, fingerprint
 from townhall.lists.models import ListAction, ListEntry, ListKind
@@ -160,6 +161,35 @@ def test_allow_list_skips_rate_limits(petition: Petition, settings: Any) -> None
     ListEntry.objects.create(kind=ListKind.IP, action=ListAction.ALLOW, value="203.0.113.0/24", note="Town hall")
     with time_machine.travel(INTEGRITY_NOW, tick=False):
         assert {held(sign_pending_or_caught(petition, n)) for n in range(4)} == {("pending", "")}
+
+
+@pytest.mark.parametrize(
+    ("hours_ago", "counted", "signs_before_hold"),
+    [
+        (None, 0, 3),  # a quiet petition: the base limit
+        (0, 2000, 6),  # 2,000 counted this hour: the limit once more
+        (1, 4000, 9),  # the hour before counts too: twice more
+        (2, 4000, 3),  # two hours before this one began: not recent
+    ],
+)
+def test_the_limits_grow_with_the_petitions_recent_rate(
+    petition: Petition, settings: Any, hours_ago: int | None, counted: int, signs_before_hold: int
+) -> None:
+    settings.TOWNHALL = {
+        **settings.TOWNHALL,
+        "SIGN_RATE_BURST": (3, 60),
+        "SIGN_RATE_SUSTAINED": (1000, 3600),
+        "SIGN_RATE_NETWORK": (1000, 60),
+        "SIGN_RATE_SCALE_RECENT": 2000,
+    }
+    if hours_ago is not None:
+        hour = INTEGRITY_NOW.replace(minute=0, second=0, microsecond=0) - datetime.timedelta(hours=hours_ago)
+        PetitionHourCount.objects.create(petition=petition, hour=hour, signature_count=counted)
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        free = [sign_pending_or_caught(petition, n) for n in range(signs_before_hold)]
+        assert {held(s) for s in free} == {("pending", "")}
+        tripping = sign_pending_or_caught(petition, signs_before_hold)
+    assert held(tripping) == ("pending", "rate_address_burst")
 
 
 @pytest.mark.parametrize("limit", ["SIGN_RATE_BURST", "SIGN_RATE_SUSTAINED", "SIGN_RATE_NETWORK"])

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BigIntegerField, Expression, OuterRef, Subquery, Value
+from django.db.models import BigIntegerField, Expression, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Left, Length, StrIndex
 from django.utils import timezone
 
@@ -163,3 +163,13 @@ def petition_series(*, petition_id: int) -> list[SeriesPoint]:
         total += per_day[day]
         points.append(SeriesPoint(day=day, signature_count=per_day[day], cumulative=total))
     return points
+
+
+def petition_counted_recently(*, petition_id: int, now: datetime.datetime) -> int:
+    """Signatures counted on the petition in the hour before this one began and in this
+    hour so far (between one and two hours of it; UTC hours, from the hourly series)."""
+    since = now.replace(minute=0, second=0, microsecond=0) - datetime.timedelta(hours=1)
+    total = PetitionHourCount.objects.filter(petition_id=petition_id, hour__gte=since).aggregate(
+        total=Sum("signature_count")
+    )["total"]
+    return int(total or 0)

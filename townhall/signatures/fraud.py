@@ -17,8 +17,8 @@ Two outcomes besides "fine" (docs/integrity.md):
 Held and caught signatures do not count towards the limits. A source that tripped a limit
 stays held while it keeps signing (until it has been quiet for the limit's window), so a burst
 cannot slip a last minute into the count either; a steady stream of people behind one address
-is held and then released on the evidence, never shut out. The limits grow with the petition
-(a busy petition tolerates more from one network than a quiet one).
+is held and then released on the evidence, never shut out. The limits grow with the petition's
+size and its recent rate (a busy petition tolerates more from one network than a quiet one).
 Allow lists (trusted networks such as a council's own, or partner domains and addresses)
 skip the rate limits. A known shared network (staff-entered: a council's offices, a hospital,
 a university) keeps them, each times its factor, so its people sign at their own pace
@@ -38,6 +38,7 @@ import disposable_email_domains
 from django.conf import settings
 from django.db import connections, router
 
+from townhall.areas.selectors import petition_counted_recently
 from townhall.core.net import ClientFingerprint
 from townhall.lists.selectors import lists_current
 from townhall.signatures.models import Signature, SignatureState
@@ -122,12 +123,28 @@ def _recent_counts(
     return int(burst), int(sustained), int(network), str(still_held or "")
 
 
-def scaled_limit(base: int, *, petition_size: int) -> int:
-    """A limit grown with the petition: doubled at SIGN_RATE_SCALE_AT counted signatures,
-    tripled at twice that, and so on (a busy petition draws more people from one office
-    or campus than a quiet one)."""
-    scale_at = int(settings.TOWNHALL["SIGN_RATE_SCALE_AT"])
-    return base + base * petition_size // scale_at if scale_at > 0 else base
+def scaled_limit(base: int, *, petition_size: int, recent: int = 0) -> int:
+    """A limit grown with the petition: by its own size for every SIGN_RATE_SCALE_AT counted
+    signatures (a big petition draws more people from one office or campus than a small
+    one), and again for every SIGN_RATE_SCALE_RECENT counted in the last hour or two
+    (`recent`: a busy petition draws more at once than a quiet one). Held signatures are
+    never counted, so a burst that is held cannot raise its own limit."""
+    config = settings.TOWNHALL
+    limit = base
+    for amount, per in ((petition_size, config["SIGN_RATE_SCALE_AT"]), (recent, config["SIGN_RATE_SCALE_RECENT"])):
+        if int(per) > 0:
+            limit += base * amount // int(per)
+    return limit
+
+
+def _tripped(
+    counts: tuple[int, int, int], limits: tuple[int, int, int], *, petition_size: int, recent: int = 0
+) -> int | None:
+    """Which limit (0 burst, 1 sustained, 2 network) the counts reach, if any."""
+    for which, (count, base) in enumerate(zip(counts, limits, strict=True)):
+        if count >= scaled_limit(base, petition_size=petition_size, recent=recent):
+            return which
+    return None
 
 
 def _address_cap_exceeded(
@@ -182,12 +199,18 @@ def assess_signature(
             sustained_since=sustained_since,
             network_since=network_since,
         )
+        counts, limits = (burst, sustained, network), (burst_count, sustained_count, network_count)
+        tripped = _tripped(counts, limits, petition_size=petition_size)
+        if tripped is not None:
+            # Only now (rarely) read how busy the petition is: its recent rate may lift the limit.
+            recent = petition_counted_recently(petition_id=petition_id, now=now)
+            tripped = _tripped(counts, limits, petition_size=petition_size, recent=recent)
         hold = None
-        if burst >= scaled_limit(burst_count, petition_size=petition_size):
+        if tripped == 0:
             hold = Hold(HOLD_ADDRESS_BURST, "ip_hash", client.ip_hash, burst_since)
-        elif sustained >= scaled_limit(sustained_count, petition_size=petition_size):
+        elif tripped == 1:
             hold = Hold(HOLD_ADDRESS_SUSTAINED, "ip_hash", client.ip_hash, sustained_since)
-        elif network >= scaled_limit(network_count, petition_size=petition_size):
+        elif tripped == 2:
             hold = Hold(HOLD_NETWORK, "ip_prefix", client.ip_prefix, network_since)
         if hold is None and still_held:
             # The source tripped a limit within the window and is still signing: it stays
