@@ -338,6 +338,29 @@ TOWNHALL: dict[str, Any] = {
     "EMAIL_MAX_ATTEMPTS": env.EMAIL_MAX_ATTEMPTS,
     # Email domains whose addresses ignore dots and "+tags" in the local part.
     "DOT_INSENSITIVE_EMAIL_DOMAINS": ["gmail.com", "googlemail.com"],
+    # Email domains that deliver "name+anything@" to "name@" but where dots matter
+    # ("j.smith@" and "jsmith@" are two people): only the "+tag" is ignored, so one mailbox
+    # signs a petition once. Only providers whose rule is documented are listed: Yahoo's
+    # disposable addresses use "-" and a chosen base name, which cannot be undone from the
+    # address, so Yahoo is left alone. Existing rows were rewritten by data migrations that
+    # carry their own copy of this list; adding a domain here changes new addresses only.
+    "PLUS_TAG_EMAIL_DOMAINS": [
+        "outlook.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "live.com",
+        "live.co.uk",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "protonmail.com",
+        "protonmail.ch",
+        "proton.me",
+        "pm.me",
+        "fastmail.com",
+        "fastmail.fm",
+    ],
     # Fraud controls (docs/integrity.md). Signatures from one IP on one petition beyond
     # (count, seconds) are held, silently, until the evidence, an allow list or staff release
     # them; disposable email domains are "allow"ed, "flag"ged (the default), "hold"ed or "block"ed.

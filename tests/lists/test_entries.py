@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps as live_apps
+from django.conf import settings as django_settings
 
 from townhall.accounts.models import User
 from townhall.audit.models import AuditEvent
@@ -91,6 +92,17 @@ def test_a_blocked_gmail_address_matches_every_spelling_of_the_mailbox(
     block(administrator, ListKind.EMAIL, listed)
     assert resident_block_reason(email=email, ip=None) == "blocked_email"
     assert resident_block_reason(email="someone.else@gmail.com", ip=None) == ""
+
+
+@pytest.mark.parametrize("domain", django_settings.TOWNHALL["PLUS_TAG_EMAIL_DOMAINS"])
+def test_a_blocked_address_on_a_plus_tag_domain_matches_every_tag_but_keeps_its_dots(
+    administrator: User, domain: str
+) -> None:
+    assert block(administrator, ListKind.EMAIL, f"Ann.Lee+Spam@{domain}").value == f"ann.lee@{domain}"
+    for email in (f"ann.lee@{domain}", f"ann.lee+petitions@{domain}", f"ANN.LEE+x+y@{domain.upper()}"):
+        assert resident_block_reason(email=email, ip=None) == "blocked_email", email
+    assert resident_block_reason(email=f"annlee+petitions@{domain}", ip=None) == ""
+    assert resident_block_reason(email=f"ann.lee+x@mail.{domain}", ip=None) == ""
 
 
 def test_a_domain_covers_its_subdomains_and_aliases(administrator: User) -> None:

@@ -28,7 +28,8 @@ class Signature(models.Model):
     petition_version = models.ForeignKey("petitions.PetitionVersion", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=100)
     email = models.EmailField(_("email"))
-    # Lower-cased, and for gmail-style domains without dots or +tags: one per mailbox.
+    # Lower-cased, for gmail-style domains without dots or +tags, and for the domains that
+    # ignore only +tags (Outlook, iCloud…) without the +tag: one per mailbox.
     email_canonical = models.CharField(max_length=254)
     postcode = models.CharField(_("postcode"), max_length=8)
     # Household rule: slot 0 for the first person using an address, 1 for a second person
