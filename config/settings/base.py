@@ -363,7 +363,8 @@ TOWNHALL: dict[str, Any] = {
     ],
     # Fraud controls (docs/integrity.md). Signatures from one IP on one petition beyond
     # (count, seconds) are held, silently, until the evidence, an allow list or staff release
-    # them; disposable email domains are "allow"ed, "flag"ged (the default), "hold"ed or "block"ed.
+    # them; disposable email domains are "allow"ed, "flag"ged (the default), "hold"ed or "block"ed
+    # (privacy relays have their own policy, below).
     "SIGN_RATE_BURST": (10, 60),
     "SIGN_RATE_SUSTAINED": (50, 3600),
     # All addresses in one /24 (/48) together, on one petition.
@@ -394,6 +395,33 @@ TOWNHALL: dict[str, Any] = {
     "ANOMALY_FAST_SHARE_PERCENT": 40,
     "CREATE_RATE": (3, 3600),
     "DISPOSABLE_EMAIL_POLICY": env.DISPOSABLE_EMAIL_POLICY,
+    # Privacy relays: services that give a person a forwarding address per site, used by many
+    # genuine, privacy-minded people. Their own policy, RELAY_EMAIL_POLICY: "allow", "flag"
+    # (the default: counted, and shown to administrators on /integrity/) or "hold"; never
+    # "block". Each domain covers its subdomains (addy.io gives each user x@user.anonaddy.me;
+    # Firefox Relay x@user.mozmail.com). A domain also on the disposable list follows the
+    # relay policy; an allow-list domain entry exempts a relay as it does a disposable domain.
+    "RELAY_EMAIL_POLICY": env.RELAY_EMAIL_POLICY,
+    "RELAY_EMAIL_DOMAINS": [
+        "privaterelay.appleid.com",  # Apple Hide My Email
+        "duck.com",  # DuckDuckGo Email Protection
+        "mozmail.com",  # Firefox Relay
+        "relay.firefox.com",
+        "simplelogin.com",  # SimpleLogin
+        "simplelogin.co",
+        "slmail.me",
+        "aleeas.com",
+        "8alias.com",
+        "8shield.net",
+        "silomails.com",
+        "slmails.com",
+        "anonaddy.me",  # addy.io (formerly AnonAddy)
+        "anonaddy.com",
+        "addy.io",
+        "passmail.net",  # Proton Pass
+        "passmail.com",
+        "passinbox.com",
+    ],
     # Reverse proxies whose X-Forwarded-For is believed (CIDR ranges); others are ignored.
     "TRUSTED_PROXIES": env.TRUSTED_PROXIES,
     # Moderation: a petition waiting longer than this is flagged overdue in the queue; an

@@ -40,7 +40,13 @@ from townhall.integrity.models import (
 from townhall.mail.services import send_email
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_forget_unsubmitted, petition_tally_remove
-from townhall.signatures.fraud import HOLD_ADDRESS_BURST, HOLD_ADDRESS_SUSTAINED, HOLD_DISPOSABLE, HOLD_NETWORK
+from townhall.signatures.fraud import (
+    HOLD_ADDRESS_BURST,
+    HOLD_ADDRESS_SUSTAINED,
+    HOLD_DISPOSABLE,
+    HOLD_NETWORK,
+    HOLD_RELAY,
+)
 from townhall.signatures.holds import (
     RELEASED_BY_STAFF,
     evidence_by_source,
@@ -64,6 +70,7 @@ HOLD_REASONS: dict[str, StrOrPromise] = {
     HOLD_ADDRESS_SUSTAINED: _("Many signatures from one address over a longer spell"),
     HOLD_NETWORK: _("Many signatures from one network (/24 or /48) in a burst"),
     HOLD_DISPOSABLE: _("A disposable email domain"),
+    HOLD_RELAY: _("A privacy relay address (such as Hide My Email or Firefox Relay)"),
 }
 # Criteria.held: any signature, only held ones, or only those not held.
 HELD_ANY, HELD_ONLY, HELD_NOT = "", "only", "not"

@@ -58,8 +58,9 @@ def email_key(email: str) -> str:
     return f"{local}@{domain_key(domain)}"
 
 
-def _domains_covering(domain: str) -> set[str]:
-    """The domain and each domain above it: mail.spam.example → it, spam.example, example."""
+def domains_covering(domain: str) -> set[str]:
+    """The domain and each domain above it: mail.spam.example → it, spam.example, example.
+    A domain listed anywhere covers its subdomains when this meets the list."""
     labels = domain.split(".")
     return {".".join(labels[n:]) for n in range(len(labels))}
 
@@ -181,7 +182,7 @@ class Side:
         return ""
 
     def covers_domain(self, domain: str) -> bool:
-        return not _domains_covering(domain_key(domain)).isdisjoint(self.domains)
+        return not domains_covering(domain_key(domain)).isdisjoint(self.domains)
 
 
 @dataclass(frozen=True)
