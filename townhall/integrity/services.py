@@ -65,6 +65,8 @@ MAX_NETWORKS = 4096
 MAX_ID = 2**63 - 1  # the largest id a table's key holds
 
 # Why the fraud controls held a signature (townhall/signatures/fraud.py), in words for staff.
+# The same words say why they marked one (`fraud_reason`): the rule that held it, kept once
+# released, or the domain rule that flagged it.
 HOLD_REASONS: dict[str, StrOrPromise] = {
     HOLD_ADDRESS_BURST: _("Many signatures from one address in a burst"),
     HOLD_ADDRESS_SUSTAINED: _("Many signatures from one address over a longer spell"),
@@ -98,6 +100,7 @@ class Criteria:
     ip_hash: str = ""
     held: str = HELD_ANY
     hold_reason: tuple[str, ...] = ()
+    fraud_reason: tuple[str, ...] = ()
     confirmed_within_seconds: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -111,8 +114,9 @@ class Criteria:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Criteria:
         known = {key: value for key, value in data.items() if key in cls.__dataclass_fields__}
-        if "hold_reason" in known:
-            known["hold_reason"] = tuple(known["hold_reason"])
+        for key in ("hold_reason", "fraud_reason"):
+            if key in known:
+                known[key] = tuple(known[key])
         return cls(**known)
 
     def as_query(self) -> str:
@@ -127,7 +131,6 @@ class Criteria:
         """The criteria named in a query string (a link, or a submitted form); other
         parameters are ignored. Refuses a number that is not one; `signatures_matching`
         checks the rest."""
-        hold_reasons = (reason.strip() for reason in query.getlist("hold_reason"))
         return cls(
             petition_id=_whole_number(
                 query.get("petition_id") or "",
@@ -137,9 +140,15 @@ class Criteria:
             confirmed_within_seconds=_whole_number(
                 query.get("confirmed_within_seconds") or "", message=_confirmed_within_refusal(), code=CONFIRMED_WITHIN
             ),
-            hold_reason=tuple(dict.fromkeys(reason for reason in hold_reasons if reason)),
+            hold_reason=_reasons(query, "hold_reason"),
+            fraud_reason=_reasons(query, "fraud_reason"),
             **{key: (query.get(key) or "").strip() for key in _TEXT_CRITERIA},
         )
+
+
+def _reasons(query: QueryDict, key: str) -> tuple[str, ...]:
+    """The reasons named (a parameter given once per reason), each once, in order."""
+    return tuple(dict.fromkeys(reason for reason in (item.strip() for item in query.getlist(key)) if reason))
 
 
 def _confirmed_within_refusal() -> str:
@@ -225,7 +234,8 @@ def signatures_matching(criteria: Criteria) -> QuerySet[Signature]:
 
 
 def _held_matching(query: QuerySet[Signature], criteria: Criteria) -> QuerySet[Signature]:
-    """The criteria about holds: held or not, why, and how soon confirmed."""
+    """The criteria about the fraud controls: held or not, why held, why marked (held or
+    flagged, released since or not), and how soon confirmed."""
     if criteria.held == HELD_ONLY:
         query = query.exclude(hold_reason="")
     elif criteria.held == HELD_NOT:
@@ -243,6 +253,14 @@ def _held_matching(query: QuerySet[Signature], criteria: Criteria) -> QuerySet[S
                 code="criteria_hold_reason",
             )
         query = query.filter(hold_reason__in=criteria.hold_reason)
+    if criteria.fraud_reason:
+        if not set(criteria.fraud_reason) <= set(HOLD_REASONS):
+            raise DomainError(
+                gettext("Choose why the fraud controls marked the signatures from the list: %(reasons)s.")
+                % {"reasons": ", ".join(str(words) for words in HOLD_REASONS.values())},
+                code="criteria_fraud_reason",
+            )
+        query = query.filter(fraud_reason__in=criteria.fraud_reason)
     seconds = criteria.confirmed_within_seconds
     if seconds is not None:
         if not 1 <= seconds <= MAX_CONFIRMED_WITHIN:
