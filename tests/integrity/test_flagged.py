@@ -1,9 +1,12 @@
 """Signatures the fraud controls flagged and let count (a disposable domain or a privacy relay
-under the policy "flag"): a criterion that selects them by why they were marked."""
+under the policy "flag"): a criterion that selects them by why they were marked, and the
+section of the integrity overview that shows them, with links that select exactly them."""
 
 from __future__ import annotations
 
 import datetime
+import html
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +18,7 @@ from django.test import Client
 from tests.builders import INTEGRITY_NOW, attempt_signature, open_petition
 from townhall.accounts.models import User
 from townhall.core.errors import DomainError
-from townhall.integrity.services import Criteria, signatures_matching
+from townhall.integrity.services import Criteria, flagged_groups, signatures_matching
 from townhall.lists.selectors import forget_lists
 from townhall.petitions.models import Petition
 from townhall.signatures.fraud import HOLD_ADDRESS_BURST, HOLD_DISPOSABLE, HOLD_RELAY
@@ -128,3 +131,56 @@ def test_the_form_refuses_an_unknown_fraud_reason_on_its_field(client: Client, a
     response = client.get(PAGE, {"petition_id": "1", "fraud_reason": "nonsense"})
     assert response.status_code == 400
     assert response.context["form"].errors["fraud_reason"]
+
+
+# --- The overview --------------------------------------------------------------------------------
+
+
+def test_flagged_groups_count_each_petition_through_its_own_selection(world: World) -> None:
+    groups, total = flagged_groups(now=NOW)
+    assert total == 2
+    first, second = groups
+    assert (first.petition_id, first.disposable, first.relay, first.total, first.confirmed) == (
+        world.petition.pk,
+        3,
+        2,
+        5,
+        3,
+    )
+    assert (second.petition_id, second.total) == (world.other.pk, 1)
+    assert set(signatures_matching(first.criteria).values_list("pk", flat=True)) == _pks(world.disposable + world.relay)
+    assert set(signatures_matching(second.criteria).values_list("pk", flat=True)) == _pks(world.elsewhere)
+    assert flagged_groups(now=NOW, limit=1) == (groups[:1], 2)
+    # A week later, nothing of these is recent.
+    assert flagged_groups(now=NOW + datetime.timedelta(days=9)) == ([], 0)
+
+
+def _links(page: str, label: str) -> list[str]:
+    return [html.unescape(href) for href in re.findall(rf'<a href="([^"]+)"[^>]*>{re.escape(label)}</a>', page)]
+
+
+def test_the_overview_shows_flagged_signatures_with_links_that_select_exactly_them(
+    world: World, client: Client, administrator: User
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(administrator)
+        page = client.get("/integrity/").content.decode()
+        assert "Counted with a flag" in page
+        section = page[page.index("Counted with a flag") :].split("<h2>")[0]
+        [row] = [row for row in re.findall(r"<tr>.*?</tr>", section, re.DOTALL) if world.petition.action in row]
+        cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
+        assert cells[1:5] == ["3", "2", "5", "3"]  # disposable, relay, in all, confirmed
+        links = [link for link in _links(section, "See these signatures…") if "fraud_reason" in link]
+        assert len(links) == 2
+        [link] = [link for link in links if f"petition_id={world.petition.pk}&" in link]
+        preview = client.get(link)
+        assert preview.status_code == 200
+        assert "5 signatures match." in preview.content.decode()
+        followed = Criteria.from_query(QueryDict(link.partition("?")[2]))
+        assert set(signatures_matching(followed).values_list("pk", flat=True)) == _pks(world.disposable + world.relay)
+
+
+def test_the_overview_says_when_nothing_is_flagged(client: Client, administrator: User) -> None:
+    client.force_login(administrator)
+    page = client.get("/integrity/").content.decode()
+    assert "No signature of the last 7 days is flagged." in page

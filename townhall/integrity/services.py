@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -536,6 +536,71 @@ def held_groups(*, limit: int = 100) -> tuple[list[HeldGroup], int]:
         for petition_id, kind, value in [source]
     ]
     return groups, len(by_source)
+
+
+# --- Counted with a flag --------------------------------------------------------------------
+
+# The domain rules that mark a signature and let it count (their policy "flag").
+FLAG_REASONS = (HOLD_DISPOSABLE, HOLD_RELAY)
+FLAGGED_DAYS = 7
+
+
+@dataclass(frozen=True)
+class FlaggedGroup:
+    """One petition's signatures flagged by a domain rule and not held since `criteria.since`:
+    they count, or will once confirmed. `criteria` selects exactly these signatures, and the
+    figures are counted through it."""
+
+    petition_id: int
+    petition_action: str
+    disposable: int
+    relay: int
+    confirmed: int
+    criteria: Criteria
+
+    @property
+    def total(self) -> int:
+        return self.disposable + self.relay
+
+    @property
+    def query(self) -> str:
+        return self.criteria.as_query()
+
+
+def flagged_groups(
+    *, now: datetime.datetime | None = None, days: int = FLAGGED_DAYS, limit: int = 100
+) -> tuple[list[FlaggedGroup], int]:
+    """Signatures flagged as from a disposable domain or a privacy relay in the last `days`,
+    by petition, the most first (at most `limit` petitions), and how many petitions have any."""
+    now = now or timezone.now()
+    since = (now - datetime.timedelta(days=days)).replace(second=0, microsecond=0)
+    selection = Criteria(held=HELD_NOT, fraud_reason=FLAG_REASONS, since=since.isoformat(timespec="seconds"))
+    rows = sorted(
+        signatures_matching(selection)
+        .values("petition_id")
+        .annotate(
+            disposable=Count("id", filter=Q(fraud_reason=HOLD_DISPOSABLE)),
+            relay=Count("id", filter=Q(fraud_reason=HOLD_RELAY)),
+            confirmed=Count("id", filter=Q(state=SignatureState.VERIFIED)),
+        )
+        .order_by(),
+        key=lambda row: (-(row["disposable"] + row["relay"]), row["petition_id"]),
+    )
+    titles = dict(
+        Petition.objects.filter(pk__in={row["petition_id"] for row in rows[:limit]}).values_list("pk", "action")
+    )
+    groups = [
+        FlaggedGroup(
+            petition_id=row["petition_id"],
+            petition_action=titles.get(row["petition_id"], ""),
+            disposable=row["disposable"],
+            relay=row["relay"],
+            confirmed=row["confirmed"],
+            criteria=replace(selection, petition_id=row["petition_id"]),
+        )
+        for row in rows[:limit]
+    ]
+    return groups, len(rows)
 
 
 # Big consumer mail providers: a large share from them is normal, not a trend.
