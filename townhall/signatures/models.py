@@ -95,6 +95,9 @@ class Signature(models.Model):
                 name="signature_held_source_idx",
                 condition=~models.Q(hold_reason=""),
             ),
+            # Marked signatures (flagged, held, caught) are few: the integrity overview's recent
+            # flagged ones are a short range of this index, not a walk of every signature.
+            models.Index(fields=["created_at"], name="signature_marked_idx", condition=~models.Q(fraud_reason="")),
             models.Index(fields=["id"], name="signature_email_pending_idx", condition=models.Q(email_pending=True)),
             models.Index(fields=["petition", "state"], name="signature_petition_state_idx"),
             # The rate limits count only signatures that may count (not held, not caught): each
