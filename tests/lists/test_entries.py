@@ -200,6 +200,6 @@ def test_the_plus_tag_migration_rewrites_email_entries_and_leaves_those_that_wou
     created = [ListEntry.objects.create(kind=kind, action=action, value=old).pk for kind, action, old, _ in rows]
     migration.drop_plus_tags(live_apps, None)
     assert [ListEntry.objects.get(pk=pk).value for pk in created] == [after for *_, after in rows]
-    assert "2 email entries left as they were" in capsys.readouterr().out
+    assert "Email list entries without their +tag: 2 left as they were" in capsys.readouterr().out
     # What is left over still matches the mailbox it always did.
     assert resident_block_reason(email="ann+zzz@outlook.com", ip=None) == "blocked_email"

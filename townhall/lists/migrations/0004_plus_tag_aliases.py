@@ -93,8 +93,8 @@ def drop_plus_tags(apps, schema_editor):
             ListEntry.objects.filter(pk=pk).update(value=new)
     if left:
         sys.stdout.write(
-            f"\n  List entries: {left} email entries left as they were, as the same mailbox is listed "
-            "already; each matches what the other does"
+            f"\n  Email list entries without their +tag: {left} left as they were (the same mailbox is "
+            "listed already; each matches what the other does)"
         )
 
 

@@ -99,8 +99,8 @@ def drop_plus_tags(apps, schema_editor):
             rewritten += 1
     if rewritten or left:
         sys.stdout.write(
-            f"\n  Signatures: {rewritten} addresses lost their +tag; {left} left as they were, as their "
-            "mailbox had signed the same petition already"
+            f"\n  Signatures without their +tag: {rewritten} rewritten, {left} left as they were (their "
+            "mailbox had signed the same petition under another form)"
         )
 
 
