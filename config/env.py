@@ -93,12 +93,22 @@ CLOSER_INTERVAL_SECONDS = _float("TOWNHALL_CLOSER_INTERVAL", 60.0)
 TASK_RUNNING_TIMEOUT_SECONDS = _float("TOWNHALL_TASK_RUNNING_TIMEOUT", 900.0)
 TASK_RECLAIM_INTERVAL_SECONDS = _float("TOWNHALL_TASK_RECLAIM_INTERVAL", 60.0)
 
-# Fraud controls: disposable email domains are allowed, flagged or blocked; reverse
-# proxies (CIDR list) whose X-Forwarded-For header is trusted for the client IP.
+# Fraud controls: disposable email domains are allowed, flagged, held or blocked; privacy
+# relays (Hide My Email, Firefox Relay…) are allowed, flagged or held, never blocked: each
+# relay address is a real person's mailbox. Reverse proxies (CIDR list) whose
+# X-Forwarded-For header is trusted for the client IP.
 DISPOSABLE_EMAIL_POLICY = _str("TOWNHALL_DISPOSABLE_EMAIL_POLICY", "flag")
+RELAY_EMAIL_POLICY = _str("TOWNHALL_RELAY_EMAIL_POLICY", "flag")
 TRUSTED_PROXIES = _list("TOWNHALL_TRUSTED_PROXIES", "")
 if DISPOSABLE_EMAIL_POLICY not in {"allow", "flag", "hold", "block"}:
-    raise ValueError("TOWNHALL_DISPOSABLE_EMAIL_POLICY must be allow, flag, hold or block")
+    raise ValueError(
+        f"TOWNHALL_DISPOSABLE_EMAIL_POLICY must be allow, flag, hold or block, got {DISPOSABLE_EMAIL_POLICY!r}"
+    )
+if RELAY_EMAIL_POLICY not in {"allow", "flag", "hold"}:
+    raise ValueError(
+        "TOWNHALL_RELAY_EMAIL_POLICY must be allow, flag or hold (a relay address is a real person's mailbox, "
+        f"so it is never blocked), got {RELAY_EMAIL_POLICY!r}"
+    )
 
 # Months after a petition closes or is rejected before its personal data is anonymised.
 ANONYMISE_AFTER_MONTHS = _int("TOWNHALL_ANONYMISE_AFTER_MONTHS", 12)

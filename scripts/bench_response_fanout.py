@@ -190,7 +190,7 @@ def run(n: int) -> None:
                     petition_version_id=version_id,
                     name=f"Signer {k}",
                     email=email,
-                    email_canonical=canonical_email(email, dot_insensitive_domains=[]),
+                    email_canonical=canonical_email(email, dot_insensitive_domains=[], plus_tag_domains=[]),
                     postcode="KM3 3DE",
                     # Every fifth signer did not ask for updates.
                     wants_updates=k % 5 != 4,

@@ -338,9 +338,33 @@ TOWNHALL: dict[str, Any] = {
     "EMAIL_MAX_ATTEMPTS": env.EMAIL_MAX_ATTEMPTS,
     # Email domains whose addresses ignore dots and "+tags" in the local part.
     "DOT_INSENSITIVE_EMAIL_DOMAINS": ["gmail.com", "googlemail.com"],
+    # Email domains that deliver "name+anything@" to "name@" but where dots matter
+    # ("j.smith@" and "jsmith@" are two people): only the "+tag" is ignored, so one mailbox
+    # signs a petition once. Only providers whose rule is documented are listed: Yahoo's
+    # disposable addresses use "-" and a chosen base name, which cannot be undone from the
+    # address, so Yahoo is left alone. Existing rows were rewritten by data migrations that
+    # carry their own copy of this list; adding a domain here changes new addresses only.
+    "PLUS_TAG_EMAIL_DOMAINS": [
+        "outlook.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "live.com",
+        "live.co.uk",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "protonmail.com",
+        "protonmail.ch",
+        "proton.me",
+        "pm.me",
+        "fastmail.com",
+        "fastmail.fm",
+    ],
     # Fraud controls (docs/integrity.md). Signatures from one IP on one petition beyond
     # (count, seconds) are held, silently, until the evidence, an allow list or staff release
-    # them; disposable email domains are "allow"ed, "flag"ged (the default), "hold"ed or "block"ed.
+    # them; disposable email domains are "allow"ed, "flag"ged (the default), "hold"ed or "block"ed
+    # (privacy relays have their own policy, below).
     "SIGN_RATE_BURST": (10, 60),
     "SIGN_RATE_SUSTAINED": (50, 3600),
     # All addresses in one /24 (/48) together, on one petition.
@@ -373,6 +397,33 @@ TOWNHALL: dict[str, Any] = {
     "ANOMALY_FAST_SHARE_PERCENT": 40,
     "CREATE_RATE": (3, 3600),
     "DISPOSABLE_EMAIL_POLICY": env.DISPOSABLE_EMAIL_POLICY,
+    # Privacy relays: services that give a person a forwarding address per site, used by many
+    # genuine, privacy-minded people. Their own policy, RELAY_EMAIL_POLICY: "allow", "flag"
+    # (the default: counted, and shown to administrators on /integrity/) or "hold"; never
+    # "block". Each domain covers its subdomains (addy.io gives each user x@user.anonaddy.me;
+    # Firefox Relay x@user.mozmail.com). A domain also on the disposable list follows the
+    # relay policy; an allow-list domain entry exempts a relay as it does a disposable domain.
+    "RELAY_EMAIL_POLICY": env.RELAY_EMAIL_POLICY,
+    "RELAY_EMAIL_DOMAINS": [
+        "privaterelay.appleid.com",  # Apple Hide My Email
+        "duck.com",  # DuckDuckGo Email Protection
+        "mozmail.com",  # Firefox Relay
+        "relay.firefox.com",
+        "simplelogin.com",  # SimpleLogin
+        "simplelogin.co",
+        "slmail.me",
+        "aleeas.com",
+        "8alias.com",
+        "8shield.net",
+        "silomails.com",
+        "slmails.com",
+        "anonaddy.me",  # addy.io (formerly AnonAddy)
+        "anonaddy.com",
+        "addy.io",
+        "passmail.net",  # Proton Pass
+        "passmail.com",
+        "passinbox.com",
+    ],
     # Reverse proxies whose X-Forwarded-For is believed (CIDR ranges); others are ignored.
     "TRUSTED_PROXIES": env.TRUSTED_PROXIES,
     # Moderation: a petition waiting longer than this is flagged overdue in the queue; an

@@ -116,6 +116,17 @@ def test_production_with_only_the_defaults_refuses_to_start() -> None:
             "TOWNHALL_SECURE_SSL_REDIRECT must be true or false, got 'enabled'",
         ),
         ("TOWNHALL_COUNTER_INTERVAL", "fast", "TOWNHALL_COUNTER_INTERVAL must be a number, got 'fast'"),
+        (
+            "TOWNHALL_DISPOSABLE_EMAIL_POLICY",
+            "refuse",
+            "TOWNHALL_DISPOSABLE_EMAIL_POLICY must be allow, flag, hold or block, got 'refuse'",
+        ),
+        (
+            "TOWNHALL_RELAY_EMAIL_POLICY",
+            "block",
+            "TOWNHALL_RELAY_EMAIL_POLICY must be allow, flag or hold (a relay address is a real person's mailbox, "
+            "so it is never blocked), got 'block'",
+        ),
     ],
 )
 def test_env_rejects_a_bad_value_naming_the_variable(name: str, value: str, message: str) -> None:

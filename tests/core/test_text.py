@@ -10,6 +10,7 @@ from townhall.core.errors import DomainError
 from townhall.core.text import canonical_email, normalise_name, normalise_postcode, text_within, tidy
 
 GMAIL = ["gmail.com", "googlemail.com"]
+PLUS_TAG = ["outlook.com", "icloud.com"]
 
 
 @pytest.mark.parametrize(
@@ -60,37 +61,62 @@ def test_normalise_postcode_does_not_guess_at_letter_for_digit_typos() -> None:
     assert normalise_postcode("W1A OAX") is None
 
 
+def canonical(address: str) -> str:
+    return canonical_email(address, dot_insensitive_domains=GMAIL, plus_tag_domains=PLUS_TAG)
+
+
 def test_canonical_email_ignores_case_everywhere() -> None:
-    assert canonical_email("Ann.Smith@Example.ORG", dot_insensitive_domains=GMAIL) == "ann.smith@example.org"
-    assert canonical_email("  ann@example.org  ", dot_insensitive_domains=GMAIL) == "ann@example.org"
+    assert canonical("Ann.Smith@Example.ORG") == "ann.smith@example.org"
+    assert canonical("  ann@example.org  ") == "ann@example.org"
 
 
 def test_canonical_email_removes_dots_and_plus_tags_for_gmail() -> None:
     expected = "johnsmith@gmail.com"
     for variant in ["john.smith@gmail.com", "J.O.H.N.Smith@Gmail.com", "johnsmith+petitions@gmail.com"]:
-        assert canonical_email(variant, dot_insensitive_domains=GMAIL) == expected
-    assert canonical_email("j.smith+a+b@gmail.com", dot_insensitive_domains=GMAIL) == "jsmith@gmail.com"
+        assert canonical(variant) == expected
+    assert canonical("j.smith+a+b@gmail.com") == "jsmith@gmail.com"
 
 
 def test_canonical_email_treats_googlemail_as_gmail() -> None:
-    assert canonical_email("John.Smith+x@googlemail.com", dot_insensitive_domains=GMAIL) == "johnsmith@gmail.com"
+    assert canonical("John.Smith+x@googlemail.com") == "johnsmith@gmail.com"
 
 
 def test_canonical_email_keeps_dots_and_tags_on_other_domains() -> None:
-    assert canonical_email("john.smith@example.org", dot_insensitive_domains=GMAIL) == "john.smith@example.org"
-    assert canonical_email("john+tag@example.org", dot_insensitive_domains=GMAIL) == "john+tag@example.org"
-    assert canonical_email("john.smith@example.org", dot_insensitive_domains=GMAIL) != canonical_email(
-        "johnsmith@example.org", dot_insensitive_domains=GMAIL
+    assert canonical("john.smith@example.org") == "john.smith@example.org"
+    assert canonical("john+tag@example.org") == "john+tag@example.org"
+    assert canonical("john.smith@example.org") != canonical("johnsmith@example.org")
+
+
+def test_canonical_email_follows_the_configured_domain_lists() -> None:
+    assert canonical_email("a.b@gmail.com", dot_insensitive_domains=[], plus_tag_domains=[]) == "a.b@gmail.com"
+    assert canonical_email("a.b+x@Example.org", dot_insensitive_domains=["EXAMPLE.org"], plus_tag_domains=[]) == (
+        "ab@example.org"
+    )
+    assert canonical_email("a.b+x@outlook.com", dot_insensitive_domains=[], plus_tag_domains=[]) == "a.b+x@outlook.com"
+    assert canonical_email("a.b+x@Example.org", dot_insensitive_domains=[], plus_tag_domains=["EXAMPLE.org"]) == (
+        "a.b@example.org"
     )
 
 
-def test_canonical_email_follows_the_configured_domain_list() -> None:
-    assert canonical_email("a.b@gmail.com", dot_insensitive_domains=[]) == "a.b@gmail.com"
-    assert canonical_email("a.b+x@Example.org", dot_insensitive_domains=["EXAMPLE.org"]) == "ab@example.org"
+def test_canonical_email_removes_only_the_plus_tag_on_plus_tag_domains() -> None:
+    for variant in ["John.Smith+petitions@Outlook.com", "john.smith+a+b@outlook.com", "john.smith@outlook.com"]:
+        assert canonical(variant) == "john.smith@outlook.com"
+    # Dots matter there: another mailbox.
+    assert canonical("johnsmith+x@outlook.com") == "johnsmith@outlook.com"
+    # A subdomain is another domain.
+    assert canonical("john+x@mail.outlook.com") == "john+x@mail.outlook.com"
+
+
+def test_canonical_email_keeps_a_local_part_that_starts_with_a_plus_whole_on_plus_tag_domains() -> None:
+    assert canonical("+x@outlook.com") == "+x@outlook.com"
+
+
+def test_canonical_email_applies_the_gmail_rule_to_a_domain_on_both_lists() -> None:
+    assert canonical_email("a.b+x@gmail.com", dot_insensitive_domains=GMAIL, plus_tag_domains=GMAIL) == "ab@gmail.com"
 
 
 def test_canonical_email_leaves_an_address_without_a_local_part_alone() -> None:
-    assert canonical_email("Not-An-Address", dot_insensitive_domains=GMAIL) == "not-an-address"
+    assert canonical("Not-An-Address") == "not-an-address"
 
 
 @pytest.mark.parametrize(
@@ -125,13 +151,15 @@ def test_normalise_postcode_is_idempotent_on_its_own_output(raw: str) -> None:
 
 
 _local = st.text(alphabet="abcdefgABCDEFG.+_-0123456789", min_size=1, max_size=20)
-_domain = st.sampled_from(["gmail.com", "GMail.com", "googlemail.com", "example.org", "Example.ORG", "x.co.uk"])
+_domain = st.sampled_from(
+    ["gmail.com", "GMail.com", "googlemail.com", "example.org", "Example.ORG", "x.co.uk", "outlook.com", "iCloud.com"]
+)
 
 
 @given(st.one_of(st.builds(lambda local, domain: f"{local}@{domain}", _local, _domain), st.text(max_size=30)))
 def test_canonical_email_is_idempotent(address: str) -> None:
-    once = canonical_email(address, dot_insensitive_domains=GMAIL)
-    assert canonical_email(once, dot_insensitive_domains=GMAIL) == once
+    once = canonical(address)
+    assert canonical(once) == once
     assert once == once.lower()
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps as live_apps
+from django.conf import settings as django_settings
 
 from townhall.accounts.models import User
 from townhall.audit.models import AuditEvent
@@ -92,6 +93,17 @@ def test_a_blocked_gmail_address_matches_every_spelling_of_the_mailbox(
     block(administrator, ListKind.EMAIL, listed)
     assert resident_block_reason(email=email, ip=None) == "blocked_email"
     assert resident_block_reason(email="someone.else@gmail.com", ip=None) == ""
+
+
+@pytest.mark.parametrize("domain", django_settings.TOWNHALL["PLUS_TAG_EMAIL_DOMAINS"])
+def test_a_blocked_address_on_a_plus_tag_domain_matches_every_tag_but_keeps_its_dots(
+    administrator: User, domain: str
+) -> None:
+    assert block(administrator, ListKind.EMAIL, f"Ann.Lee+Spam@{domain}").value == f"ann.lee@{domain}"
+    for email in (f"ann.lee@{domain}", f"ann.lee+petitions@{domain}", f"ANN.LEE+x+y@{domain.upper()}"):
+        assert resident_block_reason(email=email, ip=None) == "blocked_email", email
+    assert resident_block_reason(email=f"annlee+petitions@{domain}", ip=None) == ""
+    assert resident_block_reason(email=f"ann.lee+x@mail.{domain}", ip=None) == ""
 
 
 def test_a_domain_covers_its_subdomains_and_aliases(administrator: User) -> None:
@@ -229,3 +241,25 @@ def test_the_migration_normalises_old_entries_and_removes_those_that_never_match
     removed = AuditEvent.objects.filter(action="list.removed_by_migration")
     assert removed.count() == 3
     assert all("value" not in event.data for event in removed)  # the log keeps no addresses
+
+
+def test_the_plus_tag_migration_rewrites_email_entries_and_leaves_those_that_would_repeat_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    migration = importlib.import_module("townhall.lists.migrations.0004_plus_tag_aliases")
+    rows = [  # (kind, action, value as an older rule stored it, value after)
+        ("email", "block", "ann+a@outlook.com", "ann@outlook.com"),
+        ("email", "block", "ann+b@outlook.com", "ann+b@outlook.com"),  # the same mailbox listed again: left
+        ("email", "allow", "ann+c@outlook.com", "ann@outlook.com"),  # the other list: its own entry
+        ("email", "block", "bob@icloud.com", "bob@icloud.com"),
+        ("email", "block", "bob+x@icloud.com", "bob+x@icloud.com"),  # the untagged entry exists: left
+        ("email", "block", "c.d+x@pm.me", "c.d@pm.me"),  # dots are kept
+        ("email", "block", "eve+x@example.org", "eve+x@example.org"),  # another domain
+        ("email_domain", "block", "outlook.com", "outlook.com"),
+    ]
+    created = [ListEntry.objects.create(kind=kind, action=action, value=old).pk for kind, action, old, _ in rows]
+    migration.drop_plus_tags(live_apps, None)
+    assert [ListEntry.objects.get(pk=pk).value for pk in created] == [after for *_, after in rows]
+    assert "Email list entries without their +tag: 2 left as they were" in capsys.readouterr().out
+    # What is left over still matches the mailbox it always did.
+    assert resident_block_reason(email="ann+zzz@outlook.com", ip=None) == "blocked_email"

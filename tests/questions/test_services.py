@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 
 from tests.builders import MEETING_AT, QUESTIONS_CLOSE_AT, WORLD_STARTS_AT, staff
@@ -142,6 +143,19 @@ def test_one_mailbox_asks_at_most_the_scheme_s_number_of_questions_per_meeting(
 
     agenda_item_add(meeting_id=other.pk, kind="questions", title="", official_id=mayor.pk, actor=clerk)
     assert ask(other, mayor, email="ann.smith@gmail.com").state == QuestionState.PENDING
+
+
+@pytest.mark.parametrize("domain", django_settings.TOWNHALL["PLUS_TAG_EMAIL_DOMAINS"])
+def test_plus_tag_variants_of_one_mailbox_are_one_asker(meeting: Meeting, mayor: Official, domain: str) -> None:
+    first = ask(meeting, mayor, email=f"ann.smith+first@{domain}")
+    assert first.asker_email_canonical == f"ann.smith@{domain}"
+    for email in (f"ann.smith+second@{domain}", f"Ann.Smith@{domain}"):
+        with pytest.raises(DomainError) as refused:
+            ask(meeting, mayor, email=email, text="A second question?")
+        assert refused.value.code == "too_many_questions"
+    # Dots matter there: another mailbox, another asker.
+    assert ask(meeting, mayor, email=f"annsmith+first@{domain}").state == QuestionState.PENDING
+    assert Question.objects.count() == 2
 
 
 def test_a_rejected_question_frees_the_allowance_and_the_plural_message(

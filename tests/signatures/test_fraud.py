@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import disposable_email_domains
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core import mail
 from django.test import Client, RequestFactory
 
@@ -299,3 +301,70 @@ def test_a_source_stays_held_while_it_keeps_signing_and_not_after(petition: Peti
     with time_machine.travel(INTEGRITY_NOW + datetime.timedelta(seconds=10 * 29 + 61), tick=False):
         assert held(sign_pending_or_caught(petition, 100, ip="203.0.113.200")) == ("pending", "")
         assert held(sign_pending_or_caught(petition, 101, ip="198.51.100.1")) == ("pending", "")
+
+
+# --- Privacy relays ---------------------------------------------------------------------------
+
+# Every relay domain in the setting is tested under every policy.
+RELAY_DOMAINS = django_settings.TOWNHALL["RELAY_EMAIL_DOMAINS"]
+
+
+@pytest.mark.parametrize(
+    ("policy", "hold", "reason"),
+    [("flag", "", "relay_domain"), ("hold", "relay_domain", "relay_domain"), ("allow", "", "")],
+)
+def test_relay_domains_by_policy(petition: Petition, settings: Any, policy: str, hold: str, reason: str) -> None:
+    # Blocking disposable domains blocks no relay: a relay address is a real person's mailbox.
+    settings.TOWNHALL = {**settings.TOWNHALL, "RELAY_EMAIL_POLICY": policy, "DISPOSABLE_EMAIL_POLICY": "block"}
+    assert RELAY_DOMAINS
+    for n, domain in enumerate(RELAY_DOMAINS):
+        with time_machine.travel(INTEGRITY_NOW, tick=False):
+            signature = sign_pending_or_caught(petition, n, email=f"x7f3k{n}@{domain}", ip=f"10.{n}.0.1")
+        assert (held(signature), signature.fraud_reason) == (("pending", hold), reason), domain
+
+
+@pytest.mark.parametrize(
+    ("email", "is_relay"),
+    [
+        ("petitions@ann.anonaddy.me", True),  # addy.io gives each user a subdomain
+        ("petitions@ann.addy.io", True),
+        ("petitions@ann.anonaddy.com", True),
+        ("petitions@ann.mozmail.com", True),  # as does Firefox Relay
+        ("petitions@notanonaddy.me", False),
+        ("petitions@anonaddy.me.example.org", False),
+        ("petitions@example.org", False),
+    ],
+)
+def test_a_relay_domain_covers_its_subdomains(petition: Petition, email: str, is_relay: bool) -> None:
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        signature = sign_pending_or_caught(petition, 1, email=email)
+    assert signature.fraud_reason == ("relay_domain" if is_relay else "")
+
+
+def test_a_relay_that_is_also_disposable_follows_the_relay_policy(
+    petition: Petition, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(disposable_email_domains, "blocklist", {*disposable_email_domains.blocklist, "duck.com"})
+    settings.TOWNHALL = {**settings.TOWNHALL, "DISPOSABLE_EMAIL_POLICY": "block", "RELAY_EMAIL_POLICY": "hold"}
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        relay = sign_pending_or_caught(petition, 1, email="someone@duck.com")
+        disposable = sign_pending_or_caught(petition, 2, email="someone@mailinator.com")
+    assert (held(relay), relay.fraud_reason) == (("pending", "relay_domain"), "relay_domain")
+    assert (held(disposable), disposable.fraud_reason) == (("fraudulent", ""), "disposable_domain")
+
+
+@pytest.mark.parametrize(
+    ("allowed", "email"),
+    [
+        ("duck.com", "someone@duck.com"),
+        ("anonaddy.me", "petitions@ann.anonaddy.me"),  # a domain entry covers its subdomains
+        ("ann.anonaddy.me", "petitions@ann.anonaddy.me"),
+        ("mailinator.com", "someone@mailinator.com"),  # as it exempts a disposable domain
+    ],
+)
+def test_an_allow_listed_domain_exempts_a_relay(petition: Petition, settings: Any, allowed: str, email: str) -> None:
+    settings.TOWNHALL = {**settings.TOWNHALL, "RELAY_EMAIL_POLICY": "hold", "DISPOSABLE_EMAIL_POLICY": "hold"}
+    ListEntry.objects.create(kind=ListKind.EMAIL_DOMAIN, action=ListAction.ALLOW, value=allowed)
+    with time_machine.travel(INTEGRITY_NOW, tick=False):
+        signature = sign_pending_or_caught(petition, 1, email=email)
+    assert (held(signature), signature.fraud_reason) == (("pending", ""), "")

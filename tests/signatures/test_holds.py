@@ -212,3 +212,44 @@ def test_the_public_count_shows_the_awaiting_figure(petition: Petition, client: 
     page = client.get(f"/petitions/{petition.pk}/").content.decode()
     assert "awaiting our routine checks" not in page
     assert client.get(f"/petitions/{petition.pk}/count.json").json()["signatures_awaiting_checks"] == 0
+
+
+def domain_signs(petition: Petition, people: range, *, domain: str) -> list[Signature]:
+    """People on one email domain sign a minute apart, each from their own network."""
+    signatures = []
+    for n in people:
+        with time_machine.travel(INTEGRITY_NOW + datetime.timedelta(minutes=n), tick=False):
+            outcome = attempt_signature(petition, n, email=f"person{n}@{domain}", ip=f"192.0.{n}.1")
+        signatures.append(Signature.objects.get(pk=outcome.signature_id))
+    return signatures
+
+
+@pytest.mark.parametrize(
+    ("domain", "reason"),
+    [
+        ("privaterelay.appleid.com", "relay_domain"),
+        ("ann.anonaddy.me", "relay_domain"),
+        ("mailinator.com", "disposable_domain"),  # the same evidence for both
+    ],
+)
+def test_held_relay_and_disposable_addresses_are_judged_on_the_evidence(
+    petition: Petition, settings: Any, domain: str, reason: str
+) -> None:
+    settings.TOWNHALL = {**settings.TOWNHALL, "RELAY_EMAIL_POLICY": "hold", "DISPOSABLE_EMAIL_POLICY": "hold"}
+    people = domain_signs(petition, range(1, 7), domain=domain)
+    assert {s.hold_reason for s in people} == {reason}
+    confirm_after(people, [45, 200, 340, 600, 1500, 3000])  # at their own pace
+    assert counted(petition) == (0, 6)
+    assert holds_review(now=INTEGRITY_NOW + datetime.timedelta(hours=3)).released_on_evidence == 6
+    assert counted(petition) == (6, 0)
+    released = Signature.objects.filter(pk__in=[s.pk for s in people])
+    assert set(released.values_list("released_by", "fraud_reason")) == {("evidence", reason)}
+
+
+def test_held_relay_addresses_confirmed_at_once_wait_for_staff(petition: Petition, settings: Any) -> None:
+    settings.TOWNHALL = {**settings.TOWNHALL, "RELAY_EMAIL_POLICY": "hold"}
+    scripted = domain_signs(petition, range(1, 11), domain="duck.com")
+    confirm_after(scripted, [5.0 + n for n in range(10)])
+    result = holds_review(now=INTEGRITY_NOW + datetime.timedelta(days=1))
+    assert (result.released_on_evidence, result.waiting) == (0, 10)
+    assert counted(petition) == (0, 10)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core import mail
 
 from tests.builders import SIGNING_STARTS_AT, make_petition, open_petition
@@ -32,6 +33,8 @@ from townhall.signatures.services import (
 
 UTC = datetime.UTC
 LINK_DAYS = datetime.timedelta(days=30)
+# Every provider that delivers "name+tag@" to "name@" but keeps dots: each is tested.
+PLUS_TAG_DOMAINS = django_settings.TOWNHALL["PLUS_TAG_EMAIL_DOMAINS"]
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +155,26 @@ def test_dots_and_tags_matter_for_other_domains(petition: Petition, first: str, 
     assert (one.kind, two.kind) == ("created", "created")
     assert [s.email_canonical for s in signers(petition)] == [first, second]
     assert [s.household_slot for s in signers(petition)] == [0, 0]
+
+
+@pytest.mark.parametrize("domain", PLUS_TAG_DOMAINS)
+def test_plus_tags_are_one_mailbox_on_every_plus_tag_domain(petition: Petition, domain: str) -> None:
+    created = submit(petition, email=f"Bob.Smith+petitions@{domain.upper()}")
+    assert Signature.objects.get(pk=created.signature_id).email_canonical == f"bob.smith@{domain}"
+
+    # Another tag, or none, is the same mailbox: already signed, nothing added.
+    resent = SignOutcome(signature_id=created.signature_id, kind="resent")
+    assert submit(petition, email=f"bob.smith+other@{domain}") == resent
+    assert submit(petition, email=f"bob.smith@{domain}") == resent
+    confirm(created)
+    again = submit(petition, email=f"bob.smith+third@{domain}")
+    assert again == SignOutcome(signature_id=created.signature_id, kind="already_confirmed")
+    assert len(signers(petition)) == 1
+
+    # Dots are not removed there: "bobsmith" is someone else's mailbox.
+    other = submit(petition, email=f"bobsmith+petitions@{domain}", name="Bob Other", postcode="KM9 9ZZ")
+    assert other.kind == "created"
+    assert [s.email_canonical for s in signers(petition)] == [f"bob.smith@{domain}", f"bobsmith@{domain}"]
 
 
 def test_a_second_person_in_the_household_may_share_the_address(petition: Petition) -> None:

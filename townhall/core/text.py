@@ -40,12 +40,15 @@ def normalise_postcode(raw: str) -> str | None:
     return f"{match.group(1)} {match.group(2)}"
 
 
-def canonical_email(address: str, *, dot_insensitive_domains: Iterable[str]) -> str:
+def canonical_email(address: str, *, dot_insensitive_domains: Iterable[str], plus_tag_domains: Iterable[str]) -> str:
     """The form of an address used to spot the same mailbox signing twice.
 
     Case never matters. For domains that deliver "j.smith+petitions@" to "jsmith@"
-    (gmail-style), dots and "+tags" in the local part are removed as well, so one
-    mailbox cannot sign many times under variants of its address.
+    (gmail-style, `dot_insensitive_domains`), dots and "+tags" in the local part are
+    removed as well. For domains that deliver "j.smith+petitions@" to "j.smith@" but
+    "jsmith@" to someone else (`plus_tag_domains`), only the "+tag" is removed. So one
+    mailbox cannot sign many times under variants of its address. A local part that
+    starts with "+" on a plus-tag domain names no mailbox's tag and is kept whole.
     """
     address = address.strip().lower()
     local, _, domain = address.rpartition("@")
@@ -56,6 +59,8 @@ def canonical_email(address: str, *, dot_insensitive_domains: Iterable[str]) -> 
         local = local.split("+", 1)[0].replace(".", "")
         if domain == "googlemail.com" and "gmail.com" in domains:
             domain = "gmail.com"
+    elif domain in {d.lower() for d in plus_tag_domains}:
+        local = local.split("+", 1)[0] or local
     return f"{local}@{domain}"
 
 

@@ -389,7 +389,7 @@ def _signatures(
                 petition_version_id=version_id,
                 name=name,
                 email=email,
-                email_canonical=canonical_email(email, dot_insensitive_domains=[]),
+                email_canonical=canonical_email(email, dot_insensitive_domains=[], plus_tag_domains=[]),
                 postcode=postcode,
                 wants_updates=rng.random() < 0.4,
                 state=SignatureState.VERIFIED,

@@ -19,6 +19,7 @@ FIELDS_BY_CODE = {
     "criteria_time": "since",
     "criteria_held": "held",
     "criteria_hold_reason": "hold_reason",
+    "criteria_fraud_reason": "fraud_reason",
     "criteria_confirmed_within": "confirmed_within_seconds",
     "reason_invalid": "reason",
 }
@@ -64,6 +65,16 @@ class InvalidationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("Any of those ticked; none ticked: whatever the reason"),
+    )
+    fraud_reason = forms.MultipleChoiceField(
+        label=_("Marked by the fraud controls because"),
+        choices=list(HOLD_REASONS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Flagged or held for any of those ticked, including those released since (a flagged "
+            "signature counts); none ticked: marked or not"
+        ),
     )
     confirmed_within_seconds = forms.CharField(
         label=_("Confirmed within (seconds after signing)"),

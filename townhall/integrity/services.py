@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +40,13 @@ from townhall.integrity.models import (
 from townhall.mail.services import send_email
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_forget_unsubmitted, petition_tally_remove
-from townhall.signatures.fraud import HOLD_ADDRESS_BURST, HOLD_ADDRESS_SUSTAINED, HOLD_DISPOSABLE, HOLD_NETWORK
+from townhall.signatures.fraud import (
+    HOLD_ADDRESS_BURST,
+    HOLD_ADDRESS_SUSTAINED,
+    HOLD_DISPOSABLE,
+    HOLD_NETWORK,
+    HOLD_RELAY,
+)
 from townhall.signatures.holds import (
     RELEASED_BY_STAFF,
     evidence_by_source,
@@ -59,11 +65,14 @@ MAX_NETWORKS = 4096
 MAX_ID = 2**63 - 1  # the largest id a table's key holds
 
 # Why the fraud controls held a signature (townhall/signatures/fraud.py), in words for staff.
+# The same words say why they marked one (`fraud_reason`): the rule that held it, kept once
+# released, or the domain rule that flagged it.
 HOLD_REASONS: dict[str, StrOrPromise] = {
     HOLD_ADDRESS_BURST: _("Many signatures from one address in a burst"),
     HOLD_ADDRESS_SUSTAINED: _("Many signatures from one address over a longer spell"),
     HOLD_NETWORK: _("Many signatures from one network (/24 or /48) in a burst"),
     HOLD_DISPOSABLE: _("A disposable email domain"),
+    HOLD_RELAY: _("A privacy relay address (such as Hide My Email or Firefox Relay)"),
 }
 # Criteria.held: any signature, only held ones, or only those not held.
 HELD_ANY, HELD_ONLY, HELD_NOT = "", "only", "not"
@@ -91,6 +100,7 @@ class Criteria:
     ip_hash: str = ""
     held: str = HELD_ANY
     hold_reason: tuple[str, ...] = ()
+    fraud_reason: tuple[str, ...] = ()
     confirmed_within_seconds: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -104,8 +114,9 @@ class Criteria:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Criteria:
         known = {key: value for key, value in data.items() if key in cls.__dataclass_fields__}
-        if "hold_reason" in known:
-            known["hold_reason"] = tuple(known["hold_reason"])
+        for key in ("hold_reason", "fraud_reason"):
+            if key in known:
+                known[key] = tuple(known[key])
         return cls(**known)
 
     def as_query(self) -> str:
@@ -120,7 +131,6 @@ class Criteria:
         """The criteria named in a query string (a link, or a submitted form); other
         parameters are ignored. Refuses a number that is not one; `signatures_matching`
         checks the rest."""
-        hold_reasons = (reason.strip() for reason in query.getlist("hold_reason"))
         return cls(
             petition_id=_whole_number(
                 query.get("petition_id") or "",
@@ -130,9 +140,15 @@ class Criteria:
             confirmed_within_seconds=_whole_number(
                 query.get("confirmed_within_seconds") or "", message=_confirmed_within_refusal(), code=CONFIRMED_WITHIN
             ),
-            hold_reason=tuple(dict.fromkeys(reason for reason in hold_reasons if reason)),
+            hold_reason=_reasons(query, "hold_reason"),
+            fraud_reason=_reasons(query, "fraud_reason"),
             **{key: (query.get(key) or "").strip() for key in _TEXT_CRITERIA},
         )
+
+
+def _reasons(query: QueryDict, key: str) -> tuple[str, ...]:
+    """The reasons named (a parameter given once per reason), each once, in order."""
+    return tuple(dict.fromkeys(reason for reason in (item.strip() for item in query.getlist(key)) if reason))
 
 
 def _confirmed_within_refusal() -> str:
@@ -218,7 +234,8 @@ def signatures_matching(criteria: Criteria) -> QuerySet[Signature]:
 
 
 def _held_matching(query: QuerySet[Signature], criteria: Criteria) -> QuerySet[Signature]:
-    """The criteria about holds: held or not, why, and how soon confirmed."""
+    """The criteria about the fraud controls: held or not, why held, why marked (held or
+    flagged, released since or not), and how soon confirmed."""
     if criteria.held == HELD_ONLY:
         query = query.exclude(hold_reason="")
     elif criteria.held == HELD_NOT:
@@ -236,6 +253,14 @@ def _held_matching(query: QuerySet[Signature], criteria: Criteria) -> QuerySet[S
                 code="criteria_hold_reason",
             )
         query = query.filter(hold_reason__in=criteria.hold_reason)
+    if criteria.fraud_reason:
+        if not set(criteria.fraud_reason) <= set(HOLD_REASONS):
+            raise DomainError(
+                gettext("Choose why the fraud controls marked the signatures from the list: %(reasons)s.")
+                % {"reasons": ", ".join(str(words) for words in HOLD_REASONS.values())},
+                code="criteria_fraud_reason",
+            )
+        query = query.filter(fraud_reason__in=criteria.fraud_reason)
     seconds = criteria.confirmed_within_seconds
     if seconds is not None:
         if not 1 <= seconds <= MAX_CONFIRMED_WITHIN:
@@ -511,6 +536,71 @@ def held_groups(*, limit: int = 100) -> tuple[list[HeldGroup], int]:
         for petition_id, kind, value in [source]
     ]
     return groups, len(by_source)
+
+
+# --- Counted with a flag --------------------------------------------------------------------
+
+# The domain rules that mark a signature and let it count (their policy "flag").
+FLAG_REASONS = (HOLD_DISPOSABLE, HOLD_RELAY)
+FLAGGED_DAYS = 7
+
+
+@dataclass(frozen=True)
+class FlaggedGroup:
+    """One petition's signatures flagged by a domain rule and not held since `criteria.since`:
+    they count, or will once confirmed. `criteria` selects exactly these signatures, and the
+    figures are counted through it."""
+
+    petition_id: int
+    petition_action: str
+    disposable: int
+    relay: int
+    confirmed: int
+    criteria: Criteria
+
+    @property
+    def total(self) -> int:
+        return self.disposable + self.relay
+
+    @property
+    def query(self) -> str:
+        return self.criteria.as_query()
+
+
+def flagged_groups(
+    *, now: datetime.datetime | None = None, days: int = FLAGGED_DAYS, limit: int = 100
+) -> tuple[list[FlaggedGroup], int]:
+    """Signatures flagged as from a disposable domain or a privacy relay in the last `days`,
+    by petition, the most first (at most `limit` petitions), and how many petitions have any."""
+    now = now or timezone.now()
+    since = (now - datetime.timedelta(days=days)).replace(second=0, microsecond=0)
+    selection = Criteria(held=HELD_NOT, fraud_reason=FLAG_REASONS, since=since.isoformat(timespec="seconds"))
+    rows = sorted(
+        signatures_matching(selection)
+        .values("petition_id")
+        .annotate(
+            disposable=Count("id", filter=Q(fraud_reason=HOLD_DISPOSABLE)),
+            relay=Count("id", filter=Q(fraud_reason=HOLD_RELAY)),
+            confirmed=Count("id", filter=Q(state=SignatureState.VERIFIED)),
+        )
+        .order_by(),
+        key=lambda row: (-(row["disposable"] + row["relay"]), row["petition_id"]),
+    )
+    titles = dict(
+        Petition.objects.filter(pk__in={row["petition_id"] for row in rows[:limit]}).values_list("pk", "action")
+    )
+    groups = [
+        FlaggedGroup(
+            petition_id=row["petition_id"],
+            petition_action=titles.get(row["petition_id"], ""),
+            disposable=row["disposable"],
+            relay=row["relay"],
+            confirmed=row["confirmed"],
+            criteria=replace(selection, petition_id=row["petition_id"]),
+        )
+        for row in rows[:limit]
+    ]
+    return groups, len(rows)
 
 
 # Big consumer mail providers: a large share from them is normal, not a trend.

@@ -17,8 +17,10 @@ from townhall.core.forms import show_refusal
 from townhall.integrity.forms import FIELDS_BY_CODE, InvalidationForm
 from townhall.integrity.models import Invalidation, InvalidationAction, TrendAlert
 from townhall.integrity.services import (
+    FLAGGED_DAYS,
     Criteria,
     alert_criteria,
+    flagged_groups,
     held_groups,
     invalidation_preview,
     invalidation_request,
@@ -31,6 +33,7 @@ from townhall.integrity.services import (
 @require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     held, held_total = held_groups()
+    flagged, flagged_total = flagged_groups()
     return render(
         request,
         "integrity/overview.html",
@@ -43,6 +46,9 @@ def overview(request: HttpRequest) -> HttpResponse:
             "invalidations": Invalidation.objects.all()[:50],
             "held_groups": held,
             "held_total": held_total,
+            "flagged_groups": flagged,
+            "flagged_total": flagged_total,
+            "flagged_days": FLAGGED_DAYS,
             "fast_seconds": settings.TOWNHALL["HOLD_FAST_CONFIRM_SECONDS"],
             "staff_nav": True,
         },

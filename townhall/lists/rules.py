@@ -5,7 +5,9 @@ An entry is stored in the form it is compared in, so matching is a set lookup:
 
 - an email address: its canonical form, by the same function and settings as the
   addresses residents give (`residents.services.email_canonical`: case; dots and +tags on
-  gmail-style domains; googlemail.com is gmail.com), with the domain in ASCII (IDNA);
+  gmail-style domains; googlemail.com is gmail.com; only +tags on the domains that ignore
+  them but keep dots, such as outlook.com and icloud.com), with the domain in ASCII (IDNA).
+  So an entry for "ann@outlook.com" also catches "ann+anything@outlook.com";
 - a domain: the same lower case, aliases and ASCII form. It covers its subdomains
   (example.com also catches mail.example.com), so a wildcard is refused as unnecessary,
   and so is a bare top-level domain;
@@ -63,8 +65,9 @@ def email_key(email: str) -> str:
     return f"{local}@{domain_key(domain)}"
 
 
-def _domains_covering(domain: str) -> set[str]:
-    """The domain and each domain above it: mail.spam.example → it, spam.example, example."""
+def domains_covering(domain: str) -> set[str]:
+    """The domain and each domain above it: mail.spam.example → it, spam.example, example.
+    A domain listed anywhere covers its subdomains when this meets the list."""
     labels = domain.split(".")
     return {".".join(labels[n:]) for n in range(len(labels))}
 
@@ -186,7 +189,7 @@ class Side:
         return ""
 
     def covers_domain(self, domain: str) -> bool:
-        return not _domains_covering(domain_key(domain)).isdisjoint(self.domains)
+        return not domains_covering(domain_key(domain)).isdisjoint(self.domains)
 
 
 @dataclass(frozen=True)

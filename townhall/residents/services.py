@@ -13,7 +13,8 @@ same person is held to the same rules whichever form they use:
 - an email address in the standard form (Django's validator), at most EMAIL_MAX characters
   (the longest address mail can carry, and the length of every column that holds one),
   with its canonical form for spotting one mailbox used twice (case; dots and +tags on
-  gmail-style domains);
+  gmail-style domains, `DOT_INSENSITIVE_EMAIL_DOMAINS`; only +tags on the providers that
+  deliver "name+tag@" to "name@" but keep dots, `PLUS_TAG_EMAIL_DOMAINS`);
 - neither may contain hidden characters: control characters (NUL and the rest of C0, DEL,
   C1) or the marks that reorder text on screen. They are refused, never silently removed.
   Tabs and line breaks in a name are tidied into spaces like any text;
@@ -84,9 +85,14 @@ class Resident:
 
 
 def email_canonical(email: str) -> str:
-    """The form of an address used to spot the same mailbox twice (settings name the
-    gmail-style domains that ignore dots and +tags)."""
-    return canonical_email(email, dot_insensitive_domains=settings.TOWNHALL["DOT_INSENSITIVE_EMAIL_DOMAINS"])
+    """The form of an address used to spot the same mailbox twice: the one place residents'
+    addresses are made canonical. Settings name the gmail-style domains that ignore dots and
+    +tags, and the domains that ignore only +tags (Outlook, iCloud, Proton, Fastmail…)."""
+    return canonical_email(
+        email,
+        dot_insensitive_domains=settings.TOWNHALL["DOT_INSENSITIVE_EMAIL_DOMAINS"],
+        plus_tag_domains=settings.TOWNHALL["PLUS_TAG_EMAIL_DOMAINS"],
+    )
 
 
 def looks_like_web_address(text: str) -> bool:

@@ -1,6 +1,6 @@
 """Fraud controls on the signing path: decided before the one INSERT, never told to the signer.
 
-Two outcomes besides "fine" (docs/integrity.md):
+Two outcomes besides "fine", and a mark a fine signature may carry (docs/integrity.md):
 
 - **Caught**, only by the rules that are certain: an address, domain or network on a block
   list (townhall.lists, the lists every resident entry point asks), a disposable email
@@ -8,11 +8,20 @@ Two outcomes besides "fine" (docs/integrity.md):
   household or office (SIGN_CAP_ADDRESS a day). The signature is stored as `fraudulent`,
   never counted; a blocked one is sent no email.
 - **Held**, by the rules that only suspect: one address or one network signing faster than
-  the petition's limits, or a disposable email domain (policy "hold"). A held signature
-  confirms like any other and is not counted until it is released: by the evidence
-  (`townhall.signatures.holds`), by an allow list, or by staff. When a rate limit trips,
-  the source's other unconfirmed signatures in that window are held too, so a burst
-  cannot slip its first minute into the count.
+  the petition's limits, or a disposable email domain or a privacy relay (their policies
+  "hold"). A held signature confirms like any other and is not counted until it is
+  released: by the evidence (`townhall.signatures.holds`), by an allow list, or by staff.
+  When a rate limit trips, the source's other unconfirmed signatures in that window are
+  held too, so a burst cannot slip its first minute into the count.
+- **Flagged**, by the domain rules under their policy "flag" (the default for both): counted
+  as any other, with the rule in `fraud_reason`, so administrators see them (/integrity/)
+  and can select them.
+
+Disposable domains (the `disposable-email-domains` list) and privacy relays
+(RELAY_EMAIL_DOMAINS: Hide My Email, Firefox Relay, SimpleLogin…) have separate policies. A
+relay address is a real, lasting mailbox that forwards to its owner, chosen by people who
+guard their privacy, so its policy is never "block"; a relay domain that is also on the
+disposable list follows the relay policy. An allow-list domain entry exempts either.
 
 Held and caught signatures do not count towards the limits. A source that tripped a limit
 stays held while it keeps signing (until it has been quiet for the limit's window), so a burst
@@ -40,6 +49,7 @@ from django.db import connections, router
 
 from townhall.areas.selectors import petition_counted_recently
 from townhall.core.net import ClientFingerprint
+from townhall.lists.rules import domains_covering
 from townhall.lists.selectors import lists_current
 from townhall.signatures.models import Signature, SignatureState
 
@@ -48,11 +58,20 @@ def is_disposable(domain: str) -> bool:
     return domain.lower() in disposable_email_domains.blocklist
 
 
-# Why a signature is held (Signature.hold_reason). Never shown to the signer.
+def is_relay(domain: str) -> bool:
+    """A privacy relay's domain (RELAY_EMAIL_DOMAINS) or one under it: addy.io gives each
+    user x@user.anonaddy.me, Firefox Relay x@user.mozmail.com."""
+    relays = {relay.lower() for relay in settings.TOWNHALL["RELAY_EMAIL_DOMAINS"]}
+    return not domains_covering(domain.lower()).isdisjoint(relays)
+
+
+# Why a signature is held (Signature.hold_reason). Never shown to the signer. A signature
+# flagged by a domain rule carries the same word in `fraud_reason`, and so does one held.
 HOLD_ADDRESS_BURST = "rate_address_burst"
 HOLD_ADDRESS_SUSTAINED = "rate_address_sustained"
 HOLD_NETWORK = "rate_network"
 HOLD_DISPOSABLE = "disposable_domain"
+HOLD_RELAY = "relay_domain"
 
 
 @dataclass(frozen=True)
@@ -168,18 +187,22 @@ def assess_signature(
     petition_size: int = 0,
 ) -> Assessment:
     """Decide, silently, whether a new signature is caught (never counted), held (counted
-    once released) or fine; `petition_size` is the petition's count, which the limits
-    grow with."""
+    once released) or fine (perhaps flagged: `reason` without a hold); `petition_size` is
+    the petition's count, which the limits grow with."""
     config = settings.TOWNHALL
     lists = lists_current()
     blocked = lists.block_reason(email=email_canonical, address=client.address)
     if blocked:
         return Assessment(True, blocked, sends_email=False)
     domain = email_canonical.rpartition("@")[2]
-    disposable = is_disposable(domain) and not lists.allow.covers_domain(domain)
+    # A relay on the disposable list follows the relay policy, which never blocks.
+    relay_domain = is_relay(domain)
+    relay = relay_domain and not lists.allow.covers_domain(domain)
+    disposable = not relay_domain and is_disposable(domain) and not lists.allow.covers_domain(domain)
     policy = config["DISPOSABLE_EMAIL_POLICY"]
+    relay_policy = config["RELAY_EMAIL_POLICY"]
     if disposable and policy == "block":
-        return Assessment(True, "disposable_domain")
+        return Assessment(True, HOLD_DISPOSABLE)
     allowed = lists.allows(email=email_canonical, address=client.address)
     if client.ip_hash and not allowed:
         factor = lists.shared_factor(client.address)
@@ -223,5 +246,9 @@ def assess_signature(
     if disposable and policy == "hold":
         return Assessment(False, HOLD_DISPOSABLE, hold=Hold(HOLD_DISPOSABLE))
     if disposable and policy == "flag":
-        return Assessment(False, "disposable_domain")
+        return Assessment(False, HOLD_DISPOSABLE)
+    if relay and relay_policy == "hold":
+        return Assessment(False, HOLD_RELAY, hold=Hold(HOLD_RELAY))
+    if relay and relay_policy == "flag":
+        return Assessment(False, HOLD_RELAY)
     return Assessment(False, "")

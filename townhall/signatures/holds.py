@@ -9,12 +9,13 @@ what (`released_at`, `released_by`).
 
 **The evidence** (`holds_review`, every HOLD_REVIEW_INTERVAL_SECONDS): held signatures are
 judged by their source, the thing the rule that held them looked at: one address, one
-network, or a petition's disposable addresses. People behind one office or campus address
-read their email at their own pace, so their confirmations spread out over minutes and
-hours; a script that can read its mailboxes confirms at once. Once at least
-HOLD_MIN_EVIDENCE of a source's held signatures are confirmed (or fewer, once the source has
-been quiet for HOLD_QUIET_MINUTES), and no more than HOLD_FAST_SHARE_PERCENT of them were
-confirmed within HOLD_FAST_CONFIRM_SECONDS of signing, every confirmed one is released.
+network, or a petition's disposable addresses, or its privacy-relay addresses. People behind
+one office or campus address, or on a relay, read their email at their own pace, so their
+confirmations spread out over minutes and hours; a script that can read its mailboxes
+confirms at once. Once at least HOLD_MIN_EVIDENCE of a source's held signatures are
+confirmed (or fewer, once the source has been quiet for HOLD_QUIET_MINUTES), and no more
+than HOLD_FAST_SHARE_PERCENT of them were confirmed within HOLD_FAST_CONFIRM_SECONDS of
+signing, every confirmed one is released.
 Otherwise they wait for staff, and the alerts say so. Signatures that are still unconfirmed
 stay held until they are confirmed and judged with the rest.
 """

@@ -28,7 +28,8 @@ class Signature(models.Model):
     petition_version = models.ForeignKey("petitions.PetitionVersion", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("name"), max_length=100)
     email = models.EmailField(_("email"))
-    # Lower-cased, and for gmail-style domains without dots or +tags: one per mailbox.
+    # Lower-cased, for gmail-style domains without dots or +tags, and for the domains that
+    # ignore only +tags (Outlook, iCloud…) without the +tag: one per mailbox.
     email_canonical = models.CharField(max_length=254)
     postcode = models.CharField(_("postcode"), max_length=8)
     # Household rule: slot 0 for the first person using an address, 1 for a second person
@@ -94,6 +95,9 @@ class Signature(models.Model):
                 name="signature_held_source_idx",
                 condition=~models.Q(hold_reason=""),
             ),
+            # Marked signatures (flagged, held, caught) are few: the integrity overview's recent
+            # flagged ones are a short range of this index, not a walk of every signature.
+            models.Index(fields=["created_at"], name="signature_marked_idx", condition=~models.Q(fraud_reason="")),
             models.Index(fields=["id"], name="signature_email_pending_idx", condition=models.Q(email_pending=True)),
             models.Index(fields=["petition", "state"], name="signature_petition_state_idx"),
             # The rate limits count only signatures that may count (not held, not caught): each
