@@ -5,7 +5,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,7 +17,12 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name="ListEntry",
                     fields=[
-                        ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
                         (
                             "kind",
                             models.CharField(
@@ -54,9 +58,7 @@ class Migration(migrations.Migration):
                     options={
                         "ordering": ["kind", "value"],
                         "constraints": [
-                            models.UniqueConstraint(
-                                fields=("kind", "action", "value"), name="signer_list_entry_unique"
-                            )
+                            models.UniqueConstraint(fields=("kind", "action", "value"), name="signer_list_entry_unique")
                         ],
                         "db_table": "signatures_signerlistentry",
                     },

@@ -65,31 +65,53 @@ def normalise_entries(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lists', '0002_rename_table'),
-        ('audit', '0001_initial'),
+        ("lists", "0002_rename_table"),
+        ("audit", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='listentry',
-            options={'ordering': ['kind', 'value'], 'verbose_name': 'allow or block list entry', 'verbose_name_plural': 'allow and block list entries'},
+            name="listentry",
+            options={
+                "ordering": ["kind", "value"],
+                "verbose_name": "allow or block list entry",
+                "verbose_name_plural": "allow and block list entries",
+            },
         ),
         migrations.AlterField(
-            model_name='listentry',
-            name='action',
-            field=models.CharField(choices=[('allow', 'Allow (never rate-limited)'), ('block', 'Block (silently: nothing sent from it is kept, published or emailed)')], max_length=10, verbose_name='action'),
+            model_name="listentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("allow", "Allow (never rate-limited)"),
+                    ("block", "Block (silently: nothing sent from it is kept, published or emailed)"),
+                ],
+                max_length=10,
+                verbose_name="action",
+            ),
         ),
         migrations.AlterField(
-            model_name='listentry',
-            name='kind',
-            field=models.CharField(choices=[('ip', 'IP address or network (CIDR)'), ('email_domain', 'Email domain (and its subdomains)'), ('email', 'Email address')], max_length=20, verbose_name='kind'),
+            model_name="listentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("ip", "IP address or network (CIDR)"),
+                    ("email_domain", "Email domain (and its subdomains)"),
+                    ("email", "Email address"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='listentry',
-            name='value',
-            field=models.CharField(help_text='An address such as name@example.com, a domain such as example.com (its subdomains are covered too), or an IP address or network such as 203.0.113.7 or 203.0.113.0/24.', max_length=254, verbose_name='value'),
+            model_name="listentry",
+            name="value",
+            field=models.CharField(
+                help_text="An address such as name@example.com, a domain such as example.com (its subdomains are covered too), or an IP address or network such as 203.0.113.7 or 203.0.113.0/24.",
+                max_length=254,
+                verbose_name="value",
+            ),
         ),
         migrations.RunPython(normalise_entries, migrations.RunPython.noop),
     ]

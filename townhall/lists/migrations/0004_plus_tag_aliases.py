@@ -99,7 +99,6 @@ def drop_plus_tags(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("lists", "0003_normalise_entries"),
     ]
