@@ -41,7 +41,7 @@ class Invalidation(models.Model):
     reason = models.CharField(_("reason"), max_length=20, choices=InvalidationReason.choices, blank=True)
     note = models.TextField(_("internal note"), blank=True)
     # {"petition_id": 1, "ip": "…", "cidr": "…", "domain": "…", "email_pattern": "…",
-    #  "postcode": "…", "area": "…", "since": iso, "until": iso, "ip_hash": "…", "held": "only",
+    #  "name_pattern": "…", "postcode": "…", "area": "…", "since": iso, "until": iso, "ip_hash": "…", "held": "only",
     #  "hold_reason": ["…"], "confirmed_within_seconds": 60} (integrity.services.Criteria)
     criteria = models.JSONField(_("criteria"))
     state = models.CharField(max_length=10, choices=InvalidationState.choices, default=InvalidationState.QUEUED)
