@@ -369,6 +369,15 @@ TOWNHALL: dict[str, Any] = {
     "ANOMALY_BASELINE_FLOOR": 10,
     "ANOMALY_MIN_HISTORY_HOURS": 3,
     "ANOMALY_FAST_SHARE_PERCENT": 40,
+    # One email provider far above its usual share: in a window of ANOMALY_MIN_SIGNATURES or
+    # more, a domain behind at least ANOMALY_PROVIDER_MIN signatures, at least
+    # ANOMALY_PROVIDER_SHARE_PERCENT of the window, and at least ANOMALY_RATE_FACTOR times its
+    # share of the petition's signatures before (a domain new to the petition counts as
+    # ANOMALY_PROVIDER_FLOOR_PERCENT). Like a surge, it needs ANOMALY_MIN_HISTORY_HOURS of
+    # signing, and ANOMALY_MIN_SIGNATURES signatures, before the window.
+    "ANOMALY_PROVIDER_MIN": 30,
+    "ANOMALY_PROVIDER_SHARE_PERCENT": 25,
+    "ANOMALY_PROVIDER_FLOOR_PERCENT": 1,
     "CREATE_RATE": (3, 3600),
     "DISPOSABLE_EMAIL_POLICY": env.DISPOSABLE_EMAIL_POLICY,
     # Reverse proxies whose X-Forwarded-For is believed (CIDR ranges); others are ignored.
