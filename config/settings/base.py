@@ -378,6 +378,13 @@ TOWNHALL: dict[str, Any] = {
     "ANOMALY_PROVIDER_MIN": 30,
     "ANOMALY_PROVIDER_SHARE_PERCENT": 25,
     "ANOMALY_PROVIDER_FLOOR_PERCENT": 1,
+    # Addresses or names made from one template: in the last ANOMALY_WINDOW_MINUTES, at least
+    # ANOMALY_TEMPLATE_MIN signatures, and at least ANOMALY_TEMPLATE_SHARE_PERCENT of the
+    # window, whose addresses (or names) have one shape, each run of digits as # (voter#@x.net,
+    # "test user #"). People rarely share a stem; the share keeps a common one ("john#@" at a
+    # big provider) quiet in a crowd of thousands.
+    "ANOMALY_TEMPLATE_MIN": 10,
+    "ANOMALY_TEMPLATE_SHARE_PERCENT": 1,
     "CREATE_RATE": (3, 3600),
     "DISPOSABLE_EMAIL_POLICY": env.DISPOSABLE_EMAIL_POLICY,
     # Reverse proxies whose X-Forwarded-For is believed (CIDR ranges); others are ignored.

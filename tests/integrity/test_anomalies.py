@@ -1,6 +1,6 @@
 """Petition-wide alerts: a surge against the petition's own usual rate, confirmations faster
-than people read email, and one email provider far above its usual share; each alert's
-selection is exactly what it counts."""
+than people read email, one email provider far above its usual share, and addresses or names
+made from one template; each alert's selection is exactly what it counts."""
 
 from __future__ import annotations
 
@@ -13,10 +13,19 @@ import pytest
 import time_machine
 from django.test import Client
 
-from scripts.attack_lab.populations import mailbox, person_name
+from scripts.attack_lab.populations import (
+    Campus,
+    Households,
+    PrivacyMinded,
+    Residents,
+    SharedAddress,
+    Surge,
+    mailbox,
+    person_name,
+)
 from tests.builders import ATTACK_STARTS_AT, attempt_signature, letters_keyed, open_petition
 from townhall.accounts.models import User
-from townhall.integrity.anomalies import anomalies_detect
+from townhall.integrity.anomalies import anomalies_detect, shapes_over
 from townhall.integrity.models import AlertKind, TrendAlert
 from townhall.integrity.services import (
     alert_criteria,
@@ -26,6 +35,7 @@ from townhall.integrity.services import (
     trending_detect,
 )
 from townhall.petitions.models import Petition
+from townhall.residents.services import email_canonical
 from townhall.signatures.models import Signature
 from townhall.signatures.services import signature_confirm, signature_count_new
 
@@ -89,11 +99,14 @@ def signers(
     identity: Identity | None = None,
 ) -> list[int]:
     """`count` people from their own networks, one every `every` seconds, each confirming
-    `delay` seconds after signing (None: never). Named "Signer n" unless an identity says."""
+    `delay` seconds after signing (None: never). They have realistic names and mailboxes with
+    the usual providers (`people`) unless `identity` says otherwise: numbered ones ("Signer
+    12", signer12@) are what the templated-signing alert looks for."""
+    identity = identity or people(seed=first)
     ids = []
     for n in range(first, first + count):
         at = start + datetime.timedelta(seconds=(n - first) * every)
-        name, email = identity(n) if identity else (None, None)
+        name, email = identity(n)
         with time_machine.travel(at, tick=False):
             outcome = attempt_signature(petition, n, name=name, email=email, ip=f"10.{n // 250}.{n % 250}.9")
         signature = Signature.objects.get(pk=outcome.signature_id)
@@ -308,3 +321,116 @@ def test_a_provider_shift_is_one_alert_per_episode_whose_baseline_is_before_it(
     again = detect(later + datetime.timedelta(minutes=15))
     assert AlertKind.PROVIDER_SHIFT in [a.kind for a in again]
     assert alert_emails() == 2
+
+
+# --- Addresses or names made from one template -------------------------------------------------
+
+
+def numbered(address: str, name: str | None = None) -> Identity:
+    """A script's signers: `address` and `name` with the signer's number in place of {n};
+    realistic names when no `name` is given."""
+    rng = random.Random(5)
+    return lambda n: (person_name(rng) if name is None else name.format(n=n), address.format(n=n))
+
+
+def test_numbered_addresses_are_templated_and_the_alert_names_exactly_them(
+    petition: Petition, client: Client, superuser: User
+) -> None:
+    crowd = signers(petition, 40, start=START, every=20, delay=200, first=6000)
+    # 40 bots with realistic names and numbered mailboxes at a big provider (no provider shift).
+    bots = signers(petition, 40, start=START, every=20, delay=90, first=100, identity=numbered("voter{n}@gmail.com"))
+    Signature.objects.filter(pk__in=bots[:3]).update(hold_reason="network")
+    alerts = detect(START + datetime.timedelta(minutes=15))
+
+    assert [(a.kind, a.value) for a in alerts] == [(AlertKind.TEMPLATED, "voter#@gmail.com")]
+    templated = alerts[0]
+    assert templated.criteria["email_pattern"] == "voter#@gmail.com"
+    assert selected(templated) == set(bots)
+    assert not selected(templated) & set(crowd)
+    assert (templated.count, templated.held) == (40, 3)
+    assert templated.counted == Signature.objects.filter(pk__in=bots, counted_at__isnull=False).count() == 37
+    assert templated.share_percent == 50
+    assert templated.summary.startswith(
+        "40 of the 80 signatures in 15 minutes have addresses of one shape, voter#@gmail.com"
+    )
+    client.force_login(superuser)
+    assert follow_link(client, templated) == 40
+
+
+def test_numbered_names_are_templated_whatever_their_addresses(
+    petition: Petition, client: Client, superuser: User
+) -> None:
+    signers(petition, 40, start=START, every=20, delay=200, first=6000)
+    bots = signers(petition, 12, start=START, every=60, delay=30, first=100, identity=people(seed=9))
+    for n, pk in enumerate(bots):  # "Test User 1", "TEST USER 22", "test  user 333"...
+        Signature.objects.filter(pk=pk).update(
+            name=["Test User {}", "TEST USER {}", "test  user {}"][n % 3].format(n * 11)
+        )
+    alerts = detect(START + datetime.timedelta(minutes=15))
+    assert [(a.kind, a.value) for a in alerts] == [(AlertKind.TEMPLATED, "test user #")]
+    assert alerts[0].criteria["name_pattern"] == "test user #"
+    assert selected(alerts[0]) == set(bots)
+    assert "12 of the 52 signatures in 15 minutes have names of one shape, “test user #”" in alerts[0].summary
+    client.force_login(superuser)
+    assert follow_link(client, alerts[0]) == 12
+
+
+def test_a_script_numbering_both_is_two_alerts_in_one_email(petition: Petition) -> None:
+    bots = signers(
+        petition, 30, start=START, every=30, delay=200, identity=numbered("tu{n}@outlook.com", "Test User {n}")
+    )
+    alerts = detect(START + datetime.timedelta(minutes=15))
+    assert {(a.kind, a.value) for a in alerts} == {
+        (AlertKind.TEMPLATED, "tu#@outlook.com"),
+        (AlertKind.TEMPLATED, "test user #"),
+    }
+    assert all(selected(alert) == set(bots) for alert in alerts)
+    assert alert_emails() == 1
+
+
+def test_people_of_the_same_number_raise_no_templated_alert(petition: Petition) -> None:
+    # As many as the attacks above, at the same pace: realistic names, and mailboxes that have
+    # digits in them (first.last1234@), as many people's do.
+    signers(petition, 80, start=START, every=11, delay=200, first=6000)
+    assert detect(START + datetime.timedelta(minutes=15)) == []
+
+
+def test_a_templated_episode_is_one_alert_that_grows(petition: Petition) -> None:
+    script = numbered("voter{n}@gmail.com")
+    bots = signers(petition, 20, start=START, every=40, delay=200, identity=script)
+    assert len(detect(START + datetime.timedelta(minutes=15))) == 1
+    bots += signers(
+        petition, 20, start=START + datetime.timedelta(minutes=15), every=15, delay=200, first=20, identity=script
+    )
+    assert detect(START + datetime.timedelta(minutes=20)) == []  # extended: no second alert, no second email
+    templated = TrendAlert.objects.get(kind=AlertKind.TEMPLATED)
+    assert selected(templated) == set(bots[:20]) | set(bots[20:])
+    assert templated.count == len(set(bots)) == 40
+    assert alert_emails() == 1
+
+
+@pytest.mark.parametrize(
+    "population",
+    [
+        Residents("residents", count=4000, span=6 * 3600),
+        Surge("surge", count=6000, start=0.0, mean_wait=1200.0),
+        Campus("campus", count=3000, start=0.0, span=2 * 3600),
+        SharedAddress("office", count=400, start=0.0),
+        Households("households", homes=600),
+        PrivacyMinded("privacy", count=200),
+    ],
+    ids=lambda population: population.name,
+)
+def test_no_genuine_population_of_the_attack_laboratory_looks_templated(population: Any) -> None:
+    # Every 15-minute window, every 5 minutes, of each genuine population at full size (and a
+    # day's residents under each): no shape of address or name reaches the thresholds.
+    people = population.attempts(random.Random(7), 1.0) + Residents("day").attempts(random.Random(8), 1.0)
+    people.sort(key=lambda attempt: attempt.at)
+    end = max(attempt.at for attempt in people)
+    for window_end in range(900, int(end) + 300, 300):
+        window = [
+            (email_canonical(attempt.email), attempt.name)
+            for attempt in people
+            if window_end - 900 <= attempt.at < window_end
+        ]
+        assert shapes_over(window) == [], (population.name, window_end)

@@ -22,14 +22,21 @@ ANOMALY_WINDOW_MINUTES of signing against its own usual rate:
   hour, not against the petition's own mix. Like a surge, it needs ANOMALY_MIN_HISTORY_HOURS of
   signing (and ANOMALY_MIN_SIGNATURES signatures) before the window: a petition's launch has no
   usual mix.
+- **Templated addresses or names**: in the last ANOMALY_WINDOW_MINUTES (ending now), at least
+  ANOMALY_TEMPLATE_MIN signatures, and at least ANOMALY_TEMPLATE_SHARE_PERCENT of the window,
+  whose canonical addresses, or whose names, have one shape (townhall/integrity/rules.py: each
+  run of digits as #, so voter17@ and voter18@example.net are voter#@example.net, "Test User
+  12" is "test user #"). A script numbers what it makes; people have digits in their
+  addresses (jsmith85@) but rarely share a stem. It needs no history.
 
 An alert covers an episode: while the signal lasts, each run extends the same alert (its
 window, its figures, its selection); a new episode after a quiet run is a new alert, and
-staff are emailed once per new alert; a provider shift is one episode per domain. Each
-alert keeps its selection in the invalidation tools' terms (`criteria`): the petition, the
-episode's window and, for fast confirmations, the delay that separates them (the smallest
-multiple of 15 seconds that covers 95% of the fast ones), for a provider shift the domain —
-so removing or releasing "what the alert names" is one link.
+staff are emailed once per new alert; a provider shift has its episodes per domain, templated
+signing per shape. Each alert keeps its selection in the invalidation tools' terms
+(`criteria`): the petition, the episode's window and, for fast confirmations, the delay that
+separates them (the smallest multiple of 15 seconds that covers 95% of the fast ones), for a
+provider shift the domain, for templated signing the shape as an email or name pattern — so
+removing or releasing "what the alert names" is one link.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ from django.utils.translation import gettext as _
 
 from townhall.areas.models import PetitionHourCount
 from townhall.integrity.models import AlertKind, TrendAlert
+from townhall.integrity.rules import email_shape, name_shape
 from townhall.integrity.services import REMOVABLE, tell_staff_of_alerts
 from townhall.signatures.models import Signature, SignatureState
 
@@ -70,14 +78,18 @@ class Window:
         return len(self.fast_delays)
 
 
-def _windows(*, since: datetime.datetime, now: datetime.datetime) -> tuple[dict[int, Window], dict[int, list[str]]]:
+# A signature in the window ending now: its canonical email address and its name.
+Recent = tuple[str, str]
+
+
+def _windows(*, since: datetime.datetime, now: datetime.datetime) -> tuple[dict[int, Window], dict[int, list[Recent]]]:
     """Each petition's signatures in two windows of the same length, read in one query:
 
     - made in the window ending HOLD_FAST_CONFIRM_SECONDS ago, not sponsors': every one of
       them has had the time to be a fast confirmation, so the share of fast ones is not
       inflated by the people who have not read their email yet;
     - made in the window ending now, those that count or may (what an alert's selection
-      takes): their canonical addresses.
+      takes): their canonical addresses and names.
     """
     fast_limit = _config("HOLD_FAST_CONFIRM_SECONDS")
     lag = datetime.timedelta(seconds=fast_limit)
@@ -90,16 +102,17 @@ def _windows(*, since: datetime.datetime, now: datetime.datetime) -> tuple[dict[
         "hold_reason",
         "is_sponsor",
         "email_canonical",
+        "name",
     )
     signed: dict[int, int] = defaultdict(int)
     confirmed: dict[int, int] = defaultdict(int)
     fast: dict[int, list[float]] = defaultdict(list)
     counted: dict[int, int] = defaultdict(int)
     held: dict[int, int] = defaultdict(int)
-    recent: dict[int, list[str]] = defaultdict(list)
-    for petition_id, state, created_at, verified_at, counted_at, hold_reason, is_sponsor, email in rows:
+    recent: dict[int, list[Recent]] = defaultdict(list)
+    for petition_id, state, created_at, verified_at, counted_at, hold_reason, is_sponsor, email, name in rows:
         if created_at >= since and state in REMOVABLE:
-            recent[petition_id].append(email)
+            recent[petition_id].append((email, name))
         if created_at >= now - lag or is_sponsor:
             continue
         signed[petition_id] += 1
@@ -171,8 +184,8 @@ def _raise(
     extra: dict[str, object],
     value: str = "",
 ) -> TrendAlert | None:
-    """Extend this petition's episode of `kind` (about `value`: a domain) if it was live at
-    the last run; otherwise start a new one. Returns the alert if it is new."""
+    """Extend this petition's episode of `kind` (about `value`: a domain, a shape) if it was
+    live at the last run; otherwise start a new one. Returns the alert if it is new."""
     live = _live(petition_id=petition_id, kind=kind, value=value, since=since)
     start = live.hour_starting if live is not None else since
     criteria: dict[str, object] = {"petition_id": petition_id, "since": _iso(start), "until": _iso(now), **extra}
@@ -321,6 +334,60 @@ def _provider_shifts(
     return new
 
 
+def shapes_over(signatures: list[Recent]) -> list[tuple[str, str, int]]:
+    """The shapes of address and of name shared by at least ANOMALY_TEMPLATE_MIN of these
+    signatures and at least ANOMALY_TEMPLATE_SHARE_PERCENT of them, as (the criterion that
+    selects them, the shape, how many), the largest first."""
+    least = max(_config("ANOMALY_TEMPLATE_MIN"), _config("ANOMALY_TEMPLATE_SHARE_PERCENT") * len(signatures) / 100)
+    shapes = {
+        "email_pattern": Counter(email_shape(email) for email, _ in signatures),
+        "name_pattern": Counter(name_shape(name) for _, name in signatures),
+    }
+    found = [
+        (criterion, shape, n)
+        for criterion, counted in shapes.items()
+        for shape, n in counted.items()
+        if shape is not None and n >= least
+    ]
+    return sorted(found, key=lambda item: (-item[2], item[0], item[1]))
+
+
+def _templated(
+    *, petition_id: int, signatures: list[Recent], since: datetime.datetime, now: datetime.datetime
+) -> list[TrendAlert]:
+    """Alerts for the addresses and names of one shape in this petition's window."""
+    new = []
+    for criterion, shape, n in shapes_over(signatures):
+        figures = {"n": n, "total": len(signatures), "minutes": _config("ANOMALY_WINDOW_MINUTES"), "shape": shape}
+        if criterion == "email_pattern":
+            summary = (
+                _(
+                    "%(n)s of the %(total)s signatures in %(minutes)s minutes have addresses of one shape, "
+                    "%(shape)s (# is any run of digits). Scripts number what they make; people rarely share a stem."
+                )
+                % figures
+            )
+        else:
+            summary = (
+                _(
+                    "%(n)s of the %(total)s signatures in %(minutes)s minutes have names of one shape, "
+                    "“%(shape)s” (# is any run of digits). Scripts number what they make; people rarely do."
+                )
+                % figures
+            )
+        alert = _raise(
+            petition_id=petition_id,
+            kind=AlertKind.TEMPLATED,
+            now=now,
+            since=since,
+            summary=summary,
+            extra={criterion: shape},
+            value=shape,
+        )
+        new += [alert] if alert else []
+    return new
+
+
 def anomalies_detect(*, now: datetime.datetime | None = None) -> list[TrendAlert]:
     """Look at every petition's last window; raise or extend alerts; email staff of new ones."""
     now = now or timezone.now()
@@ -328,8 +395,10 @@ def anomalies_detect(*, now: datetime.datetime | None = None) -> list[TrendAlert
     since = now - datetime.timedelta(minutes=minutes)
     new: list[TrendAlert] = []
     windows, recent = _windows(since=since, now=now)
-    for petition_id, emails in sorted(recent.items()):
+    for petition_id, signatures in sorted(recent.items()):
+        emails = [email for email, _ in signatures]
         new += _provider_shifts(petition_id=petition_id, emails=emails, since=since, now=now)
+        new += _templated(petition_id=petition_id, signatures=signatures, since=since, now=now)
     since -= datetime.timedelta(seconds=_config("HOLD_FAST_CONFIRM_SECONDS"))  # where the lagged windows begin
     for petition_id, window in sorted(windows.items()):
         if window.signed < _config("ANOMALY_MIN_SIGNATURES"):
