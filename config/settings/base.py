@@ -395,6 +395,22 @@ TOWNHALL: dict[str, Any] = {
     "ANOMALY_BASELINE_FLOOR": 10,
     "ANOMALY_MIN_HISTORY_HOURS": 3,
     "ANOMALY_FAST_SHARE_PERCENT": 40,
+    # One email provider far above its usual share: in a window of ANOMALY_MIN_SIGNATURES or
+    # more, a domain behind at least ANOMALY_PROVIDER_MIN signatures, at least
+    # ANOMALY_PROVIDER_SHARE_PERCENT of the window, and at least ANOMALY_RATE_FACTOR times its
+    # share of the petition's signatures before (a domain new to the petition counts as
+    # ANOMALY_PROVIDER_FLOOR_PERCENT). Like a surge, it needs ANOMALY_MIN_HISTORY_HOURS of
+    # signing, and ANOMALY_MIN_SIGNATURES signatures, before the window.
+    "ANOMALY_PROVIDER_MIN": 30,
+    "ANOMALY_PROVIDER_SHARE_PERCENT": 25,
+    "ANOMALY_PROVIDER_FLOOR_PERCENT": 1,
+    # Addresses or names made from one template: in the last ANOMALY_WINDOW_MINUTES, at least
+    # ANOMALY_TEMPLATE_MIN signatures, and at least ANOMALY_TEMPLATE_SHARE_PERCENT of the
+    # window, whose addresses (or names) have one shape, each run of digits as # (voter#@x.net,
+    # "test user #"). People rarely share a stem; the share keeps a common one ("john#@" at a
+    # big provider) quiet in a crowd of thousands.
+    "ANOMALY_TEMPLATE_MIN": 10,
+    "ANOMALY_TEMPLATE_SHARE_PERCENT": 1,
     "CREATE_RATE": (3, 3600),
     "DISPOSABLE_EMAIL_POLICY": env.DISPOSABLE_EMAIL_POLICY,
     # Privacy relays: services that give a person a forwarding address per site, used by many

@@ -77,6 +77,7 @@ QUERY_PARAMS: dict[str, tuple[str, ...]] = {
         "cidr",
         "domain",
         "email_pattern",
+        "name_pattern",
         "postcode",
         "area",
         "since",

@@ -14,6 +14,8 @@ FIELDS_BY_CODE = {
     "criteria_ip": "ip",
     "criteria_ip_hash": "ip_hash",
     "criteria_cidr": "cidr",
+    "criteria_email_pattern": "email_pattern",
+    "criteria_name_pattern": "name_pattern",
     "criteria_postcode": "postcode",
     "criteria_area": "area",
     "criteria_time": "since",
@@ -44,7 +46,16 @@ class InvalidationForm(forms.Form):
     )
     cidr = forms.CharField(label=_("IP range or network (CIDR)"), required=False, help_text=_("e.g. 203.0.113.0/24"))
     domain = forms.CharField(label=_("Email domain"), required=False, help_text=_("e.g. mailinator.com"))
-    email_pattern = forms.CharField(label=_("Email pattern"), required=False, help_text=_("* matches anything"))
+    email_pattern = forms.CharField(
+        label=_("Email pattern"),
+        required=False,
+        help_text=_("e.g. voter#@example.net: * matches anything, # any run of digits"),
+    )
+    name_pattern = forms.CharField(
+        label=_("Name pattern"),
+        required=False,
+        help_text=_("e.g. test user #: * matches anything, # any run of digits; case and spacing are ignored"),
+    )
     postcode = forms.CharField(label=_("Postcode or its first half"), required=False)
     area = forms.CharField(label=_("Area code"), required=False, help_text=_("e.g. a ward's ONS code"))
     since = forms.CharField(label=_("Signed from (YYYY-MM-DD HH:MM)"), required=False)

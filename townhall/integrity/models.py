@@ -41,7 +41,7 @@ class Invalidation(models.Model):
     reason = models.CharField(_("reason"), max_length=20, choices=InvalidationReason.choices, blank=True)
     note = models.TextField(_("internal note"), blank=True)
     # {"petition_id": 1, "ip": "…", "cidr": "…", "domain": "…", "email_pattern": "…",
-    #  "postcode": "…", "area": "…", "since": iso, "until": iso, "ip_hash": "…", "held": "only",
+    #  "name_pattern": "…", "postcode": "…", "area": "…", "since": iso, "until": iso, "ip_hash": "…", "held": "only",
     #  "hold_reason": ["…"], "confirmed_within_seconds": 60} (integrity.services.Criteria)
     criteria = models.JSONField(_("criteria"))
     state = models.CharField(max_length=10, choices=InvalidationState.choices, default=InvalidationState.QUEUED)
@@ -73,12 +73,15 @@ class AlertKind(models.TextChoices):
     # Petition-wide signals (townhall/integrity/anomalies.py), for attacks from many sources.
     SURGE = "surge", _("Signing far above the petition's usual rate")
     FAST_CONFIRMS = "fast_confirms", _("Confirmations faster than people read email")
+    PROVIDER_SHIFT = "provider_shift", _("One email provider far above its usual share")
+    TEMPLATED = "templated", _("Addresses or names made from one template")
 
 
 class TrendAlert(models.Model):
     """Something unusual about one petition's signing: a source behind an unusual share of an
     hour (address, network, domain), or a petition-wide signal over an episode (a surge
-    against its own usual rate; confirmations faster than people read email).
+    against its own usual rate; confirmations faster than people read email; one email
+    provider far above its usual share; addresses or names made from one template).
 
     `criteria` is the selection it names, in the invalidation tools' terms
     (townhall.integrity.services.Criteria): following it selects exactly the signatures the
@@ -88,7 +91,10 @@ class TrendAlert(models.Model):
 
     petition = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="trend_alerts")
     kind = models.CharField(max_length=20, choices=AlertKind.choices)
-    value = models.CharField(max_length=100, help_text=_("Hashed address, network or domain."))
+    # A petition-wide signal about one domain or shape keeps it here: each has its own episodes.
+    value = models.CharField(
+        max_length=254, help_text=_("Hashed address, network or domain; the shape of addresses or names.")
+    )
     # The hour looked at, or the start of a petition-wide episode (which ends at window_end).
     hour_starting = models.DateTimeField()
     window_end = models.DateTimeField(null=True, blank=True)

@@ -37,6 +37,18 @@ from townhall.integrity.models import (
     InvalidationState,
     TrendAlert,
 )
+from townhall.integrity.rules import (
+    EMAIL_PATTERN_MAX,
+    HIDDEN,
+    NAME_PATTERN_MAX,
+    REPEATED,
+    TOO_LONG,
+    PatternError,
+    email_pattern_clean,
+    email_pattern_regex,
+    name_pattern_clean,
+    name_pattern_regex,
+)
 from townhall.mail.services import send_email
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_forget_unsubmitted, petition_tally_remove
@@ -79,20 +91,34 @@ HELD_ANY, HELD_ONLY, HELD_NOT = "", "only", "not"
 MAX_CONFIRMED_WITHIN = 86_400  # a day
 CONFIRMED_WITHIN = "criteria_confirmed_within"
 _IP_HASH = re.compile(r"[0-9a-f]{32}")
-_TEXT_CRITERIA = ("ip", "ip_hash", "cidr", "domain", "email_pattern", "postcode", "area", "since", "until", "held")
+_TEXT_CRITERIA = (
+    "ip",
+    "ip_hash",
+    "cidr",
+    "domain",
+    "email_pattern",
+    "name_pattern",
+    "postcode",
+    "area",
+    "since",
+    "until",
+    "held",
+)
 
 
 @dataclass(frozen=True)
 class Criteria:
     """Which signatures an invalidation, release or rejection is about. Every selector a trend
     alert or the held groups name has a criterion: the address (typed, or its stored hash), the
-    network, the email domain, whether held and why, how soon confirmed."""
+    network, the email domain, the shape of the address or the name (`email_pattern`,
+    `name_pattern`: townhall/integrity/rules.py), whether held and why, how soon confirmed."""
 
     petition_id: int | None = None
     ip: str = ""
     cidr: str = ""
     domain: str = ""
     email_pattern: str = ""
+    name_pattern: str = ""
     postcode: str = ""
     area: str = ""
     since: str = ""
@@ -210,8 +236,9 @@ def signatures_matching(criteria: Criteria) -> QuerySet[Signature]:
     if criteria.domain:
         query = query.filter(email_canonical__endswith="@" + criteria.domain.strip().lower().lstrip("@"))
     if criteria.email_pattern:
-        parts = [re.escape(part) for part in criteria.email_pattern.strip().lower().split("*")]
-        query = query.filter(email_canonical__regex="^" + ".*".join(parts) + "$")
+        query = query.filter(email_canonical__regex=email_pattern_regex(_email_pattern(criteria.email_pattern)))
+    if criteria.name_pattern:
+        query = query.filter(name__regex=name_pattern_regex(_name_pattern(criteria.name_pattern)))
     if criteria.postcode:
         full = normalise_postcode(criteria.postcode)
         outward = criteria.postcode.strip().upper()
@@ -269,6 +296,36 @@ def _held_matching(query: QuerySet[Signature], criteria: Criteria) -> QuerySet[S
         # of signing (holds.py judges "confirmed at once" the same way); never confirmed, never.
         query = query.filter(verified_at__lt=F("created_at") + datetime.timedelta(seconds=seconds))
     return query
+
+
+def _pattern_refusal(reason: str, *, field: str) -> str:
+    if reason == TOO_LONG:
+        most = EMAIL_PATTERN_MAX if field == "email" else NAME_PATTERN_MAX
+        return gettext("A pattern is at most %(most)s characters.") % {"most": most}
+    if reason == REPEATED:
+        return gettext("Write # once for each run of digits: one # stands for one or more digits.")
+    if reason == HIDDEN and field == "email":
+        return gettext("An email pattern has no spaces or hidden characters.")
+    if reason == HIDDEN:
+        return gettext("The name pattern contains hidden characters. Type it in again.")
+    return gettext("Give a name pattern, e.g. test user #.")  # EMPTY
+
+
+def _email_pattern(pattern: str) -> str:
+    """A pattern of canonical addresses: `*` matches anything, `#` one or more digits."""
+    try:
+        return email_pattern_clean(pattern)
+    except PatternError as error:
+        raise DomainError(_pattern_refusal(error.reason, field="email"), code="criteria_email_pattern") from error
+
+
+def _name_pattern(pattern: str) -> str:
+    """A pattern of names, case and spacing ignored: `*` matches anything, `#` one or more
+    digits."""
+    try:
+        return name_pattern_clean(pattern)
+    except PatternError as error:
+        raise DomainError(_pattern_refusal(error.reason, field="name"), code="criteria_name_pattern") from error
 
 
 def _prefixes(cidr: str) -> list[str]:
