@@ -42,7 +42,7 @@ class Invalidation(models.Model):
     note = models.TextField(_("internal note"), blank=True)
     # {"petition_id": 1, "ip": "…", "cidr": "…", "domain": "…", "email_pattern": "…",
     #  "name_pattern": "…", "postcode": "…", "area": "…", "since": iso, "until": iso, "ip_hash": "…", "held": "only",
-    #  "hold_reason": ["…"], "confirmed_within_seconds": 60} (integrity.services.Criteria)
+    #  "hold_reason": ["…"], "fraud_reason": ["…"], "confirmed_within_seconds": 60} (integrity.services.Criteria)
     criteria = models.JSONField(_("criteria"))
     state = models.CharField(max_length=10, choices=InvalidationState.choices, default=InvalidationState.QUEUED)
     matched = models.PositiveIntegerField(default=0, help_text=_("Signatures matching when it was requested."))
