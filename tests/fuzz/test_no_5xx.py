@@ -43,6 +43,7 @@ from townhall.accounts.access import URL_AUDIENCE, Audience
 from townhall.api.v1 import routes
 from townhall.demo.loader import demo_load
 from townhall.engagement.models import ContactMessage, PetitionUpdate
+from townhall.integrity.services import Criteria
 from townhall.mail.models import OutboxMessage
 from townhall.meetings.models import Meeting
 from townhall.officials.models import Person
@@ -84,6 +85,7 @@ QUERY_PARAMS: dict[str, tuple[str, ...]] = {
         "until",
         "held",
         "hold_reason",
+        "fraud_reason",
         "confirmed_within_seconds",
     ),
 }
@@ -238,6 +240,12 @@ def _source_of(name: str, pattern: URLPattern) -> str:
     if not inspect.isfunction(callback):
         callback = getattr(callback, "view_class", type(callback))
     return str(Path(inspect.getfile(callback)).resolve())
+
+
+def test_the_integrity_form_is_fuzzed_with_every_criterion_a_link_can_carry() -> None:
+    """Criteria.from_query reads its keys from the dataclass's fields, not as literals the
+    table's own check sees: each of them is fuzzed on the form."""
+    assert set(Criteria.__dataclass_fields__) <= set(QUERY_PARAMS["integrity:invalidate"])
 
 
 def test_every_query_parameter_a_view_reads_is_in_the_table() -> None:
