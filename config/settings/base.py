@@ -395,6 +395,9 @@ TOWNHALL: dict[str, Any] = {
     "ANOMALY_BASELINE_FLOOR": 10,
     "ANOMALY_MIN_HISTORY_HOURS": 3,
     "ANOMALY_FAST_SHARE_PERCENT": 40,
+    # A fast-confirmations alert selects the minutes its fast confirmations crowd into: those
+    # holding at least this many and a quarter of the busiest minute's.
+    "ANOMALY_CROWDED_MINUTE_MIN": 3,
     # One email provider far above its usual share: in a window of ANOMALY_MIN_SIGNATURES or
     # more, a domain behind at least ANOMALY_PROVIDER_MIN signatures, at least
     # ANOMALY_PROVIDER_SHARE_PERCENT of the window, and at least ANOMALY_RATE_FACTOR times its

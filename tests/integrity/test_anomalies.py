@@ -154,6 +154,25 @@ def test_bots_confirming_at_once_raise_both_alerts_and_name_exactly_themselves(p
     assert letters_keyed("trend-alerts:").count() == 1  # one email for the new alerts
 
 
+def test_the_fast_confirmations_selection_keeps_to_the_minutes_the_script_crowds_into(petition: Petition) -> None:
+    """People who happen to confirm within seconds are spread over the day, one here and one
+    there; a script's confirmations crowd together. The alert's selection keeps to the
+    crowded minutes, so removing it takes the script and not the quick people around it."""
+    signers(petition, 24, start=START - datetime.timedelta(hours=24), every=3600, delay=400, first=5000)
+    quick_people = signers(petition, 3, start=START - datetime.timedelta(seconds=50), every=55, delay=20, first=6000)
+    bots = signers(petition, 60, start=START + datetime.timedelta(minutes=3), every=6, delay=20)
+    later_quick = signers(petition, 2, start=START + datetime.timedelta(minutes=11), every=60, delay=20, first=7000)
+    alerts = detect(START + datetime.timedelta(minutes=15))
+    fast = next(a for a in alerts if a.kind == AlertKind.FAST_CONFIRMS)
+    assert selected(fast) == set(bots)
+    assert not selected(fast) & set(quick_people + later_quick)
+    assert (fast.criteria["since"], fast.criteria["until"]) == (
+        (START + datetime.timedelta(minutes=3)).isoformat(timespec="seconds"),
+        (START + datetime.timedelta(minutes=9)).isoformat(timespec="seconds"),
+    )
+    assert fast.count == len(bots)
+
+
 def test_an_episode_is_one_alert_that_grows(petition: Petition) -> None:
     bots = signers(petition, 60, start=START, every=14, delay=20)
     detect(START + datetime.timedelta(minutes=15))

@@ -70,6 +70,7 @@ class Window:
     signed: int
     confirmed: int
     fast_delays: tuple[float, ...]  # seconds from signing to confirming, under the fast limit
+    fast_signed: tuple[datetime.datetime, ...]  # when each of those was signed
     counted: int
     held: int
 
@@ -107,6 +108,7 @@ def _windows(*, since: datetime.datetime, now: datetime.datetime) -> tuple[dict[
     signed: dict[int, int] = defaultdict(int)
     confirmed: dict[int, int] = defaultdict(int)
     fast: dict[int, list[float]] = defaultdict(list)
+    fast_signed: dict[int, list[datetime.datetime]] = defaultdict(list)
     counted: dict[int, int] = defaultdict(int)
     held: dict[int, int] = defaultdict(int)
     recent: dict[int, list[Recent]] = defaultdict(list)
@@ -121,10 +123,11 @@ def _windows(*, since: datetime.datetime, now: datetime.datetime) -> tuple[dict[
             delay = (verified_at - created_at).total_seconds()
             if delay < fast_limit:
                 fast[petition_id].append(delay)
+                fast_signed[petition_id].append(created_at)
         counted[petition_id] += int(counted_at is not None and state == SignatureState.VERIFIED)
         held[petition_id] += int(bool(hold_reason) and state in (SignatureState.PENDING, SignatureState.VERIFIED))
     windows = {
-        pid: Window(pid, n, confirmed[pid], tuple(sorted(fast[pid])), counted[pid], held[pid])
+        pid: Window(pid, n, confirmed[pid], tuple(sorted(fast[pid])), tuple(fast_signed[pid]), counted[pid], held[pid])
         for pid, n in signed.items()
     }
     return windows, dict(recent)
@@ -160,6 +163,20 @@ def _separating_delay(delays: tuple[float, ...]) -> int:
     return int(min(_config("HOLD_FAST_CONFIRM_SECONDS"), 15 * (int(p95 // 15) + 1)))
 
 
+def _crowded_minutes(signed: tuple[datetime.datetime, ...]) -> tuple[datetime.datetime, datetime.datetime]:
+    """When the fast confirmations crowd together: from the first minute holding at least
+    ANOMALY_CROWDED_MINUTE_MIN of them and a quarter of the busiest minute's, to the end of
+    the last such minute (every one of them if no minute is that crowded). People who
+    confirm quickly by chance are spread thinly over the day; a script's signatures come
+    together, so the selection keeps to their minutes and takes as few people as it can."""
+    minute = datetime.timedelta(minutes=1)
+    per_minute = Counter(moment.replace(second=0, microsecond=0) for moment in signed)
+    peak = max(per_minute.values())
+    least = max(_config("ANOMALY_CROWDED_MINUTE_MIN"), (peak + 3) // 4)
+    crowded = [start for start, n in per_minute.items() if n >= least] or list(per_minute)
+    return min(crowded), max(crowded) + minute
+
+
 def _iso(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).isoformat(timespec="seconds")
 
@@ -189,6 +206,11 @@ def _raise(
     live = _live(petition_id=petition_id, kind=kind, value=value, since=since)
     start = live.hour_starting if live is not None else since
     criteria: dict[str, object] = {"petition_id": petition_id, "since": _iso(start), "until": _iso(now), **extra}
+    if live is not None and "since" in extra:
+        # A selection narrower than the episode's windows only widens as it goes on.
+        earlier = min(str(live.criteria["since"]), str(extra["since"]), key=datetime.datetime.fromisoformat)
+        later = max(str(live.criteria["until"]), str(extra["until"]), key=datetime.datetime.fromisoformat)
+        criteria.update(since=earlier, until=later)
     if live is not None and isinstance(live.criteria.get("confirmed_within_seconds"), int):
         # An episode's separating delay only widens as it goes on.
         extra_delay = extra.get("confirmed_within_seconds")
@@ -420,6 +442,7 @@ def anomalies_detect(*, now: datetime.datetime | None = None) -> list[TrendAlert
             new += [surge] if surge else []
         if window.fast * 100 >= _config("ANOMALY_FAST_SHARE_PERCENT") * window.signed:
             delay = _separating_delay(window.fast_delays)
+            crowded = _crowded_minutes(window.fast_signed)
             summary = _(
                 "%(fast)s of the %(signed)s signatures in %(minutes)s minutes were confirmed within "
                 "%(delay)s seconds of signing (%(share)s%%). People read their email at their own pace; "
@@ -437,7 +460,7 @@ def anomalies_detect(*, now: datetime.datetime | None = None) -> list[TrendAlert
                 now=now,
                 since=since,
                 summary=summary,
-                extra={"confirmed_within_seconds": delay},
+                extra={"confirmed_within_seconds": delay, "since": _iso(crowded[0]), "until": _iso(crowded[1])},
             )
             new += [fast] if fast else []
     if new:
