@@ -26,6 +26,8 @@ import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import disposable_email_domains
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import DomainNameValidator, validate_email
 from django.utils.translation import gettext as _
@@ -70,6 +72,18 @@ def domains_covering(domain: str) -> set[str]:
     A domain listed anywhere covers its subdomains when this meets the list."""
     labels = domain.split(".")
     return {".".join(labels[n:]) for n in range(len(labels))}
+
+
+def is_disposable(domain: str) -> bool:
+    """A disposable email domain (the `disposable-email-domains` list)."""
+    return domain.lower() in disposable_email_domains.blocklist
+
+
+def is_relay(domain: str) -> bool:
+    """A privacy relay's domain (RELAY_EMAIL_DOMAINS) or one under it: addy.io gives each
+    user x@user.anonaddy.me, Firefox Relay x@user.mozmail.com."""
+    relays = {relay.lower() for relay in settings.TOWNHALL["RELAY_EMAIL_DOMAINS"]}
+    return not domains_covering(domain.lower()).isdisjoint(relays)
 
 
 def _network_clean(value: str, *, strict: bool) -> str:
@@ -273,3 +287,65 @@ def lists_build(rows: Iterable[tuple[str, str, str, int | None]]) -> Lists:
         for n, d, e in (found[ListAction.ALLOW], found[ListAction.BLOCK])
     )
     return Lists(allow=allow, block=block, shared=tuple(shared))
+
+
+def entries_matching(
+    rows: Iterable[tuple[int, str, str, str, int | None]], *, email: str, address: Address | None
+) -> dict[int, str]:
+    """Which of the entries (id, kind, action, value, limit factor) this person meets, and
+    why: "email", "domain" or "ip", by id. Each entry is matched exactly as the lists match
+    it (`lists_build`, `Side.reason`, a shared network's own test), one entry at a time, so
+    staff see every entry that applies and not only the first."""
+    found: dict[int, str] = {}
+    for entry_id, kind, action, value, factor in rows:
+        one = lists_build([(kind, action, value, factor)])
+        if action == ListAction.SHARED:
+            reason = "ip" if _in(address, tuple(network for network, _factor in one.shared)) else ""
+        elif action == ListAction.BLOCK:
+            reason = one.block.reason(email=email, address=address)
+        else:
+            reason = one.allow.reason(email=email, address=address)
+        if reason:
+            found[entry_id] = reason
+    return found
+
+
+def check_email_clean(value: str) -> str:
+    """An email address typed into the lists' test box, or a DomainError saying why not."""
+    value = value.strip()
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise DomainError(
+            _("“%(value)s” is not an email address. Enter one such as name@example.com.") % {"value": value},
+            code="check_email_invalid",
+        ) from None
+    return value
+
+
+def check_address_clean(value: str) -> Address:
+    """One IP address typed into the lists' test box, or a DomainError saying why not."""
+    value = value.strip()
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        raise DomainError(
+            _("“%(value)s” is not an IP address. Enter one address such as 203.0.113.7 or 2001:db8::1, not a network.")
+            % {"value": value},
+            code="check_ip_invalid",
+        ) from None
+
+
+NOTE_MAX = ListEntry._meta.get_field("note").max_length or 200
+
+
+def list_note_clean(note: str) -> str:
+    """An entry's note, or a DomainError if it is too long to keep."""
+    note = note.strip()
+    if len(note) > NOTE_MAX:
+        raise DomainError(
+            _("A note must be %(max)s characters or fewer (this one has %(length)s).")
+            % {"max": NOTE_MAX, "length": len(note)},
+            code="list_note_too_long",
+        )
+    return note

@@ -10,7 +10,7 @@ from townhall.accounts.policies import can_administer, require
 from townhall.audit.services import audit_record
 from townhall.core.errors import DomainError
 from townhall.lists.models import ListEntry
-from townhall.lists.rules import limit_factor_clean, list_value_clean
+from townhall.lists.rules import limit_factor_clean, list_note_clean, list_value_clean
 from townhall.lists.selectors import forget_lists
 
 ONLY_ADMINISTRATORS = "Only administrators can change the allow and block lists."
@@ -25,6 +25,7 @@ def list_entry_save(*, entry: ListEntry, actor: Actor) -> ListEntry:
     created = entry.pk is None
     entry.limit_factor = limit_factor_clean(kind=entry.kind, action=entry.action, factor=entry.limit_factor)
     entry.value = list_value_clean(kind=entry.kind, value=entry.value)
+    entry.note = list_note_clean(entry.note)
     same = ListEntry.objects.filter(kind=entry.kind, action=entry.action, value=entry.value)
     if same.exclude(pk=entry.pk).exists():
         raise DomainError(_("“%(value)s” is already on this list.") % {"value": entry.value}, code="list_duplicate")

@@ -43,27 +43,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-import disposable_email_domains
 from django.conf import settings
 from django.db import connections, router
 
 from townhall.areas.selectors import petition_counted_recently
 from townhall.core.net import ClientFingerprint
-from townhall.lists.rules import domains_covering
+from townhall.lists.rules import is_disposable, is_relay
 from townhall.lists.selectors import lists_current
 from townhall.signatures.models import Signature, SignatureState
-
-
-def is_disposable(domain: str) -> bool:
-    return domain.lower() in disposable_email_domains.blocklist
-
-
-def is_relay(domain: str) -> bool:
-    """A privacy relay's domain (RELAY_EMAIL_DOMAINS) or one under it: addy.io gives each
-    user x@user.anonaddy.me, Firefox Relay x@user.mozmail.com."""
-    relays = {relay.lower() for relay in settings.TOWNHALL["RELAY_EMAIL_DOMAINS"]}
-    return not domains_covering(domain.lower()).isdisjoint(relays)
-
 
 # Why a signature is held (Signature.hold_reason). Never shown to the signer. A signature
 # flagged by a domain rule carries the same word in `fraud_reason`, and so does one held.
