@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("townhall.api.urls")),
     path("moderation/", include("townhall.moderation.urls")),
     path("staff/", include("townhall.accounts.urls")),
+    path("staff/", include("townhall.lists.urls")),
     path("admin/", admin.site.urls),
     path("altcha/", include("altcha_django.urls")),
 ]

@@ -44,6 +44,7 @@ from townhall.api.v1 import routes
 from townhall.demo.loader import demo_load
 from townhall.engagement.models import ContactMessage, PetitionUpdate
 from townhall.integrity.services import Criteria
+from townhall.lists.models import ListAction, ListEntry, ListKind
 from townhall.mail.models import OutboxMessage
 from townhall.meetings.models import Meeting
 from townhall.officials.models import Person
@@ -69,6 +70,8 @@ QUERY_PARAMS: dict[str, tuple[str, ...]] = {
     "api:v1:question_list": ("official", "page"),
     "api:v1:question_verdicts": ("official", "meeting"),
     "api:v1:official_list": ("page",),
+    # The lists' filter and test box.
+    "lists:entries": ("kind", "action", "email", "ip"),
     # A link fills in the form (Criteria.from_query) and previews at once.
     "integrity:invalidate": (
         "action",
@@ -98,6 +101,7 @@ _MODELS: list[tuple[str, type[Model]]] = [
     ("api:v1:question", Question),
     ("engagement:update", PetitionUpdate),
     ("engagement:message", ContactMessage),
+    ("lists:", ListEntry),
     ("mail:", OutboxMessage),
     ("meetings:", Meeting),
     ("questions:", Question),
@@ -190,6 +194,14 @@ def fuzz_form(client: Client, path: str, fields: list[tuple[str, bytes]], refres
 def test_no_page_or_form_answers_5xx_to_hostile_input() -> None:
     demo_load()
     root = make_superuser("fuzz-root")
+    # An entry of each action, so the lists' edit and remove forms are fuzzed too.
+    ListEntry.objects.bulk_create(
+        [
+            ListEntry(kind=ListKind.EMAIL_DOMAIN, action=ListAction.BLOCK, value="spam.example"),
+            ListEntry(kind=ListKind.IP, action=ListAction.ALLOW, value="192.0.2.0/24"),
+            ListEntry(kind=ListKind.IP, action=ListAction.SHARED, value="198.51.100.0/24", limit_factor=20),
+        ]
+    )
     anonymous, staff = Client(raise_request_exception=False), Client(raise_request_exception=False)
 
     def sign_in() -> None:

@@ -131,6 +131,8 @@ URL_AUDIENCE: dict[str, Audience] = {
     "engagement:reported_messages": M,
     "api:signatories_csv": M,
     "api:signatories_pdf": M,
+    # The allow and block lists: moderators read them and test an address; administrators change them.
+    "lists:entries": M,
     # Responders
     "responses:queue": R,
     "responses:detail": R,
@@ -153,6 +155,9 @@ URL_AUDIENCE: dict[str, Audience] = {
     "integrity:overview": A,
     "accounts:email": A,
     "integrity:invalidate": A,
+    "lists:add": A,
+    "lists:edit": A,
+    "lists:remove": A,
 }
 
 # Every model in the admin, and what administrators may do there (no one else reaches it).
