@@ -131,6 +131,7 @@ URL_AUDIENCE: dict[str, Audience] = {
     "engagement:reported_messages": M,
     "api:signatories_csv": M,
     "api:signatories_pdf": M,
+    "integrity:signature_search": M,
     # Responders
     "responses:queue": R,
     "responses:detail": R,
@@ -153,6 +154,7 @@ URL_AUDIENCE: dict[str, Audience] = {
     "integrity:overview": A,
     "accounts:email": A,
     "integrity:invalidate": A,
+    "integrity:signature_search_csv": A,
 }
 
 # Every model in the admin, and what administrators may do there (no one else reaches it).
