@@ -206,6 +206,8 @@ ROUTES: dict[str, Visit] = {
     "integrity:overview": STAFF_200,
     "accounts:email": STAFF_200,
     "integrity:invalidate": STAFF_200,
+    "integrity:signature_search": Visit(who="staff", query="?name=a"),
+    "integrity:signature_search_csv": Visit(who="staff", query="?name=a"),
     "responses:queue": STAFF_200,
     "responses:detail": Visit(_pk(lambda w: Response.objects.order_by("pk")[0]), "staff"),
     "responses:preview": Visit(_pk(lambda w: Response.objects.filter(published_at=None).order_by("pk")[0]), "staff"),
