@@ -17,6 +17,7 @@ from tests.api.world import CREATOR, SECRETS, SIGNER, World
 from tests.builders import staff
 from townhall.accounts.models import Role, User
 from townhall.api import exports
+from townhall.core.exports import csv_cell
 from townhall.petitions.models import Petition
 from townhall.signatures.models import Signature, SignatureState
 from townhall.signatures.selectors import signature_has_area
@@ -69,10 +70,10 @@ def test_petitions_csv_is_public_and_has_no_personal_data(client: Client, world:
 
 
 def test_csv_cells_never_become_formulas() -> None:
-    assert exports._cell('=HYPERLINK("http://evil")') == '\'=HYPERLINK("http://evil")'
-    assert exports._cell("+44 20") == "'+44 20"
-    assert exports._cell("Plain") == "Plain"
-    assert exports._cell(None) == ""
+    assert csv_cell('=HYPERLINK("http://evil")') == '\'=HYPERLINK("http://evil")'
+    assert csv_cell("+44 20") == "'+44 20"
+    assert csv_cell("Plain") == "Plain"
+    assert csv_cell(None) == ""
 
 
 @pytest.mark.parametrize("suffix", ["csv", "pdf"])

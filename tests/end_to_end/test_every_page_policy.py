@@ -210,6 +210,8 @@ ROUTES: dict[str, Visit] = {
     "lists:add": STAFF_200,
     "lists:edit": Visit(lambda w: {"entry_id": ListEntry.objects.order_by("pk")[0].pk}, "staff"),
     "lists:remove": Visit(lambda w: {"entry_id": ListEntry.objects.order_by("pk")[0].pk}, "staff"),
+    "integrity:signature_search": Visit(who="staff", query="?name=a"),
+    "integrity:signature_search_csv": Visit(who="staff", query="?name=a"),
     "responses:queue": STAFF_200,
     "responses:detail": Visit(_pk(lambda w: Response.objects.order_by("pk")[0]), "staff"),
     "responses:preview": Visit(_pk(lambda w: Response.objects.filter(published_at=None).order_by("pk")[0]), "staff"),

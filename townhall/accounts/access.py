@@ -133,6 +133,7 @@ URL_AUDIENCE: dict[str, Audience] = {
     "api:signatories_pdf": M,
     # The allow and block lists: moderators read them and test an address; administrators change them.
     "lists:entries": M,
+    "integrity:signature_search": M,
     # Responders
     "responses:queue": R,
     "responses:detail": R,
@@ -158,6 +159,7 @@ URL_AUDIENCE: dict[str, Audience] = {
     "lists:add": A,
     "lists:edit": A,
     "lists:remove": A,
+    "integrity:signature_search_csv": A,
 }
 
 # Every model in the admin, and what administrators may do there (no one else reaches it).

@@ -11,10 +11,9 @@ the bytes are then sent in 64 KB pieces. See `signatories_pdf`.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, StreamingHttpResponse
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_safe
 from fpdf import FPDF
 
 from townhall.accounts.decorators import moderator_required
+from townhall.core.exports import stream_csv
 from townhall.petitions.selectors import PETITION_CSV_FIELDS, petition_get, petition_iter_public_rows
 from townhall.schemes.selectors import scheme_get_current
 from townhall.signatures.selectors import (
@@ -37,38 +37,6 @@ if TYPE_CHECKING:
 
 CHUNK_SIZE = 2000
 PDF_PIECE = 64 * 1024
-# A spreadsheet runs a cell that starts with one of these as a formula: prefix a quote.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _Echo:
-    """A file-like object whose write() returns the line, so csv.writer can stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _stream_csv(header: Iterable[str], rows: Iterable[Iterable[Any]], *, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @require_safe
@@ -76,7 +44,7 @@ def petitions_csv(request: HttpRequest) -> StreamingHttpResponse:
     """Every published petition, one row each: no personal data (not even the creator's
     name), and no text for rejections that hide it."""
     rows = (list(row) for row in petition_iter_public_rows(chunk_size=CHUNK_SIZE))
-    response = _stream_csv([*PETITION_CSV_FIELDS, "url"], _with_url(request, rows), filename="petitions.csv")
+    response = stream_csv([*PETITION_CSV_FIELDS, "url"], _with_url(request, rows), filename="petitions.csv")
     response["Cache-Control"] = "public, max-age=300"
     return response
 
@@ -101,7 +69,7 @@ def signatories_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
     petition = petition_get(petition_id=pk)
     rows = signature_iter_schedule_for_staff(petition_id=petition.pk, chunk_size=CHUNK_SIZE)
     numbered = ((n, *row) for n, row in enumerate(rows, start=1))
-    return _stream_csv(_schedule_header(), numbered, filename=f"petition-{petition.pk}-signatories.csv")
+    return stream_csv(_schedule_header(), numbered, filename=f"petition-{petition.pk}-signatories.csv")
 
 
 def _latin1(value: Any) -> str:

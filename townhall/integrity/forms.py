@@ -6,11 +6,23 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from townhall.integrity.models import InvalidationAction, InvalidationReason
-from townhall.integrity.services import HELD_ANY, HELD_NOT, HELD_ONLY, HOLD_REASONS
+from townhall.integrity.services import (
+    HELD_ANY,
+    HELD_NOT,
+    HELD_ONLY,
+    HOLD_REASONS,
+    SEARCH_SORT_DEFAULT,
+    SEARCH_STATES,
+)
 
 FIELDS_BY_CODE = {
     "action_invalid": "action",
     "criteria_petition": "petition_id",
+    "criteria_state": "state",
+    "criteria_name": "name",
+    "criteria_email": "email",
+    "criteria_until": "until",
+    "search_sort": "sort",
     "criteria_ip": "ip",
     "criteria_ip_hash": "ip_hash",
     "criteria_cidr": "cidr",
@@ -33,13 +45,28 @@ ACTIONS = [
 ]
 
 
-class InvalidationForm(forms.Form):
-    """One form for removing, releasing and rejecting signatures. Its criteria fields carry
-    the names of `Criteria`'s, so a link made with `Criteria.as_query()` fills it in and
-    `Criteria.from_query()` reads what was submitted."""
+class CriteriaForm(forms.Form):
+    """The criteria of the signature search and of the invalidation tools. The fields carry
+    the names of `Criteria`'s, so a link made with `Criteria.as_query()` fills the form in and
+    `Criteria.from_query()` reads what was submitted; the service refuses a bad value and the
+    view shows the refusal on its field (`FIELDS_BY_CODE`)."""
 
-    action = forms.ChoiceField(label=_("What to do"), choices=ACTIONS, widget=forms.RadioSelect, required=False)
     petition_id = forms.IntegerField(label=_("Petition number"), required=False, min_value=1)
+    state = forms.CharField(
+        label=_("State"),
+        required=False,
+        widget=forms.Select(
+            choices=[("", _("Any state")), *((key, words) for key, (words, _q) in SEARCH_STATES.items())]
+        ),
+    )
+    name = forms.CharField(
+        label=_("Name"), required=False, help_text=_("Part of the signer's name; case is ignored, e.g. smith")
+    )
+    email = forms.CharField(
+        label=_("Email address"),
+        required=False,
+        help_text=_("The whole address, however it was typed: j.smith+x@googlemail.com finds jsmith@gmail.com"),
+    )
     ip = forms.CharField(label=_("IP address"), required=False)
     ip_hash = forms.CharField(
         label=_("Address hash"), required=False, help_text=_("32 characters, as a trend alert or the admin shows it")
@@ -92,6 +119,48 @@ class InvalidationForm(forms.Form):
         required=False,
         help_text=_("e.g. 60: only signatures confirmed less than a minute after they were made"),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.TextInput | forms.NumberInput):
+                # Criteria are typed afresh each time; a browser's memory of addresses and
+                # names typed before has no place on a shared office computer.
+                field.widget.attrs["autocomplete"] = "off"
+            if field.help_text and not isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                field.widget.attrs["aria-describedby"] = f"id_{name}-hint"
+
+    def describe_errors(self) -> None:
+        """Tie each field's error to its input, beside its hint (includes/field.html ids)."""
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["aria-invalid"] = "true"
+                hint = widget.attrs.get("aria-describedby", "")
+                widget.attrs["aria-describedby"] = f"{hint} id_{name}-error".strip()
+
+
+SORTS = [
+    (SEARCH_SORT_DEFAULT, _("Signed, newest first")),
+    ("signed", _("Signed, oldest first")),
+    ("name", _("Name, A to Z")),
+    ("-name", _("Name, Z to A")),
+    ("petition", _("Petition number, lowest first")),
+    ("-petition", _("Petition number, highest first")),
+    ("state", _("State")),
+]
+
+
+class SignatureSearchForm(CriteriaForm):
+    """The signature search: the criteria, and the order of the results."""
+
+    sort = forms.CharField(label=_("Sort by"), required=False, widget=forms.Select(choices=SORTS))
+
+
+class InvalidationForm(CriteriaForm):
+    """One form for removing, releasing and rejecting signatures, by the criteria."""
+
+    action = forms.ChoiceField(label=_("What to do"), choices=ACTIONS, widget=forms.RadioSelect, required=False)
     reason = forms.ChoiceField(
         label=_("Public reason (to remove)"),
         choices=[("", _("Choose a reason")), *InvalidationReason.choices],

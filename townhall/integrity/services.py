@@ -11,6 +11,9 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -52,6 +55,7 @@ from townhall.integrity.rules import (
 from townhall.mail.services import send_email
 from townhall.petitions.models import Petition
 from townhall.petitions.services import petition_forget_unsubmitted, petition_tally_remove
+from townhall.residents.services import email_canonical
 from townhall.signatures.fraud import (
     HOLD_ADDRESS_BURST,
     HOLD_ADDRESS_SUSTAINED,
@@ -68,6 +72,8 @@ from townhall.signatures.holds import (
 from townhall.signatures.models import Signature, SignatureState
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from django.http import QueryDict
     from django_stubs_ext import StrOrPromise
 
@@ -92,6 +98,9 @@ MAX_CONFIRMED_WITHIN = 86_400  # a day
 CONFIRMED_WITHIN = "criteria_confirmed_within"
 _IP_HASH = re.compile(r"[0-9a-f]{32}")
 _TEXT_CRITERIA = (
+    "state",
+    "name",
+    "email",
     "ip",
     "ip_hash",
     "cidr",
@@ -111,9 +120,14 @@ class Criteria:
     """Which signatures an invalidation, release or rejection is about. Every selector a trend
     alert or the held groups name has a criterion: the address (typed, or its stored hash), the
     network, the email domain, the shape of the address or the name (`email_pattern`,
-    `name_pattern`: townhall/integrity/rules.py), whether held and why, how soon confirmed."""
+    `name_pattern`: townhall/integrity/rules.py), whether held and why, how soon confirmed.
+    The signature search adds its own: the state (`SEARCH_STATES`), part of a name, and one
+    mailbox however its address is spelt."""
 
     petition_id: int | None = None
+    state: str = ""
+    name: str = ""
+    email: str = ""
     ip: str = ""
     cidr: str = ""
     domain: str = ""
@@ -172,6 +186,17 @@ class Criteria:
         )
 
 
+def criteria_ip_hashed(criteria: Criteria) -> Criteria:
+    """The same criteria with a typed IP address replaced by its keyed hash, as signatures
+    keep it; refuses text that is not an address."""
+    if not criteria.ip:
+        return criteria
+    client = fingerprint(criteria.ip)
+    if not client.ip_hash:
+        raise DomainError(gettext("That is not an IP address."), code="criteria_ip")
+    return replace(criteria, ip="", ip_hash=client.ip_hash)
+
+
 def _reasons(query: QueryDict, key: str) -> tuple[str, ...]:
     """The reasons named (a parameter given once per reason), each once, in order."""
     return tuple(dict.fromkeys(reason for reason in (item.strip() for item in query.getlist(key)) if reason))
@@ -193,11 +218,13 @@ def _whole_number(raw: str, *, message: str, code: str) -> int | None:
     return number
 
 
-def _parse_time(value: str, field: str) -> datetime.datetime:
+def _parse_time(value: str, *, until: bool) -> datetime.datetime:
     try:
         moment = datetime.datetime.fromisoformat(value)
     except ValueError as exc:
-        raise DomainError(f"Give the {field} time as YYYY-MM-DD HH:MM.", code="criteria_time") from exc
+        if until:
+            raise DomainError(gettext("Give the end time as YYYY-MM-DD HH:MM."), code="criteria_until") from exc
+        raise DomainError(gettext("Give the start time as YYYY-MM-DD HH:MM."), code="criteria_time") from exc
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
@@ -215,11 +242,68 @@ def _ip_hash(value: str) -> str:
     return value
 
 
+# The states the signature search tells apart. A signature withdrawn by its signer is stored
+# as invalidated with the reason "withdrawn" (as is one staff removed giving that reason): the
+# search calls it withdrawn, and "invalidated" the others removed.
+_WITHDRAWN = Q(state=SignatureState.INVALIDATED, invalidation_reason=InvalidationReason.WITHDRAWN)
+SEARCH_STATES: dict[str, tuple[StrOrPromise, Q]] = {
+    SignatureState.PENDING.value: (_("Waiting for email confirmation"), Q(state=SignatureState.PENDING)),
+    SignatureState.VERIFIED.value: (_("Confirmed"), Q(state=SignatureState.VERIFIED)),
+    SignatureState.FRAUDULENT.value: (
+        _("Caught or rejected by the fraud controls"),
+        Q(state=SignatureState.FRAUDULENT),
+    ),
+    SignatureState.INVALIDATED.value: (_("Removed by staff"), Q(state=SignatureState.INVALIDATED) & ~_WITHDRAWN),
+    InvalidationReason.WITHDRAWN.value: (_("Withdrawn by the signer"), _WITHDRAWN),
+}
+NAME_SEARCH_MAX = 100  # as long as a name can be
+
+
+def search_state_words(state: str, invalidation_reason: str) -> str:
+    """A signature's state in the search's words (one of `SEARCH_STATES`)."""
+    withdrawn = state == SignatureState.INVALIDATED and invalidation_reason == InvalidationReason.WITHDRAWN
+    key = InvalidationReason.WITHDRAWN.value if withdrawn else state
+    return str(SEARCH_STATES[key][0]) if key in SEARCH_STATES else state
+
+
+def marked_words(reason: str) -> str:
+    """Why the fraud controls held or marked a signature, in words (nothing if they did not)."""
+    return str(HOLD_REASONS.get(reason, reason))
+
+
 def signatures_matching(criteria: Criteria) -> QuerySet[Signature]:
     """Removable signatures matching every given criterion; refuses criteria that match all."""
     if not criteria.as_dict():
         raise DomainError("Give at least one criterion: this would remove every signature.", code="criteria_empty")
-    query = Signature.objects.filter(state__in=REMOVABLE)
+    if criteria.state and criteria.state in SEARCH_STATES and criteria.state not in REMOVABLE:
+        raise DomainError(
+            gettext(
+                "Only signatures waiting for confirmation or confirmed can be removed, released or rejected: "
+                "choose one of those states, or none."
+            ),
+            code="criteria_state",
+        )
+    return _matching(Signature.objects.filter(state__in=REMOVABLE), criteria)
+
+
+def _matching(query: QuerySet[Signature], criteria: Criteria) -> QuerySet[Signature]:
+    """The signatures of `query` matching every given criterion."""
+    if criteria.state:
+        if criteria.state not in SEARCH_STATES:
+            raise DomainError(
+                gettext("Choose the state from the list: %(states)s.")
+                % {"states": ", ".join(str(words) for words, _condition in SEARCH_STATES.values())},
+                code="criteria_state",
+            )
+        query = query.filter(SEARCH_STATES[criteria.state][1])
+    if criteria.name:
+        if len(criteria.name) > NAME_SEARCH_MAX:
+            raise DomainError(
+                gettext("A name is at most %(most)s characters.") % {"most": NAME_SEARCH_MAX}, code="criteria_name"
+            )
+        query = query.filter(name__icontains=criteria.name)
+    if criteria.email:
+        query = query.filter(email_canonical=_email(criteria.email))
     if criteria.petition_id is not None:
         if not 1 <= criteria.petition_id <= MAX_ID:
             raise DomainError(gettext("There is no petition with that number."), code="criteria_petition")
@@ -227,7 +311,7 @@ def signatures_matching(criteria: Criteria) -> QuerySet[Signature]:
     if criteria.ip:
         client = fingerprint(criteria.ip)
         if not client.ip_hash:
-            raise DomainError("That is not an IP address.", code="criteria_ip")
+            raise DomainError(gettext("That is not an IP address."), code="criteria_ip")
         query = query.filter(ip_hash=client.ip_hash)
     if criteria.ip_hash:
         query = query.filter(ip_hash=_ip_hash(criteria.ip_hash))
@@ -247,16 +331,18 @@ def signatures_matching(criteria: Criteria) -> QuerySet[Signature]:
         elif re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?", outward):
             query = query.filter(postcode__startswith=outward + " ")
         else:
-            raise DomainError("Give a full postcode (KM1 1AA) or its first half (KM1).", code="criteria_postcode")
+            raise DomainError(
+                gettext("Give a full postcode (KM1 1AA) or its first half (KM1)."), code="criteria_postcode"
+            )
     if criteria.area:
         code = criteria.area.strip()
         if not Area.objects.filter(code=code).exists():
-            raise DomainError("There is no area with that code (e.g. E05000001).", code="criteria_area")
+            raise DomainError(gettext("There is no area with that code (e.g. E05000001)."), code="criteria_area")
         query = query.filter(location__areas__code=code)
     if criteria.since:
-        query = query.filter(created_at__gte=_parse_time(criteria.since, "start"))
+        query = query.filter(created_at__gte=_parse_time(criteria.since, until=False))
     if criteria.until:
-        query = query.filter(created_at__lt=_parse_time(criteria.until, "end"))
+        query = query.filter(created_at__lt=_parse_time(criteria.until, until=True))
     return _held_matching(query, criteria)
 
 
@@ -298,6 +384,22 @@ def _held_matching(query: QuerySet[Signature], criteria: Criteria) -> QuerySet[S
     return query
 
 
+def _email(typed: str) -> str:
+    """The mailbox a typed address names, in the canonical form signatures store it (so
+    J.Smith+x@googlemail.com finds jsmith@gmail.com)."""
+    try:
+        validate_email(typed)
+    except ValidationError as exc:
+        raise DomainError(
+            gettext(
+                "Give a whole email address, such as ann@example.org. For part of one, use the email "
+                "pattern or the email domain."
+            ),
+            code="criteria_email",
+        ) from exc
+    return email_canonical(typed)
+
+
 def _pattern_refusal(reason: str, *, field: str) -> str:
     if reason == TOO_LONG:
         most = EMAIL_PATTERN_MAX if field == "email" else NAME_PATTERN_MAX
@@ -328,20 +430,118 @@ def _name_pattern(pattern: str) -> str:
         raise DomainError(_pattern_refusal(error.reason, field="name"), code="criteria_name_pattern") from error
 
 
+# The signature search's orders, by the key its `sort` parameter gives: newest first unless
+# asked otherwise; ties broken by the row's id so paging is stable.
+SEARCH_SORTS: dict[str, tuple[str, ...]] = {
+    "-signed": ("-created_at", "-id"),
+    "signed": ("created_at", "id"),
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "petition": ("petition_id", "-created_at", "-id"),
+    "-petition": ("-petition_id", "-created_at", "-id"),
+    "state": ("state", "-created_at", "-id"),
+    "-state": ("-state", "-created_at", "-id"),
+}
+SEARCH_SORT_DEFAULT = "-signed"
+SEARCH_PAGE_SIZE = 50
+
+
+def signature_search(*, criteria: Criteria, sort: str = SEARCH_SORT_DEFAULT) -> QuerySet[Signature]:
+    """Every signature, in any state, matching every given criterion, in the order `sort`
+    names (a key of `SEARCH_SORTS`), each with its petition. Refuses criteria that match all."""
+    if sort not in SEARCH_SORTS:
+        raise DomainError(gettext("Choose how to sort the signatures from the list."), code="search_sort")
+    if not criteria.as_dict():
+        raise DomainError(gettext("Give at least one criterion to search by."), code="criteria_empty")
+    return _matching(Signature.objects.all(), criteria).select_related("petition").order_by(*SEARCH_SORTS[sort])
+
+
+def signature_search_page(*, criteria: Criteria, sort: str, page: int) -> Page[Signature]:
+    """One page of the search (`SEARCH_PAGE_SIZE` a page; past the last, the last): two
+    queries, the count and the page's rows with their petitions, whatever the page size."""
+    return Paginator(signature_search(criteria=criteria, sort=sort), SEARCH_PAGE_SIZE).get_page(page)
+
+
+SEARCH_EXPORT_HEADER = (
+    "petition",
+    "petition_action",
+    "name",
+    "email",
+    "postcode",
+    "state",
+    "signed_at",
+    "confirmed_at",
+    "network",
+    "held_because",
+    "marked_because",
+)
+
+
+@transaction.atomic
+def signature_search_export(*, criteria: Criteria, sort: str, actor: Actor) -> Iterator[list[Any]]:
+    """Every signature the search finds, as rows under `SEARCH_EXPORT_HEADER`, read in chunks
+    as they are written. Administrators only; each export is audited with its criteria (a
+    typed IP address only as its hash) and how many rows it held, as it carries personal data."""
+    actor = require(can_administer, actor, refusal=gettext("Only administrators can download signatures."))
+    query = signature_search(criteria=criteria, sort=sort)
+    stored = criteria_ip_hashed(criteria)
+    audit_record(
+        action="signatures.search_exported",
+        target=actor,
+        actor=actor,
+        data={"criteria": stored.as_dict(), "sort": sort, "rows": query.count()},
+    )
+    rows = query.values_list(
+        "petition_id",
+        "petition__action",
+        "name",
+        "email",
+        "postcode",
+        "state",
+        "invalidation_reason",
+        "created_at",
+        "verified_at",
+        "ip_prefix",
+        "hold_reason",
+        "fraud_reason",
+    ).iterator(chunk_size=2000)
+    return _export_rows(rows)
+
+
+def _export_rows(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[Any]]:
+    for petition, action, name, email, postcode, state, removed_as, signed, confirmed, network, held, marked in rows:
+        state_words = search_state_words(state, removed_as)
+        held_words, marked_because = marked_words(held), marked_words(marked)
+        yield [
+            petition,
+            action,
+            name,
+            email,
+            postcode,
+            state_words,
+            signed,
+            confirmed,
+            network,
+            held_words,
+            marked_because,
+        ]
+
+
 def _prefixes(cidr: str) -> list[str]:
     """The stored /24 (IPv4) or /48 (IPv6) prefixes that make up a range."""
     try:
         network = ipaddress.ip_network(cidr.strip(), strict=False)
     except ValueError as exc:
-        raise DomainError("Give the range in CIDR form, like 203.0.113.0/24.", code="criteria_cidr") from exc
+        raise DomainError(gettext("Give the range in CIDR form, like 203.0.113.0/24."), code="criteria_cidr") from exc
     stored = 24 if network.version == 4 else 48
     if network.prefixlen > stored:
         raise DomainError(
-            f"Addresses are kept only to /{stored}: give a single address or a range of /{stored} or wider.",
+            gettext("Addresses are kept only to /%(bits)s: give a single address or a range of /%(bits)s or wider.")
+            % {"bits": stored},
             code="criteria_cidr",
         )
     if 2 ** (stored - network.prefixlen) > MAX_NETWORKS:
-        raise DomainError("That range is too wide to remove in one go; split it.", code="criteria_cidr")
+        raise DomainError(gettext("That range is too wide to take in one go; split it."), code="criteria_cidr")
     return [str(subnet) for subnet in network.subnets(new_prefix=stored)]
 
 

@@ -7,25 +7,36 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from townhall.accounts.decorators import administrator_required
+from townhall.accounts.decorators import administrator_required, moderator_required
 from townhall.accounts.models import Actor
+from townhall.accounts.policies import can_administer
 from townhall.core.errors import DomainError
+from townhall.core.exports import stream_csv
 from townhall.core.forms import show_refusal
-from townhall.integrity.forms import FIELDS_BY_CODE, InvalidationForm
+from townhall.core.http import page_number
+from townhall.integrity.forms import FIELDS_BY_CODE, InvalidationForm, SignatureSearchForm
 from townhall.integrity.models import Invalidation, InvalidationAction, TrendAlert
 from townhall.integrity.services import (
     FLAGGED_DAYS,
+    SEARCH_EXPORT_HEADER,
+    SEARCH_SORT_DEFAULT,
     Criteria,
     alert_criteria,
+    criteria_ip_hashed,
     flagged_groups,
     held_groups,
     invalidation_preview,
     invalidation_request,
+    marked_words,
     rejection_request,
     release_request,
+    search_state_words,
+    signature_search_export,
+    signature_search_page,
 )
 
 
@@ -84,6 +95,7 @@ def invalidate(request: HttpRequest) -> HttpResponse:
                 preview = invalidation_preview(criteria=criteria, action=action)
         except DomainError as error:
             show_refusal(form, error, fields_by_code=FIELDS_BY_CODE)
+    form.describe_errors()
     status = 400 if form.errors else 200
     return render(
         request,
@@ -91,3 +103,63 @@ def invalidate(request: HttpRequest) -> HttpResponse:
         {"form": form, "preview": preview, "action": action, "staff_nav": True},
         status=status,
     )
+
+
+@moderator_required
+@require_safe
+def signature_search(request: HttpRequest) -> HttpResponse:
+    """Find signatures in any state by the criteria of the invalidation tools (so an alert's
+    or a held group's link opens here too), 50 a page. An empty form lists nothing."""
+    form = SignatureSearchForm(request.GET or None)
+    page = None
+    criteria = Criteria()
+    sort = request.GET.get("sort") or SEARCH_SORT_DEFAULT
+    if form.is_bound and form.is_valid():
+        try:
+            criteria = Criteria.from_query(request.GET)
+            if criteria.ip:
+                # A typed address goes no further than this request: the search continues
+                # by its keyed hash, so no address, history or log line keeps the address.
+                hashed = criteria_ip_hashed(criteria)
+                return redirect(
+                    f"{request.path}?{hashed.as_query()}" + (f"&sort={sort}" if sort != SEARCH_SORT_DEFAULT else "")
+                )
+            if criteria.as_dict():
+                page = signature_search_page(criteria=criteria, sort=sort, page=page_number(request))
+        except DomainError as error:
+            show_refusal(form, error, fields_by_code=FIELDS_BY_CODE)
+    form.describe_errors()
+    rows = [
+        (
+            signature,
+            search_state_words(signature.state, signature.invalidation_reason),
+            marked_words(signature.hold_reason),
+            marked_words(signature.fraud_reason),
+        )
+        for signature in (page.object_list if page is not None else [])
+    ]
+    query = criteria.as_query()
+    return render(
+        request,
+        "integrity/signature_search.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query,
+            "sorted_query": f"{query}&sort={sort}" if sort != SEARCH_SORT_DEFAULT else query,
+            "administers": can_administer(request.user),
+            "staff_nav": True,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@administrator_required
+@require_safe
+def signature_search_csv(request: HttpRequest) -> HttpResponseBase:
+    """Every signature the search finds, as a CSV streamed as it is read (audited)."""
+    criteria = Criteria.from_query(request.GET)
+    sort = request.GET.get("sort") or SEARCH_SORT_DEFAULT
+    rows = signature_search_export(criteria=criteria, sort=sort, actor=request.user)
+    return stream_csv(SEARCH_EXPORT_HEADER, rows, filename="signatures.csv")
