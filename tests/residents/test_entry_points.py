@@ -27,9 +27,12 @@ from django.utils import timezone
 import townhall
 from tests.builders import open_petition, sponsoring_petition, staff
 from tests.residents.test_services import EMAIL_HIDDEN, EMAIL_TOO_LONG, FORMULA, NAME_HIDDEN, WEB_ADDRESS
+from townhall.accounts.access import URL_AUDIENCE, Audience
 from townhall.accounts.models import Role, User
 from townhall.engagement.forms import ContactForm
 from townhall.engagement.models import ContactMessage
+from townhall.integrity.forms import CriteriaForm, InvalidationForm, SignatureSearchForm
+from townhall.lists.forms import AddressCheckForm
 from townhall.mail.models import QueuedEmail
 from townhall.meetings.models import CommitteeKind
 from townhall.meetings.services import agenda_item_add, committee_create, meeting_schedule
@@ -184,9 +187,18 @@ def _stored() -> tuple[int, ...]:
     )
 
 
-def _resident_forms() -> set[type[forms.Form]]:
-    """Every form in the product that asks for an email address: a resident's, since staff
-    sign in by username and never type their address into a form."""
+# Staff forms that look a resident's address up (compare it, never keep it), and the pages
+# that serve them: each is for staff only.
+STAFF_LOOKUPS: dict[type[forms.Form], tuple[str, ...]] = {
+    CriteriaForm: ("integrity:invalidate", "integrity:signature_search", "integrity:signature_search_csv"),
+    InvalidationForm: ("integrity:invalidate",),
+    SignatureSearchForm: ("integrity:signature_search", "integrity:signature_search_csv"),
+    AddressCheckForm: ("lists:entries",),
+}
+
+
+def _forms_asking_for_an_email_address() -> set[type[forms.Form]]:
+    """Every form in the product that asks for an email address."""
     found: set[type[forms.Form]] = set()
     for app in pkgutil.iter_modules(townhall.__path__):
         try:
@@ -204,10 +216,18 @@ def _resident_forms() -> set[type[forms.Form]]:
 
 
 def test_every_form_asking_for_an_email_address_is_an_entry_point() -> None:
-    assert _resident_forms() == {entry.form for entry in ENTRY_POINTS.values()}, (
+    """A resident's form is an entry point; the only others are staff forms that look an
+    address up, each served by pages for staff alone (staff sign in by username and never
+    give their own address in a form)."""
+    residents = _forms_asking_for_an_email_address() - set(STAFF_LOOKUPS)
+    assert residents == {entry.form for entry in ENTRY_POINTS.values()}, (
         "A form asks for a person's email address: add its page to ENTRY_POINTS, and have its "
         "service call resident_clean, so it is held to the one person check."
     )
+    assert set(STAFF_LOOKUPS) <= _forms_asking_for_an_email_address()
+    for form, pages in STAFF_LOOKUPS.items():
+        for page in pages:
+            assert URL_AUDIENCE[page] not in (Audience.EVERYONE, Audience.LINK), (form, page)
 
 
 @pytest.mark.parametrize(("field_kind", "value", "message"), HOSTILE)
