@@ -52,6 +52,10 @@ from townhall.petitions.models import Petition
 from townhall.questions.models import Question
 from townhall.responses.models import Response
 
+# What a link to the integrity tools or the signature search can carry: every criterion,
+# read by Criteria.from_query (the form's own fields bear the same names).
+CRITERIA_PARAMS = tuple(Criteria.__dataclass_fields__)
+
 # The query parameters each page's view reads (request.GET, or a django-ninja Query).
 QUERY_PARAMS: dict[str, tuple[str, ...]] = {
     "core:health": ("deep",),
@@ -73,71 +77,10 @@ QUERY_PARAMS: dict[str, tuple[str, ...]] = {
     # The lists' filter and test box.
     "lists:entries": ("kind", "action", "email", "ip"),
     # A link fills in the form (Criteria.from_query) and previews at once.
-    "integrity:invalidate": (
-        "action",
-        "petition_id",
-        "state",
-        "name",
-        "email",
-        "ip",
-        "ip_hash",
-        "cidr",
-        "domain",
-        "email_pattern",
-        "name_pattern",
-        "postcode",
-        "area",
-        "since",
-        "until",
-        "held",
-        "hold_reason",
-        "fraud_reason",
-        "confirmed_within_seconds",
-    ),
+    "integrity:invalidate": ("action", *CRITERIA_PARAMS),
     # The same criteria (an alert's link opens here too), the order and the page.
-    "integrity:signature_search": (
-        "petition_id",
-        "state",
-        "name",
-        "email",
-        "ip",
-        "ip_hash",
-        "cidr",
-        "domain",
-        "email_pattern",
-        "name_pattern",
-        "postcode",
-        "area",
-        "since",
-        "until",
-        "held",
-        "hold_reason",
-        "fraud_reason",
-        "confirmed_within_seconds",
-        "sort",
-        "page",
-    ),
-    "integrity:signature_search_csv": (
-        "petition_id",
-        "state",
-        "name",
-        "email",
-        "ip",
-        "ip_hash",
-        "cidr",
-        "domain",
-        "email_pattern",
-        "name_pattern",
-        "postcode",
-        "area",
-        "since",
-        "until",
-        "held",
-        "hold_reason",
-        "fraud_reason",
-        "confirmed_within_seconds",
-        "sort",
-    ),
+    "integrity:signature_search": (*CRITERIA_PARAMS, "sort", "page"),
+    "integrity:signature_search_csv": (*CRITERIA_PARAMS, "sort"),
 }
 
 # Records behind the numbered pages: a few of each kind, in different states.
